@@ -1,0 +1,64 @@
+"""The Document record: the one definition of every field name.
+
+The names are a contract shared by the CLI's JSON, CSV columns and the archive's SQL
+views (see DESIGN.md). Everything that needs a field name takes it from here.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+VALIDITY_VALUES = ("in_force", "amended", "repealed", "expired", "not_yet_in_force", "unknown")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    url: str
+
+
+@dataclass
+class Document:
+    """One extracted detail page. Archive-assigned fields stay None until stored."""
+
+    doc_id: str | None = None
+    version: int | None = None
+    site: str | None = None
+    url: str = ""
+    title: str = ""
+    index_no: str | None = None
+    doc_number: str | None = None
+    issuer: str | None = None
+    written_date: str | None = None
+    published_date: str | None = None
+    validity: str = "unknown"
+    topic: str | None = None
+    doc_type: str | None = None
+    body: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+    encoding: str | None = None
+    quality_flags: list[str] = field(default_factory=list)
+    # Beside the normalised fields: what the page literally said.
+    doc_number_raw: str | None = None
+    raw_meta: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Document":
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["attachments"] = [
+            a if isinstance(a, Attachment) else Attachment(**a) for a in values.get("attachments") or []
+        ]
+        return cls(**values)
+
+
+# The DESIGN.md contract, in order. CLI JSON, CSV and the `current` view use these names.
+RECORD_FIELDS: tuple[str, ...] = (
+    "doc_id", "version", "site", "url", "title", "index_no", "doc_number", "issuer",
+    "written_date", "published_date", "validity", "topic", "doc_type", "body",
+    "attachments", "encoding", "quality_flags",
+)
+# Fields whose change at the source makes a new version (archive-assigned ones excluded).
+CONTENT_FIELDS: tuple[str, ...] = tuple(f for f in RECORD_FIELDS if f not in ("doc_id", "version", "site", "encoding"))
