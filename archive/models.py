@@ -1,0 +1,41 @@
+"""Records the archive stores: one HTTP exchange (or failed attempt) and its outcome."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from parsers.record import Document
+
+# Fetch outcomes (DESIGN.md). `new`/`changed`/`unchanged` are decided by the archive.
+OUTCOMES = ("new", "changed", "unchanged", "not_modified", "failed", "gone", "blocked")
+# What was fetched: a column/list page, a document's detail page, an attachment file.
+KINDS = ("list", "detail", "attachment")
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class FetchResult:
+    """One fetch attempt as the crawler saw it: the raw exchange, untouched.
+
+    `outcome`/`reason` are set by the crawler only for attempts that failed or were
+    blocked before any content could be judged; otherwise the archive decides.
+    """
+
+    site: str
+    kind: str
+    url: str
+    final_url: str | None = None
+    status: int | None = None
+    method: str = "GET"
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes | None = None
+    redirects: list[str] = field(default_factory=list)
+    fetched_at: str = field(default_factory=utc_now)
+    referer: str | None = None
+    outcome: str | None = None
+    reason: str | None = None
+    document: Document | None = None

@@ -1,0 +1,125 @@
+"""The archive's SQLite schema.
+
+Raw captures (blobs, captures) are immutable; documents and versions are derived from
+them and can be rebuilt by re-parsing. The `current` view exposes the DESIGN.md record
+field names as columns, one row per live document.
+"""
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+TABLES = """
+CREATE TABLE IF NOT EXISTS archive_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sites (
+    name TEXT PRIMARY KEY,
+    name_zh TEXT,
+    region TEXT,
+    admin_code TEXT,
+    platform TEXT,
+    base_url TEXT,
+    profile TEXT NOT NULL            -- the profile as JSON, for provenance
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'interrupted')),
+    sites TEXT NOT NULL,             -- JSON list of site names
+    reason TEXT,
+    pid INTEGER,
+    guifan_version TEXT
+);
+CREATE TABLE IF NOT EXISTS blobs (
+    sha256 TEXT PRIMARY KEY,         -- of the raw bytes as served
+    size INTEGER NOT NULL,
+    compression TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS captures (
+    capture_id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    url TEXT NOT NULL,               -- as requested
+    final_url TEXT NOT NULL,         -- after redirects
+    method TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    request_headers TEXT NOT NULL,   -- JSON list of [name, value]
+    response_headers TEXT NOT NULL,  -- JSON list of [name, value], order and repeats kept
+    redirects TEXT NOT NULL,         -- JSON list of URLs before final_url
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    fetched_at TEXT NOT NULL         -- UTC, ISO 8601
+);
+CREATE INDEX IF NOT EXISTS captures_url ON captures(final_url);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    url TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('live', 'gone')),
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    current_version INTEGER NOT NULL,
+    UNIQUE (site, url)
+);
+CREATE TABLE IF NOT EXISTS versions (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+    version INTEGER NOT NULL,
+    valid_from TEXT NOT NULL,
+    valid_to TEXT,
+    last_confirmed TEXT NOT NULL,
+    capture_id INTEGER REFERENCES captures(capture_id),
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    extractor_version TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    changed_fields TEXT NOT NULL,    -- JSON list; ["*"] for the first version
+    site TEXT NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT,
+    index_no TEXT,
+    doc_number TEXT,
+    doc_number_raw TEXT,
+    issuer TEXT,
+    written_date TEXT,
+    published_date TEXT,
+    validity TEXT,
+    topic TEXT,
+    doc_type TEXT,
+    body TEXT,
+    attachments TEXT,                -- JSON list of {name, url}
+    encoding TEXT,
+    quality_flags TEXT,              -- JSON list
+    raw_meta TEXT,                   -- JSON object: label -> value as printed
+    PRIMARY KEY (doc_id, version)
+);
+CREATE TABLE IF NOT EXISTS fetches (
+    fetch_id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    url TEXT NOT NULL,
+    status INTEGER,
+    outcome TEXT NOT NULL CHECK (outcome IN
+        ('new', 'changed', 'unchanged', 'not_modified', 'failed', 'gone', 'blocked')),
+    reason TEXT,
+    capture_id INTEGER REFERENCES captures(capture_id),
+    doc_id TEXT REFERENCES documents(doc_id),
+    referer TEXT,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS fetches_run ON fetches(run_id, outcome);
+CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url);
+"""
+
+CURRENT_VIEW = """
+CREATE VIEW IF NOT EXISTS current AS
+SELECT d.doc_id, v.version, v.site, v.url, v.title, v.index_no, v.doc_number, v.issuer,
+       v.written_date, v.published_date, v.validity, v.topic, v.doc_type, v.body,
+       v.attachments, v.encoding, v.quality_flags,
+       v.doc_number_raw, v.raw_meta, d.first_seen, d.last_seen, v.valid_from, v.capture_id
+FROM documents d
+JOIN versions v ON v.doc_id = d.doc_id AND v.version = d.current_version
+WHERE d.status = 'live';
+"""

@@ -1,0 +1,42 @@
+"""Item pipelines: the archive is the one place items go."""
+from __future__ import annotations
+
+from archive import Archive
+
+
+class ArchivePipeline:
+    """Write each FetchResult to the SQLite archive, one transaction per item.
+
+    Under `guifan crawl` the run is opened by the CLI (GUIFAN_RUN_ID); under a bare
+    `scrapy crawl portal -a site=…` the pipeline opens and closes its own run.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.db = crawler.settings.get("GUIFAN_DB")
+        self.run_id = crawler.settings.get("GUIFAN_RUN_ID")
+        self.own_run = self.run_id is None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self, spider=None):
+        spider = spider or self.crawler.spider
+        self.archive = Archive(self.db)
+        self.archive.upsert_site(spider.profile.to_dict())
+        if self.own_run:
+            self.run_id = self.archive.start_run([spider.site])
+
+    def process_item(self, item, spider=None):
+        outcome = self.archive.record_fetch(int(self.run_id), item)
+        self.crawler.stats.inc_value(f"guifan/outcome/{outcome}")
+        item.body = None  # the bytes are archived; don't carry them through the rest of Scrapy
+        return item
+
+    def close_spider(self, spider=None):
+        if self.own_run:
+            from crawler.runner import finish_run
+
+            finish_run(self.archive, self.run_id, [self.crawler])
+        self.archive.close()

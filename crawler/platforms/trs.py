@@ -1,0 +1,32 @@
+"""TRS WCM: `tYYYYMMDD_ID.html` details, pagination only through `createPageHTML(...)`."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from .base import Platform, pager_links, unique
+
+# createPageHTML(countPage, currentPage, "index", "html"); arguments may be literals or variables.
+_CALL = re.compile(r"createPageHTML\(\s*(\w+)\s*,\s*(\w+)\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
+_VAR = r"(?:var\s+)?{}\s*=\s*(\d+)"
+
+
+def _number(token: str, html: str) -> int:
+    if token.isdigit():
+        return int(token)
+    m = re.search(_VAR.format(re.escape(token)), html)
+    return int(m.group(1)) if m else 1
+
+
+class TRS(Platform):
+    name = "trs"
+    detail_pattern = re.compile(r"/t\d{8}_\d+\.s?html?$")
+
+    def list_pages(self, url, html, links):
+        m = _CALL.search(html)
+        if not m:
+            return pager_links(links, url)
+        count, stem, ext = _number(m.group(1), html), m.group(3), m.group(4)
+        # Page 0 is stem.ext, page n is stem_n.ext, all in the list page's directory.
+        pages = [urljoin(url, f"{stem}.{ext}")] + [urljoin(url, f"{stem}_{n}.{ext}") for n in range(1, count)]
+        return unique(p for p in pages if p != url)

@@ -1,0 +1,65 @@
+"""Site profiles: one small TOML file per portal, the only place site knowledge lives."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin
+
+SITES_DIR = Path(__file__).parent / "sites"
+REQUIRED = ("name", "name_zh", "region", "admin_code", "platform", "start_urls")
+
+
+class ProfileError(Exception):
+    """A profile is missing, unknown or malformed."""
+
+
+@dataclass
+class SiteProfile:
+    name: str
+    name_zh: str
+    region: str
+    admin_code: str
+    platform: str
+    start_urls: list[str]
+    base_url: str = ""
+    demo: bool = False
+    source: str = ""
+    hints: dict = field(default_factory=dict)
+    path: str = ""
+
+    def absolute_start_urls(self) -> list[str]:
+        return [urljoin(self.base_url.rstrip("/") + "/", u) for u in self.start_urls]
+
+    def with_base_url(self, base_url: str) -> "SiteProfile":
+        return SiteProfile(**{**asdict(self), "base_url": base_url})
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def load_profile(path: Path) -> SiteProfile:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"cannot read site profile {path}: {exc}") from None
+    missing = [k for k in REQUIRED if k not in data]
+    if missing:
+        raise ProfileError(f"site profile {path} lacks {', '.join(missing)}")
+    known = set(SiteProfile.__dataclass_fields__)
+    return SiteProfile(**{k: v for k, v in data.items() if k in known}, path=str(path))
+
+
+def all_profiles(sites_dir: Path = SITES_DIR) -> dict[str, SiteProfile]:
+    profiles = (load_profile(p) for p in sorted(sites_dir.glob("*.toml")))
+    return {p.name: p for p in profiles}
+
+
+def get_profiles(names: list[str], sites_dir: Path = SITES_DIR) -> list[SiteProfile]:
+    known = all_profiles(sites_dir)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ProfileError(
+            f"unknown site {', '.join(unknown)}; known sites: {', '.join(sorted(known)) or '(none)'}"
+        )
+    return [known[n] for n in names]

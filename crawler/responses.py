@@ -1,0 +1,67 @@
+"""Turn Scrapy responses and failures into archive records and outcome reasons."""
+from __future__ import annotations
+
+from scrapy.exceptions import IgnoreRequest
+from twisted.internet import error as net
+from twisted.internet.defer import CancelledError
+from twisted.web._newclient import ResponseNeverReceived
+
+from archive.models import FetchResult
+
+# Statuses that anti-bot walls answer with instead of the page.
+BLOCK_STATUSES = {412: "http_412_challenge", 418: "http_418", 521: "http_521_challenge"}
+RETRYABLE_ERRORS = ("connection_refused", "timeout", "connection_lost", "network_error")
+
+
+def header_pairs(headers) -> list[tuple[str, str]]:
+    """Scrapy headers as (name, value) text pairs, repeats kept, bytes decoded losslessly."""
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in headers.items()
+        for value in values
+    ]
+
+
+def exchange(site: str, response) -> FetchResult:
+    redirects = list(response.meta.get("redirect_urls", []))
+    request = response.request
+    return FetchResult(
+        site=site,
+        kind=response.meta.get("kind", "detail"),
+        url=redirects[0] if redirects else response.url,
+        final_url=response.url,
+        status=response.status,
+        method=request.method,
+        request_headers=header_pairs(request.headers),
+        response_headers=header_pairs(response.headers),
+        body=response.body,
+        redirects=redirects,
+        referer=response.meta.get("referer"),
+    )
+
+
+def blocked_reason(response) -> str | None:
+    return BLOCK_STATUSES.get(response.status)
+
+
+def error_reason(failure) -> tuple[str, str]:
+    """(outcome, reason) for a request that produced no usable response."""
+    exc = failure.value
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc)
+        if "robots.txt" in text:
+            return "blocked", "robots_txt"
+        if "redirect" in text:
+            return "failed", "redirect_loop"
+        return "failed", "ignored"
+    if isinstance(exc, net.DNSLookupError):
+        return "failed", "dns_error"
+    if isinstance(exc, net.ConnectionRefusedError):
+        return "failed", "connection_refused"
+    if isinstance(exc, (net.TimeoutError, net.TCPTimedOutError)):
+        return "failed", "timeout"
+    if isinstance(exc, CancelledError):
+        return "failed", "too_large"
+    if isinstance(exc, (net.ConnectionLost, ResponseNeverReceived)):
+        return "failed", "connection_lost"
+    return "failed", "network_error"

@@ -1,0 +1,107 @@
+"""One spider for every portal: the site profile and its platform adapter say where to go.
+
+list pages -> every detail page -> attachments. Every attempt, good or bad, leaves the
+spider as a FetchResult item, so the archive can record it.
+"""
+from __future__ import annotations
+
+import scrapy
+from scrapy.downloadermiddlewares.retry import get_retry_request
+
+from archive.models import FetchResult
+from crawler.platforms import get_platform
+from crawler.profiles import SiteProfile, get_profiles
+from crawler.responses import RETRYABLE_ERRORS, blocked_reason, error_reason, exchange
+from parsers import ParseError, decode_html, extract
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    def __init__(self, site: str | None = None, base_url: str | None = None,
+                 profile: SiteProfile | None = None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if profile is None:
+            if not site:
+                raise ValueError("say which site to crawl: scrapy crawl portal -a site=NAME")
+            profile = get_profiles([site])[0]
+        self.profile = profile.with_base_url(base_url) if base_url else profile
+        self.site = self.profile.name
+        self.platform = get_platform(self.profile.platform)
+        self.hints = {"platform": self.profile.platform, **self.profile.hints}
+
+    async def start(self):
+        for url in self.profile.absolute_start_urls():
+            yield self.request(url, "list")
+
+    def request(self, url: str, kind: str, referer: str | None = None) -> scrapy.Request:
+        callbacks = {"list": self.parse_list, "detail": self.parse_detail, "attachment": self.parse_attachment}
+        return scrapy.Request(url, callback=callbacks[kind], errback=self.on_error,
+                              meta={"kind": kind, "referer": referer})
+
+    # -- responses ------------------------------------------------------------------
+
+    def parse_list(self, response):
+        result = yield from self.checked(response)
+        if result is None:
+            return
+        html, _ = decode_html(response.body, dict(result.response_headers))
+        page = self.platform.parse_list(response.url, html)
+        yield result
+        for url in page.pages:
+            yield self.request(url, "list", referer=response.url)
+        for url in page.details:
+            yield self.request(url, "detail", referer=response.url)
+
+    def parse_detail(self, response):
+        result = yield from self.checked(response)
+        if result is None:
+            return
+        try:
+            result.document = extract(response.body, response.url, dict(result.response_headers), self.hints)
+        except ParseError as exc:
+            result.outcome, result.reason = "failed", exc.reason if hasattr(exc, "reason") else "parse_error"
+            self.logger.warning("cannot parse %s: %s", response.url, exc)
+        else:
+            if "challenge_page" in result.document.quality_flags:
+                result.outcome, result.reason, result.document = "blocked", "challenge_page", None
+        yield result
+        for attachment in (result.document.attachments if result.document else []):
+            yield self.request(attachment.url, "attachment", referer=response.url)
+
+    def parse_attachment(self, response):
+        result = yield from self.checked(response)
+        if result is not None:
+            yield result
+
+    def checked(self, response):
+        """Yield what a failed attempt needs (record, retry); return the result if it succeeded."""
+        result = exchange(self.site, response)
+        status = response.status
+        if 200 <= status < 300 and not blocked_reason(response):
+            return result
+        result.outcome = "blocked" if blocked_reason(response) else "failed"
+        result.reason = blocked_reason(response) or f"http_{status}"
+        retry = None
+        if status in self.settings.getlist("GUIFAN_RETRY_STATUSES"):
+            retry = get_retry_request(response.request, spider=self, reason=result.reason,
+                                      max_retry_times=self.settings.getint("GUIFAN_MAX_RETRIES"))
+        if retry is not None:
+            result.reason += "_retried"
+        yield result
+        if retry is not None:
+            yield retry
+        return None
+
+    def on_error(self, failure):
+        request = failure.request
+        outcome, reason = error_reason(failure)
+        retry = None
+        if outcome == "failed" and reason in RETRYABLE_ERRORS:
+            retry = get_retry_request(request, spider=self, reason=reason,
+                                      max_retry_times=self.settings.getint("GUIFAN_MAX_RETRIES"))
+        yield FetchResult(site=self.site, kind=request.meta.get("kind", "detail"), url=request.url,
+                          outcome=outcome, reason=reason + ("_retried" if retry else ""),
+                          referer=request.meta.get("referer"), method=request.method)
+        if retry is not None:
+            yield retry

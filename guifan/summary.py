@@ -1,0 +1,29 @@
+"""The short summary printed after a crawl."""
+from __future__ import annotations
+
+from archive import Archive
+
+NEXT_STEPS = """\
+Try next:
+  sqlite3 {db} "SELECT doc_id, title, doc_number, published_date, validity FROM current LIMIT 5"
+  guifan parse saved_page.html --url https://example.gov.cn/page.html
+  guifan demo --day 2 --db {db}      # the portal a day later: changes, a repeal, a vanished page"""
+
+
+def print_summary(db: str, run_id: int, demo: bool = False) -> str:
+    with Archive(db) as archive:
+        s = archive.run_summary(run_id)
+    outcomes = s["outcomes"]
+    print(f"Run {run_id}: {s['status']}" + (f" — {s['reason']}" if s["reason"] else ""))
+    print(f"  sites:          {len(s['sites'])} ({', '.join(s['sites'])})")
+    print(f"  pages fetched:  {s['pages_fetched']}")
+    docs = ", ".join(f"{outcomes.get(k, 0)} {k}" for k in ("new", "changed", "unchanged", "gone"))
+    print(f"  documents:      {s['documents']} in the archive ({docs} this run)")
+    for site, n in s["documents_by_site"].items():
+        print(f"      {site:22} {n}")
+    failures = ", ".join(f"{reason} ×{n}" for reason, n in s["failures"].items()) or "none"
+    print(f"  failed/blocked: {failures}")
+    print(f"  archive:        {db}")
+    if demo:
+        print(NEXT_STEPS.format(db=db))
+    return s["status"]
