@@ -1,0 +1,31 @@
+# The two quick-start commands (`make demo`, `make test`) set everything up themselves.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: demo test bench bench-extraction clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+demo: $(STAMP)
+	$(BIN)/guifan demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: bench-extraction
+
+bench-extraction: $(VENV)/.bench-installed
+	mkdir -p artifacts && $(BIN)/python -m benchmarks.extraction_eval --json artifacts/extraction-bench.json
+
+clean:
+	rm -rf $(VENV) build *.egg-info guifan-demo.db guifan-demo.db-wal guifan-demo.db-shm

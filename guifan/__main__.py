@@ -1,0 +1,5 @@
+import sys
+
+from guifan.cli import main
+
+sys.exit(main())

@@ -1,0 +1,50 @@
+"""Shared fixtures: the demo portal over real HTTP, a crawled archive, ../shared."""
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def run_guifan(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the real CLI in a child process, as a user would."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run([sys.executable, "-m", "guifan", *args], cwd=cwd or REPO, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not (SHARED / "corpus").is_dir():
+        pytest.skip(f"../shared is not beside this clone ({SHARED}); corpus tests need it")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def portal():
+    from demo_portal import DemoPortal
+
+    with DemoPortal(day=1) as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def crawled(portal, tmp_path_factory):
+    """The demo portal (day 1) crawled once by `guifan crawl` into a real SQLite file."""
+    from demo_portal import SITES
+
+    db = tmp_path_factory.mktemp("archive") / "demo.db"
+    bases = [f"--base-url={site}={portal.base_url(site)}" for site in SITES]
+    result = run_guifan("crawl", *SITES, "--db", str(db), *bases)
+    assert result.returncode == 0, result.stderr
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    yield db, conn, result
+    conn.close()
