@@ -1,0 +1,60 @@
+"""guifan crawl SITE...: crawl configured sites into the archive."""
+from __future__ import annotations
+
+from archive import Archive
+from crawler.profiles import get_profiles
+from guifan.errors import CliError
+from guifan.summary import print_summary
+
+
+def add(sub) -> None:
+    p = sub.add_parser("crawl", help="crawl configured sites into the archive")
+    p.add_argument("sites", nargs="+", metavar="SITE", help="site profile names (see `guifan sites`)")
+    p.add_argument("--db", default="guifan.db", help="archive file (default: ./guifan.db)")
+    p.add_argument("--base-url", action="append", default=[], metavar="[SITE=]URL",
+                   help="serve a site from another address, e.g. a local mirror (repeatable)")
+    add_crawl_options(p)
+    p.set_defaults(handler=run)
+
+
+def add_crawl_options(p) -> None:
+    p.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a Scrapy/guifan setting, e.g. -s DOWNLOAD_DELAY=2")
+
+
+def run(args) -> int:
+    profiles = get_profiles(args.sites)
+    default_site = args.sites[0] if len(args.sites) == 1 else None
+    overrides = parse_pairs(args.base_url, "--base-url", default_key=default_site)
+    unknown = set(overrides) - set(args.sites)
+    if unknown:
+        raise CliError(f"--base-url names a site not being crawled: {', '.join(sorted(unknown))}")
+    profiles = [p.with_base_url(overrides[p.name]) if p.name in overrides else p for p in profiles]
+    check_writable(args.db)
+    run_id = crawl_profiles(profiles, args)
+    return 0 if print_summary(args.db, run_id) == "completed" else 1
+
+
+def crawl_profiles(profiles, args) -> int:
+    from crawler.runner import crawl
+
+    settings = {"LOG_LEVEL": "INFO" if args.verbose else "WARNING", "GUIFAN_PROGRESS_INTERVAL": 5}
+    settings.update(parse_pairs(args.set, "--set"))
+    return crawl(profiles, args.db, **settings)
+
+
+def parse_pairs(items: list[str], option: str, default_key: str | None = None) -> dict[str, str]:
+    pairs = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep and default_key and "://" in item:
+            key, value = default_key, item
+        elif not sep or not key or not value:
+            raise CliError(f"{option} takes NAME=VALUE, got {item!r}")
+        pairs[key] = value
+    return pairs
+
+
+def check_writable(db: str) -> None:
+    Archive(db).close()  # raises ArchiveError with the reason, before any crawling starts

@@ -1,0 +1,34 @@
+"""guifan demo: serve the bundled demo portal and crawl every demo site."""
+from __future__ import annotations
+
+import sys
+
+from crawler.profiles import all_profiles
+from guifan.commands.crawl import add_crawl_options, check_writable, crawl_profiles
+from guifan.errors import CliError
+from guifan.summary import print_summary
+
+
+def add(sub) -> None:
+    p = sub.add_parser("demo", help="serve the bundled demo portal and crawl it into an archive")
+    p.add_argument("--db", default="guifan-demo.db", help="archive file (default: ./guifan-demo.db)")
+    p.add_argument("--day", type=int, default=1, choices=(1, 2, 3),
+                   help="the demo portal's day: on day 2 documents change, one is repealed, one vanishes")
+    add_crawl_options(p)
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from demo_portal import DemoPortal
+
+    profiles = [p for p in all_profiles().values() if p.demo]
+    if not profiles:
+        raise CliError("no demo site profiles found (crawler/sites/demo-*.toml)")
+    check_writable(args.db)
+    print(f"Serving the demo portal (day {args.day}) on 127.0.0.1 and crawling {len(profiles)} sites "
+          f"into {args.db} …", file=sys.stderr)
+    with DemoPortal(day=args.day) as portal:
+        profiles = [p.with_base_url(portal.base_url(p.name)) for p in profiles]
+        run_id = crawl_profiles(profiles, args)
+    print_summary(args.db, run_id, demo=True)
+    return 0

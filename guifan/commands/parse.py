@@ -1,0 +1,40 @@
+"""guifan parse FILE...: extract saved pages, one JSON object per line per file."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def add(sub) -> None:
+    p = sub.add_parser("parse", help="extract saved pages to JSON, one line per file")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--url", default="", help="the URL the page was served from (resolves links)")
+    p.add_argument("--platform", default=None, help="optional platform hint, e.g. trs, hanweb")
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    failures = 0
+    hints = {"platform": args.platform} if args.platform else None
+    for name in args.files:
+        line = parse_one(name, args.url, hints)
+        if "error" in line:
+            failures += 1
+            print(f"guifan: error: {name}: {line['error']}", file=sys.stderr)
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+    return 1 if failures else 0
+
+
+def parse_one(name: str, url: str, hints) -> dict:
+    """The record for one file, or {path, error}: batch evaluation never loses its place."""
+    from parsers import ParseError, extract
+    from parsers.record import RECORD_FIELDS
+
+    try:
+        doc = extract(Path(name).read_bytes(), url, None, hints).to_dict()
+    except OSError as exc:
+        return {"path": name, "error": exc.strerror or str(exc)}
+    except ParseError as exc:
+        return {"path": name, "error": str(exc)}
+    return {"path": name, **{f: doc[f] for f in RECORD_FIELDS}}
