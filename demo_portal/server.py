@@ -100,7 +100,7 @@ class DemoPortal:
                 server = ThreadingHTTPServer((self.host, self.ports[name]), self._handler(name))
                 server.daemon_threads = True
                 self._servers[name] = server
-                t = threading.Thread(target=server.serve_forever, name=f"demo-portal-{name}", daemon=True)
+                t = threading.Thread(target=server.serve_forever, args=(0.05,), name=f"demo-portal-{name}", daemon=True)
                 t.start()
                 self._threads.append(t)
         except OSError:

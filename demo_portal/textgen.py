@@ -239,7 +239,9 @@ def body_for(rng: random.Random, *, doc_type: str, inner_kind: str | None, inner
     if doc_type == "通知":
         blocks = [_p(SALUTATION),
                   _p(f"为进一步加强{subject}工作，经县人民政府同意，现将有关事项通知如下：", rng)]
-        blocks += _tasks(rng, subject)[4:]
+        items = rng.sample(TASK_BANK, 4)
+        blocks += [_p(f"{cn_number(i + 1)}、{head}。{text.format(subject=subject)}", rng)
+                   for i, (head, text) in enumerate(items)]
         if rng.random() < 0.5:
             blocks.insert(3, _table(rng))
         return blocks + [signature(issuer, written, rng)]
