@@ -19,45 +19,34 @@ def _wrap(paragraphs: list[str]) -> list[str]:
     return lines[:PDF_MAX_LINES]
 
 
-def _to_unicode_cmap(codes: list[int]) -> bytes:
-    """ToUnicode CMap so extractors map the UCS-2 codes back to text without a CMap database."""
-    chunks = []
-    for i in range(0, len(codes), 100):
-        part = codes[i:i + 100]
-        pairs = "\n".join(f"<{c:04X}> <{c:04X}>" for c in part)
-        chunks.append(f"{len(part)} beginbfchar\n{pairs}\nendbfchar")
-    return ("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-            "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-            "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
-            + "\n".join(chunks) + "\nendcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n").encode("ascii")
-
-
 def _stream(data: bytes, extra: str = "") -> bytes:
     return f"<< /Length {len(data)}{extra} >>\nstream\n".encode() + data + b"\nendstream"
 
 
 def make_pdf(title: str, paragraphs: list[str]) -> bytes:
-    """One A4 page; STSong-Light via UniGB-UCS2-H (renders in viewers) plus ToUnicode (extracts)."""
+    """One A4 page of Chinese text in the non-embedded STSong-Light font via UniGB-UCS2-H.
+
+    Why no ToUnicode CMap: extractors disagree on whether it is keyed by code (pypdf) or by
+    CID (pdfminer); with UniGB-UCS2-H alone both map the UCS-2 codes back to text, and
+    viewers render it with their Adobe-GB1 fallback font.
+    """
     lines = _wrap([title, ""] + paragraphs)
     ops = ["BT", "/F1 12 Tf", "18 TL", "72 780 Td"]
     for line in lines:
         ops.append(f"<{line.encode('utf-16-be').hex().upper()}> Tj T*")
     ops.append("ET")
     content = "\n".join(ops).encode("ascii")
-    codes = sorted({ord(c) for line in lines for c in line})
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
         _stream(content),
         b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
-        b"/DescendantFonts [6 0 R] /ToUnicode 8 0 R >>",
+        b"/DescendantFonts [6 0 R] >>",
         b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
         b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R /DW 1000 >>",
         b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] "
         b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
-        _stream(_to_unicode_cmap(codes)),
         b"<< /Producer (guifan demo portal) /Title <FEFF" + title.encode("utf-16-be").hex().upper().encode() + b"> >>",
     ]
     out = io.BytesIO()

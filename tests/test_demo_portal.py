@@ -200,7 +200,7 @@ def test_attachments_are_valid_files(portal):
                 if path.endswith(".pdf"):
                     assert headers["Content-Type"] == "application/pdf"
                     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
-                    assert b"/ToUnicode" in data
+                    assert b"/UniGB-UCS2-H" in data
                 else:
                     assert headers["Content-Type"].endswith("wordprocessingml.document")
                     doc = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
