@@ -39,3 +39,5 @@ class FetchResult:
     outcome: str | None = None
     reason: str | None = None
     document: Document | None = None
+    # On a list page: the detail URLs it lists (for the completeness report and tombstones).
+    links: list[str] = field(default_factory=list)

@@ -35,9 +35,9 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS blobs (
     sha256 TEXT PRIMARY KEY,         -- of the raw bytes as served
     size INTEGER NOT NULL,
-    compression TEXT NOT NULL,
+    compression TEXT NOT NULL,       -- zstd (zlib, none readable too)
     data BLOB NOT NULL
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS captures (
     capture_id INTEGER PRIMARY KEY,
     run_id INTEGER NOT NULL REFERENCES runs(run_id),
@@ -107,8 +107,27 @@ CREATE TABLE IF NOT EXISTS fetches (
     capture_id INTEGER REFERENCES captures(capture_id),
     doc_id TEXT REFERENCES documents(doc_id),
     referer TEXT,
+    sha256 TEXT,                     -- of the body served, even when the bytes were not kept
     at TEXT NOT NULL
 );
+-- Which detail URLs each run saw listed, to tell a page that vanished from its column.
+CREATE TABLE IF NOT EXISTS listings (
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    site TEXT NOT NULL,
+    url TEXT NOT NULL,
+    PRIMARY KEY (run_id, url)
+) WITHOUT ROWID;
+-- A document's life: new, changed, gone (with why), reappeared.
+CREATE TABLE IF NOT EXISTS events (
+    event_id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+    run_id INTEGER REFERENCES runs(run_id),
+    at TEXT NOT NULL,
+    event TEXT NOT NULL CHECK (event IN ('new', 'changed', 'gone', 'reappeared')),
+    version INTEGER,
+    detail TEXT
+);
+CREATE INDEX IF NOT EXISTS events_doc ON events(doc_id, at);
 CREATE INDEX IF NOT EXISTS fetches_run ON fetches(run_id, outcome);
 CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url);
 """
@@ -122,4 +141,14 @@ SELECT d.doc_id, v.version, v.site, v.url, v.title, v.index_no, v.doc_number, v.
 FROM documents d
 JOIN versions v ON v.doc_id = d.doc_id AND v.version = d.current_version
 WHERE d.status = 'live';
+"""
+
+# Every change of 有效性 between consecutive versions, e.g. in_force -> repealed on a day.
+VALIDITY_EVENTS_VIEW = """
+CREATE VIEW IF NOT EXISTS validity_events AS
+SELECT v.doc_id, v.version, v.valid_from AS at, p.validity AS validity_before,
+       v.validity AS validity_after, v.site, v.title
+FROM versions v
+JOIN versions p ON p.doc_id = v.doc_id AND p.version = v.version - 1
+WHERE coalesce(p.validity, '') != coalesce(v.validity, '');
 """

@@ -1,7 +1,7 @@
 """The archive: one SQLite file (WAL) holding runs, fetches, raw captures and versions.
 
 Every public write is one transaction, so a crash or kill leaves either all of a fetch's
-rows or none of them.
+rows or none of them. Raw captures are never modified; versions are derived from them.
 """
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ import hashlib
 import json
 import os
 import sqlite3
-import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from parsers.record import CONTENT_FIELDS, Document
 
+from . import blobs
 from .errors import ArchiveError
 from .models import FetchResult, utc_now
-from .schema import CURRENT_VIEW, SCHEMA_VERSION, TABLES
+from .schema import CURRENT_VIEW, SCHEMA_VERSION, TABLES, VALIDITY_EVENTS_VIEW
 
 EXTRACTOR_VERSION = "guifan-parsers/0.1"
 GONE_STATUSES = (404, 410)
@@ -29,18 +29,8 @@ def doc_id_for(site: str, url: str) -> str:
     return f"{site}-{hashlib.sha256(url.encode('utf-8')).hexdigest()[:12]}"
 
 
-def content_hash(doc: Document) -> str:
-    data = doc.to_dict()
-    payload = json.dumps({f: data[f] for f in CONTENT_FIELDS}, ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def changed_fields(old: sqlite3.Row, doc: Document) -> list[str]:
-    new = _version_values(doc)
-    return [f for f in CONTENT_FIELDS if old[f] != new[f]]
-
-
-def _version_values(doc: Document) -> dict:
+def version_values(doc: Document) -> dict:
+    """The versions-table columns of a document (JSON for the list and dict fields)."""
     data = doc.to_dict()
     values = {f: data[f] for f in CONTENT_FIELDS}
     for name in ("attachments", "quality_flags"):
@@ -49,6 +39,16 @@ def _version_values(doc: Document) -> dict:
     values["doc_number_raw"] = doc.doc_number_raw
     values["raw_meta"] = json.dumps(doc.raw_meta, ensure_ascii=False)
     return values
+
+
+def content_hash(values: dict) -> str:
+    """Over the normalised content fields only: a counter or banner on the page never counts."""
+    payload = json.dumps({f: values[f] for f in CONTENT_FIELDS}, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def changed_fields(old: sqlite3.Row | dict, new: dict) -> list[str]:
+    return [f for f in CONTENT_FIELDS if old[f] != new[f]]
 
 
 def _friendly(path: Path, exc: sqlite3.Error) -> ArchiveError:
@@ -85,13 +85,15 @@ class Archive:
             raise _friendly(self.path, exc) from None
 
     def _connect(self, readonly: bool, timeout: float) -> sqlite3.Connection:
+        parent = self.path.resolve().parent
+        if readonly and not self.path.exists():
+            raise ArchiveError(f"no archive at {self.path}")
+        if not parent.exists():
+            raise ArchiveError(f"cannot write archive {self.path}: directory {parent} does not exist")
         if readonly:
-            if not self.path.exists():
-                raise ArchiveError(f"no archive at {self.path}")
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout)
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout,
+                                   isolation_level=None)
         else:
-            if not self.path.resolve().parent.exists():
-                raise ArchiveError(f"cannot write archive {self.path}: directory {self.path.resolve().parent} does not exist")
             conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
@@ -102,7 +104,7 @@ class Archive:
         self.conn.execute("PRAGMA synchronous = NORMAL")
         # One script in one transaction: a half-created schema never survives a crash.
         self.conn.executescript(
-            f"BEGIN IMMEDIATE;{TABLES}{CURRENT_VIEW}"
+            f"BEGIN IMMEDIATE;{TABLES}{CURRENT_VIEW}{VALIDITY_EVENTS_VIEW}"
             f"INSERT OR IGNORE INTO archive_meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');"
             "COMMIT;"
         )
@@ -127,12 +129,11 @@ class Archive:
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        else:
-            try:
-                self.conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self.conn.execute("ROLLBACK")
-                raise _friendly(self.path, exc) from None
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self.conn.execute("ROLLBACK")
+            raise _friendly(self.path, exc) from None
 
     # -- sites and runs -------------------------------------------------------------
 
@@ -183,140 +184,223 @@ class Archive:
         Returns the outcome recorded.
         """
         with self.transaction() as c:
-            capture_id = self._store_capture(c, run_id, fetch) if fetch.body is not None else None
-            outcome, reason, doc_id = self._judge(c, run_id, fetch, capture_id)
+            fx = _Fetch(c, run_id, fetch)
+            outcome, reason, doc_id = self._judge(fx)
+            self._record_listings(c, run_id, fetch)
             c.execute(
-                "INSERT INTO fetches(run_id, site, kind, url, status, outcome, reason, capture_id, doc_id, referer, at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, fetch.site, fetch.kind, fetch.url, fetch.status, outcome, reason, capture_id, doc_id,
-                 fetch.referer, fetch.fetched_at),
+                "INSERT INTO fetches(run_id, site, kind, url, status, outcome, reason, capture_id, doc_id, "
+                "referer, sha256, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, fetch.site, fetch.kind, fetch.url, fetch.status, outcome, reason, fx.capture_id,
+                 doc_id, fetch.referer, fx.digest, fetch.fetched_at),
             )
             return outcome
 
-    def _store_capture(self, c: sqlite3.Connection, run_id: int, fetch: FetchResult) -> int:
-        sha = hashlib.sha256(fetch.body).hexdigest()
-        c.execute(
-            "INSERT OR IGNORE INTO blobs(sha256, size, compression, data) VALUES (?, ?, 'zlib', ?)",
-            (sha, len(fetch.body), zlib.compress(fetch.body, 6)),
-        )
-        cur = c.execute(
-            "INSERT INTO captures(run_id, site, kind, url, final_url, method, status, request_headers, "
-            "response_headers, redirects, sha256, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (run_id, fetch.site, fetch.kind, fetch.url, fetch.final_url or fetch.url, fetch.method,
-             fetch.status or 0, json.dumps(fetch.request_headers, ensure_ascii=False),
-             json.dumps(fetch.response_headers, ensure_ascii=False), json.dumps(fetch.redirects),
-             sha, fetch.fetched_at),
-        )
-        return cur.lastrowid
+    def _record_listings(self, c, run_id: int, fetch: FetchResult) -> None:
+        c.executemany("INSERT OR IGNORE INTO listings(run_id, site, url) VALUES (?, ?, ?)",
+                      [(run_id, fetch.site, url) for url in fetch.links])
+        if fetch.final_url and fetch.final_url != fetch.url:
+            # A listed link that redirects lists the page it lands on.
+            c.execute("INSERT OR IGNORE INTO listings(run_id, site, url) SELECT run_id, site, ? FROM listings "
+                      "WHERE run_id = ? AND url = ?", (fetch.final_url, run_id, fetch.url))
 
-    def _judge(self, c, run_id: int, fetch: FetchResult, capture_id: int | None) -> tuple[str, str | None, str | None]:
-        url = fetch.final_url or fetch.url
+    def _judge(self, fx: "_Fetch") -> tuple[str, str | None, str | None]:
+        fetch = fx.fetch
+        if fetch.status == 304:
+            return "not_modified", None, self._confirm_url(fx)
         if fetch.kind == "detail" and fetch.status in GONE_STATUSES:
-            doc_id = self._tombstone(c, fetch.site, fetch.url, fetch.fetched_at)
+            fx.capture()
+            doc_id = self._tombstone(fx.c, fetch.site, fetch.url, fx.run_id, fetch.fetched_at, f"http_{fetch.status}")
             if doc_id:
                 return "gone", f"http_{fetch.status}", doc_id
         if fetch.outcome:
+            fx.capture()
             return fetch.outcome, fetch.reason, None
         if fetch.document is not None:
-            return self._ingest(c, run_id, fetch.site, url, fetch.document, capture_id, fetch.fetched_at)
-        return self._judge_blob(c, url, capture_id)
+            return self._ingest(fx)
+        return self._judge_blob(fx)
 
-    def _judge_blob(self, c, url: str, capture_id: int | None) -> tuple[str, str | None, None]:
-        rows = c.execute(
-            "SELECT sha256 FROM captures WHERE final_url = ? AND status BETWEEN 200 AND 299 ORDER BY capture_id DESC LIMIT 2",
-            (url,),
-        ).fetchall()
-        if len(rows) < 2:
+    def _judge_blob(self, fx: "_Fetch") -> tuple[str, None, None]:
+        url = fx.fetch.final_url or fx.fetch.url
+        before = fx.c.execute(
+            "SELECT sha256 FROM captures WHERE final_url = ? AND status BETWEEN 200 AND 299 "
+            "ORDER BY capture_id DESC LIMIT 1", (url,)).fetchone()
+        fx.capture()
+        if before is None:
             return "new", None, None
-        return ("unchanged" if rows[0]["sha256"] == rows[1]["sha256"] else "changed"), None, None
+        return ("unchanged" if before["sha256"] == fx.digest else "changed"), None, None
+
+    def _confirm_url(self, fx: "_Fetch") -> str | None:
+        row = fx.c.execute("SELECT doc_id, current_version FROM documents WHERE site=? AND url=? AND status='live'",
+                           (fx.fetch.site, fx.fetch.final_url or fx.fetch.url)).fetchone()
+        if row:
+            self._confirm(fx.c, row["doc_id"], row["current_version"], fx.fetch.fetched_at)
+            return row["doc_id"]
+        return None
+
+    def _confirm(self, c, doc_id: str, version: int, at: str) -> None:
+        c.execute("UPDATE versions SET last_confirmed=? WHERE doc_id=? AND version=?", (at, doc_id, version))
+        c.execute("UPDATE documents SET last_seen=? WHERE doc_id=?", (at, doc_id))
 
     # -- documents and versions -----------------------------------------------------
 
-    def _ingest(self, c, run_id, site, url, doc: Document, capture_id, seen_at) -> tuple[str, str | None, str]:
-        doc_id = doc_id_for(site, url)
-        doc.site, doc.url = site, doc.url or url
+    def _ingest(self, fx: "_Fetch") -> tuple[str, str | None, str]:
+        fetch, c = fx.fetch, fx.c
+        url, at = fetch.final_url or fetch.url, fetch.fetched_at
+        doc = fetch.document
+        doc.site, doc.url = fetch.site, doc.url or url
+        doc_id = doc_id_for(fetch.site, url)
+        values = version_values(doc)
         known = c.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if known is None:
             c.execute(
                 "INSERT INTO documents(doc_id, site, url, status, first_seen, last_seen, current_version) "
-                "VALUES (?, ?, ?, 'live', ?, ?, 1)",
-                (doc_id, site, url, seen_at, seen_at),
-            )
-            self._insert_version(c, doc_id, 1, doc, capture_id, run_id, seen_at, ["*"])
+                "VALUES (?, ?, ?, 'live', ?, ?, 1)", (doc_id, fetch.site, url, at, at))
+            self._insert_version(fx, doc_id, 1, values, ["*"])
+            self._event(c, doc_id, fx.run_id, at, "new", 1)
             return "new", None, doc_id
-        current = c.execute(
-            "SELECT * FROM versions WHERE doc_id = ? AND version = ?", (doc_id, known["current_version"])
-        ).fetchone()
+        current = c.execute("SELECT * FROM versions WHERE doc_id = ? AND version = ?",
+                            (doc_id, known["current_version"])).fetchone()
         came_back = known["status"] == "gone"
-        if current["content_hash"] == content_hash(doc) and not came_back:
-            c.execute("UPDATE versions SET last_confirmed=? WHERE doc_id=? AND version=?",
-                      (seen_at, doc_id, current["version"]))
-            c.execute("UPDATE documents SET last_seen=? WHERE doc_id=?", (seen_at, doc_id))
+        if current["content_hash"] == content_hash(values) and not came_back:
+            self._keep_bytes_if_identical(fx, current)
+            self._confirm(c, doc_id, current["version"], at)
             return "unchanged", None, doc_id
-        changes = changed_fields(current, doc) or ["status"]
+        changes = changed_fields(current, values) or ["status"]
         version = current["version"] + 1
-        if current["valid_to"] is None:
-            c.execute("UPDATE versions SET valid_to=? WHERE doc_id=? AND version=?", (seen_at, doc_id, current["version"]))
-        self._insert_version(c, doc_id, version, doc, capture_id, run_id, seen_at, changes)
-        c.execute(
-            "UPDATE documents SET status='live', last_seen=?, current_version=? WHERE doc_id=?",
-            (seen_at, version, doc_id),
-        )
+        c.execute("UPDATE versions SET valid_to=coalesce(valid_to, ?) WHERE doc_id=? AND version=?",
+                  (at, doc_id, current["version"]))
+        self._insert_version(fx, doc_id, version, values, changes)
+        c.execute("UPDATE documents SET status='live', last_seen=?, current_version=? WHERE doc_id=?",
+                  (at, version, doc_id))
+        self._event(c, doc_id, fx.run_id, at, "reappeared" if came_back else "changed", version,
+                    json.dumps(changes))
         return "changed", ("reappeared" if came_back else None), doc_id
 
-    def _insert_version(self, c, doc_id, version, doc: Document, capture_id, run_id, seen_at, changes) -> None:
-        values = _version_values(doc)
-        values.update(
-            doc_id=doc_id, version=version, valid_from=seen_at, last_confirmed=seen_at, capture_id=capture_id,
-            run_id=run_id, extractor_version=EXTRACTOR_VERSION, content_hash=content_hash(doc),
-            changed_fields=json.dumps(changes), site=doc.site,
-        )
-        cols = ", ".join(values)
-        marks = ", ".join(f":{k}" for k in values)
-        c.execute(f"INSERT INTO versions({cols}) VALUES ({marks})", values)
+    def _keep_bytes_if_identical(self, fx: "_Fetch", current) -> None:
+        """An unchanged page keeps a capture only when its bytes are identical (a WARC revisit).
 
-    def _tombstone(self, c, site: str, url: str, at: str) -> str | None:
+        Bytes that differ only in page furniture (a visit counter) are a confirmation: the
+        fetch row keeps their sha256, but no new blob is stored.
+        """
+        if current["capture_id"] is None:
+            return
+        row = fx.c.execute("SELECT sha256 FROM captures WHERE capture_id=?", (current["capture_id"],)).fetchone()
+        if row and row["sha256"] == fx.digest:
+            fx.capture()
+
+    def _insert_version(self, fx: "_Fetch", doc_id: str, version: int, values: dict, changes: list[str]) -> None:
+        row = dict(values)
+        row.update(
+            doc_id=doc_id, version=version, valid_from=fx.fetch.fetched_at, last_confirmed=fx.fetch.fetched_at,
+            capture_id=fx.capture(), run_id=fx.run_id, extractor_version=EXTRACTOR_VERSION,
+            content_hash=content_hash(values), changed_fields=json.dumps(changes), site=fx.fetch.site,
+            url=fx.fetch.document.url,
+        )
+        cols = ", ".join(row)
+        marks = ", ".join(f":{k}" for k in row)
+        fx.c.execute(f"INSERT INTO versions({cols}) VALUES ({marks})", row)
+
+    def _event(self, c, doc_id, run_id, at, event, version=None, detail=None) -> None:
+        c.execute("INSERT INTO events(doc_id, run_id, at, event, version, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                  (doc_id, run_id, at, event, version, detail))
+
+    def _tombstone(self, c, site: str, url: str, run_id: int, at: str, why: str) -> str | None:
         row = c.execute(
             "SELECT doc_id, current_version FROM documents WHERE site=? AND url=? AND status='live'", (site, url)
         ).fetchone()
         if row is None:
             return None
         c.execute("UPDATE documents SET status='gone' WHERE doc_id=?", (row["doc_id"],))
-        c.execute("UPDATE versions SET valid_to=? WHERE doc_id=? AND version=?", (at, row["doc_id"], row["current_version"]))
+        c.execute("UPDATE versions SET valid_to=coalesce(valid_to, ?) WHERE doc_id=? AND version=?",
+                  (at, row["doc_id"], row["current_version"]))
+        self._event(c, row["doc_id"], run_id, at, "gone", row["current_version"], why)
         return row["doc_id"]
+
+    def retire_unlisted(self, run_id: int, site: str, after_runs: int) -> list[str]:
+        """Tombstone live documents of `site` that no list page showed in the last `after_runs` runs.
+
+        Only runs that listed something count, so one broken list page retires nothing.
+        """
+        with self.transaction() as c:
+            recent = [r[0] for r in c.execute(
+                "SELECT DISTINCT l.run_id FROM listings l JOIN runs r USING (run_id) "
+                "WHERE l.site = ? AND (r.status = 'completed' OR l.run_id = ?) ORDER BY l.run_id DESC LIMIT ?",
+                (site, run_id, after_runs))]
+            if len(recent) < after_runs:
+                return []
+            marks = ",".join("?" * len(recent))
+            stale = [r[0] for r in c.execute(
+                f"SELECT url FROM documents d WHERE site = ? AND status = 'live' AND NOT EXISTS "
+                f"(SELECT 1 FROM listings l WHERE l.url = d.url AND l.run_id IN ({marks}))", (site, *recent))]
+            at = utc_now()
+            why = f"not listed in the last {after_runs} runs"
+            return [self._tombstone(c, site, url, run_id, at, why) for url in stale]
 
     # -- reading ----------------------------------------------------------------------
 
     def blob(self, sha256: str) -> bytes:
-        row = self.conn.execute("SELECT compression, data FROM blobs WHERE sha256=?", (sha256,)).fetchone()
-        if row is None:
+        data = blobs.get(self.conn, sha256)
+        if data is None:
             raise ArchiveError(f"no blob {sha256}")
-        return zlib.decompress(row["data"]) if row["compression"] == "zlib" else bytes(row["data"])
+        return data
+
+    def validators(self, site: str) -> dict[str, dict[str, str]]:
+        """For conditional revisits: each URL's last ETag / Last-Modified, from its newest 2xx capture."""
+        found: dict[str, dict[str, str]] = {}
+        rows = self.conn.execute(
+            "SELECT final_url, response_headers FROM captures WHERE site = ? AND status BETWEEN 200 AND 299 "
+            "ORDER BY capture_id", (site,))
+        for row in rows:
+            headers = {k.lower(): v for k, v in json.loads(row["response_headers"])}
+            picked = {k: headers[k] for k in ("etag", "last-modified") if k in headers}
+            if picked:
+                found[row["final_url"]] = picked
+        return found
 
     def run_summary(self, run_id: int) -> dict:
         run = self.conn.execute("SELECT * FROM runs WHERE run_id=?", (run_id,)).fetchone()
         if run is None:
             raise ArchiveError(f"no run {run_id} in {self.path}")
-        q = "SELECT {0}, count(*) AS n FROM fetches WHERE run_id=? GROUP BY {0}"
-        outcomes = {r["outcome"]: r["n"] for r in self.conn.execute(q.format("outcome"), (run_id,))}
-        failures = {
-            r["reason"] or "unknown": r["n"]
-            for r in self.conn.execute(
-                "SELECT reason, count(*) AS n FROM fetches WHERE run_id=? AND outcome IN ('failed','blocked') "
-                "GROUP BY reason ORDER BY n DESC", (run_id,))
-        }
+        outcomes = {r["outcome"]: r["n"] for r in self.conn.execute(
+            "SELECT outcome, count(*) AS n FROM fetches WHERE run_id=? GROUP BY outcome", (run_id,))}
+        failures = {r["reason"] or "unknown": r["n"] for r in self.conn.execute(
+            "SELECT reason, count(*) AS n FROM fetches WHERE run_id=? AND outcome IN ('failed','blocked') "
+            "GROUP BY reason ORDER BY n DESC", (run_id,))}
         fetched = self.conn.execute(
-            "SELECT count(*) FROM fetches WHERE run_id=? AND capture_id IS NOT NULL", (run_id,)).fetchone()[0]
-        per_site = {
-            r["site"]: r["n"] for r in self.conn.execute(
-                "SELECT site, count(*) AS n FROM current GROUP BY site ORDER BY site")
-        }
+            "SELECT count(*) FROM fetches WHERE run_id=? AND status IS NOT NULL", (run_id,)).fetchone()[0]
+        sites = json.loads(run["sites"])
+        per_site = {r["site"]: r["n"] for r in self.conn.execute(
+            "SELECT site, count(*) AS n FROM current GROUP BY site ORDER BY site") if r["site"] in sites}
         return {
             "run_id": run_id, "status": run["status"], "reason": run["reason"], "started_at": run["started_at"],
-            "finished_at": run["finished_at"], "sites": json.loads(run["sites"]), "pages_fetched": fetched,
+            "finished_at": run["finished_at"], "sites": sites, "pages_fetched": fetched,
             "outcomes": outcomes, "failures": failures, "documents_by_site": per_site,
             "documents": sum(per_site.values()),
         }
+
+
+class _Fetch:
+    """One fetch being recorded: its capture is written at most once, and only if wanted."""
+
+    def __init__(self, c: sqlite3.Connection, run_id: int, fetch: FetchResult):
+        self.c, self.run_id, self.fetch = c, run_id, fetch
+        self.digest = blobs.sha256(fetch.body) if fetch.body is not None else None
+        self.capture_id: int | None = None
+
+    def capture(self) -> int | None:
+        if self.capture_id is not None or self.fetch.body is None:
+            return self.capture_id
+        f = self.fetch
+        blobs.put(self.c, f.body)
+        cur = self.c.execute(
+            "INSERT INTO captures(run_id, site, kind, url, final_url, method, status, request_headers, "
+            "response_headers, redirects, sha256, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (self.run_id, f.site, f.kind, f.url, f.final_url or f.url, f.method, f.status or 0,
+             json.dumps(f.request_headers, ensure_ascii=False), json.dumps(f.response_headers, ensure_ascii=False),
+             json.dumps(f.redirects), self.digest, f.fetched_at),
+        )
+        self.capture_id = cur.lastrowid
+        return self.capture_id
 
 
 def _pid_alive(pid: int) -> bool:

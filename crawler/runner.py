@@ -25,8 +25,8 @@ def crawl(profiles: list[SiteProfile], db: str | Path, **overrides) -> int:
         for profile in profiles:
             archive.upsert_site(profile.to_dict())
         run_id = archive.start_run([p.name for p in profiles], __version__)
-    process = CrawlerProcess(project_settings(GUIFAN_DB=str(db), GUIFAN_RUN_ID=run_id, **overrides),
-                             install_root_handler=True)
+    settings = project_settings(GUIFAN_DB=str(db), GUIFAN_RUN_ID=run_id, **overrides)
+    process = CrawlerProcess(settings, install_root_handler=True)
     crawlers = []
     for profile in profiles:
         crawler = process.create_crawler(PortalSpider)
@@ -50,4 +50,8 @@ def finish_run(archive: Archive, run_id: int, crawlers) -> None:
         why = ", ".join(f"{k} ×{v}" for k, v in summary["failures"].items()) or "no request was made"
         archive.finish_run(run_id, "failed", f"nothing could be fetched ({why})")
     else:
+        after = crawlers[0].settings.getint("GUIFAN_GONE_AFTER_RUNS") if crawlers else 0
+        for site in summary["sites"]:
+            if after > 0:
+                archive.retire_unlisted(run_id, site, after)
         archive.finish_run(run_id, "completed")

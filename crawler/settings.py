@@ -38,6 +38,8 @@ EXTENSIONS = {"crawler.extensions.Progress": 500}
 GUIFAN_PROGRESS_INTERVAL = 0  # seconds; the CLI turns it on
 
 GUIFAN_DB = "guifan.db"
+GUIFAN_CONDITIONAL = True      # revisit with If-None-Match / If-Modified-Since
+GUIFAN_GONE_AFTER_RUNS = 3     # a document no list shows for this many runs gets a tombstone
 GUIFAN_RUN_ID = None  # set by `guifan crawl`; a bare `scrapy crawl` opens its own run
 
 LOG_LEVEL = "INFO"

@@ -5,14 +5,33 @@ spider as a FetchResult item, so the archive can record it.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
 
+from archive import Archive
 from archive.models import FetchResult
 from crawler.platforms import get_platform
 from crawler.profiles import SiteProfile, get_profiles
 from crawler.responses import RETRYABLE_ERRORS, blocked_reason, error_reason, exchange
 from parsers import ParseError, decode_html, extract
+
+
+def known_validators(settings, site: str) -> dict[str, dict[str, str]]:
+    """ETag/Last-Modified seen before, so revisits can be conditional requests."""
+    db = settings.get("GUIFAN_DB")
+    if not settings.getbool("GUIFAN_CONDITIONAL") or not db or not Path(db).exists():
+        return {}
+    with Archive(db, readonly=True) as archive:
+        return archive.validators(site)
+
+
+def conditional_headers(validators: dict[str, str] | None) -> dict[str, str]:
+    if not validators:
+        return {}
+    names = {"etag": "If-None-Match", "last-modified": "If-Modified-Since"}
+    return {names[k]: v for k, v in validators.items()}
 
 
 class PortalSpider(scrapy.Spider):
@@ -29,14 +48,18 @@ class PortalSpider(scrapy.Spider):
         self.site = self.profile.name
         self.platform = get_platform(self.profile.platform)
         self.hints = {"platform": self.profile.platform, **self.profile.hints}
+        self.validators: dict[str, dict[str, str]] = {}
 
     async def start(self):
+        self.validators = known_validators(self.settings, self.site)
         for url in self.profile.absolute_start_urls():
             yield self.request(url, "list")
 
     def request(self, url: str, kind: str, referer: str | None = None) -> scrapy.Request:
         callbacks = {"list": self.parse_list, "detail": self.parse_detail, "attachment": self.parse_attachment}
-        return scrapy.Request(url, callback=callbacks[kind], errback=self.on_error,
+        # List pages are always fetched whole: they are how new documents are found.
+        headers = conditional_headers(self.validators.get(url)) if kind != "list" else {}
+        return scrapy.Request(url, callback=callbacks[kind], errback=self.on_error, headers=headers,
                               meta={"kind": kind, "referer": referer})
 
     # -- responses ------------------------------------------------------------------
@@ -47,6 +70,7 @@ class PortalSpider(scrapy.Spider):
             return
         html, _ = decode_html(response.body, dict(result.response_headers))
         page = self.platform.parse_list(response.url, html)
+        result.links = page.details
         yield result
         for url in page.pages:
             yield self.request(url, "list", referer=response.url)
@@ -80,6 +104,9 @@ class PortalSpider(scrapy.Spider):
         status = response.status
         if 200 <= status < 300 and not blocked_reason(response):
             return result
+        if status == 304:  # the archive records it as not_modified and confirms the document
+            yield result
+            return None
         result.outcome = "blocked" if blocked_reason(response) else "failed"
         result.reason = blocked_reason(response) or f"http_{status}"
         retry = None
