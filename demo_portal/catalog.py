@@ -24,6 +24,14 @@ FAULTS = (None, "not_found", "redirect", "malformed", "unavailable_once", "robot
 
 @dataclass
 class DemoDoc:
+    """Ground truth for one listed document.
+
+    ``paragraphs`` is the body as a clean extractor should return it: one entry per <p>,
+    one per line of a <p> split by <br> (signature blocks), one per table row with its
+    cells joined by a single space; no title, metadata box, attachments or chrome.
+    ``path`` is where the document really lives; ``list_path`` what the list links to
+    (they differ only for the ``redirect`` fault). Fields a page does not show are None.
+    """
     site: str
     key: str
     list_path: str
@@ -119,8 +127,10 @@ def _dates(rng: random.Random, published: dt.date) -> tuple[dt.date, str, str]:
     return written, tg.print_date(written, w_style), tg.print_date(published, p_style)
 
 
-def _validity(rng: random.Random, site: Site) -> str | None:
-    raw = rng.choices(["有效", "废止", "失效", "已修订", None], weights=[60, 8, 10, 7, 15])[0]
+def _validity(rng: random.Random, site: Site, published: dt.date) -> str | None:
+    # Older normative documents have mostly expired or been repealed, as on real portals.
+    weights = [60, 8, 10, 7, 15] if published.year >= 2020 else [25, 20, 30, 10, 15]
+    raw = rng.choices(["有效", "废止", "失效", "已修订", None], weights=weights)[0]
     if raw == "有效" and site.platform == "hanweb" and rng.random() < 0.3:
         return "现行有效"
     return raw
@@ -163,7 +173,7 @@ def _make_entry(site: Site, col: Column, published: dt.date, art_id: int, fault:
                                rng.choice(["std"] * 6 + ["square", "paren", "lenticular", "fullparen",
                                                          "fullwidth", "spaced"]))
     has_no = rng.random() > 0.1
-    validity_raw = _validity(rng, site)
+    validity_raw = _validity(rng, site, published)
     under = (site.robots_disallow.strip("/").split("/")[-1]) if fault == "robots_disallowed" else None
     path = _detail_path(site, col, published, art_id, under)
     list_path = path
@@ -214,7 +224,7 @@ def _column_day1(site: Site, col: Column) -> list[Entry]:
             out.append(_make_entry(site, col, published, art_id, fault, f"d1/{pos}"))
         if (col.slug, pos) in site.repealed:
             out[-1].doc.validity_raw, out[-1].doc.validity = "有效", "in_force"   # so day 2 can repeal it
-        published -= dt.timedelta(days=rng.randint(9, 110))
+        published -= dt.timedelta(days=rng.randint(30, 200))   # spread back to ~2015
         art_id -= rng.randint(150, 4000) if site.platform == "trs" else rng.randint(40, 900)
     return out
 
