@@ -1,0 +1,54 @@
+"""guifan show DOC [--as-of DATE]: a document as the archive holds it (or held it on a day)."""
+from __future__ import annotations
+
+import json
+
+from archive.history import as_record, find_document, version, version_as_of
+from guifan.commands.common import add_db_option, open_archive
+from guifan.errors import CliError
+from parsers.record import RECORD_FIELDS
+
+
+def add(sub) -> None:
+    p = sub.add_parser("show", help="show a document's current (or past) version")
+    p.add_argument("doc", metavar="DOC", help="document id (or a unique prefix), or its URL")
+    p.add_argument("--as-of", metavar="DATE", help="the version held on DATE (YYYY-MM-DD, end of day UTC)")
+    p.add_argument("--version", type=int, help="a specific version number")
+    p.add_argument("--json", action="store_true", help="print the record as JSON")
+    add_db_option(p)
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    with open_archive(args) as archive:
+        doc = find_document(archive.conn, args.doc)
+        if args.version:
+            row = version(archive.conn, doc["doc_id"], args.version)
+        elif args.as_of:
+            row = version_as_of(archive.conn, doc["doc_id"], args.as_of)
+            if row is None:
+                raise CliError(f"{doc['doc_id']} was not in the archive as a live page on {args.as_of}")
+        else:
+            row = version(archive.conn, doc["doc_id"], doc["current_version"])
+        record = as_record(row)
+    if args.json:
+        print(json.dumps({f: record.get(f) for f in RECORD_FIELDS}, ensure_ascii=False, indent=2))
+        return 0
+    print_record(record, gone=doc["status"] == "gone" and not args.as_of)
+    return 0
+
+
+def print_record(record: dict, gone: bool) -> None:
+    print(f"{record['title']}")
+    print(f"  {record['doc_id']}  version {record['version']}  valid {record['valid_from']} → "
+          f"{record['valid_to'] or ('gone' if gone else 'now')}")
+    for name in ("url", "index_no", "doc_number", "issuer", "written_date", "published_date", "validity",
+                 "topic", "doc_type", "encoding"):
+        if record.get(name):
+            print(f"  {name:15} {record[name]}")
+    for a in record.get("attachments") or []:
+        print(f"  attachment      {a['name']}  {a['url']}")
+    if record.get("quality_flags"):
+        print(f"  quality_flags   {', '.join(record['quality_flags'])}")
+    print()
+    print(record["body"])
