@@ -7,7 +7,6 @@ The same entries drive the HTTP server, so truth and pages cannot drift apart.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import datetime as dt
 import random
 from dataclasses import dataclass, field
@@ -195,9 +194,15 @@ def _make_entry(site: Site, col: Column, published: dt.date, art_id: int, fault:
     return entry
 
 
+@lru_cache(maxsize=1)
+def seed_lines() -> tuple[str, ...]:
+    """The seed reprint page text: title, share widget, body lines, footer (packaged copy)."""
+    return tuple(resources.files("demo_portal").joinpath("data/seed_reprint.txt").read_text("utf-8").split("\n"))
+
+
 def _seed_entry(site: Site, col: Column, published: dt.date, art_id: int) -> Entry:
     """The real reprint page (Traditional script, pinyin after converted characters)."""
-    lines = resources.files("demo_portal").joinpath("data/seed_reprint.txt").read_text("utf-8").split("\n")
+    lines = list(seed_lines())
     raw_title, body = lines[0], lines[2:-1]        # line 1 is the share widget, the last the footer
     path = _detail_path(site, col, published, art_id)
     blocks = [tg.Block("p", [line]) for line in body]
@@ -291,7 +296,7 @@ def documents(site: str | None = None, day: int = 1) -> list[DemoDoc]:
     for n in names:
         if n not in SITE_OBJECTS:
             raise KeyError(f"unknown demo site {n!r}; known: {', '.join(SITES)}")
-    return [dataclasses.replace(copy.deepcopy(e.doc)) for n in names for e in entries(n, day)]
+    return [copy.deepcopy(e.doc) for n in names for e in entries(n, day)]
 
 
 def boilerplate_lines(site: str) -> list[str]:
@@ -304,6 +309,5 @@ def boilerplate_lines(site: str) -> list[str]:
     lines += [f"当前位置：首页 > 政务公开 > {c.name}" for c in s.columns]
     lines += list(s.related_links)
     if s.seed_at:
-        raw = resources.files("demo_portal").joinpath("data/seed_reprint.txt").read_text("utf-8").split("\n")
-        lines += [raw[1], raw[-1]]
+        lines += [seed_lines()[1], seed_lines()[-1]]
     return lines

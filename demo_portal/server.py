@@ -8,12 +8,11 @@ import math
 import threading
 import zlib
 from functools import lru_cache
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from . import files, hanweb, trs
-from .catalog import Entry, _check_day, entries
+from .catalog import Entry, _check_day, entries, seed_lines
 from .sites import SITE_OBJECTS, SITES, Site, date_of_day
 
 HTML_UTF8 = "text/html; charset=UTF-8"
@@ -230,10 +229,9 @@ def _attachment_bytes(key: str, kind: str, name: str) -> bytes:
     return files.make_docx(title, files.form_paragraphs(title))
 
 
-@lru_cache(maxsize=1)
 def _seed_chrome() -> tuple[str, str]:
-    from importlib import resources
-    lines = resources.files("demo_portal").joinpath("data/seed_reprint.txt").read_text("utf-8").split("\n")
+    """The reprint page's own share-widget line and footer line."""
+    lines = seed_lines()
     return lines[1], lines[-1]
 
 
