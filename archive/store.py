@@ -344,6 +344,10 @@ class Archive:
             raise ArchiveError(f"no blob {sha256}")
         return data
 
+    def live_urls(self, site: str) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT url FROM documents WHERE site = ? AND status = 'live' ORDER BY url", (site,))]
+
     def validators(self, site: str) -> dict[str, dict[str, str]]:
         """For conditional revisits: each URL's last ETag / Last-Modified, from its newest 2xx capture."""
         found: dict[str, dict[str, str]] = {}

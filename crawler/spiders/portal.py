@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.downloadermiddlewares.retry import get_retry_request
 
 from archive import Archive
@@ -18,13 +20,14 @@ from crawler.responses import RETRYABLE_ERRORS, blocked_reason, error_reason, ex
 from parsers import ParseError, decode_html, extract
 
 
-def known_validators(settings, site: str) -> dict[str, dict[str, str]]:
-    """ETag/Last-Modified seen before, so revisits can be conditional requests."""
+def archive_knowledge(settings, site: str) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """What earlier runs learnt: validators for conditional revisits, and live document URLs."""
     db = settings.get("GUIFAN_DB")
-    if not settings.getbool("GUIFAN_CONDITIONAL") or not db or not Path(db).exists():
-        return {}
+    if not db or not Path(db).exists():
+        return {}, []
     with Archive(db, readonly=True) as archive:
-        return archive.validators(site)
+        validators = archive.validators(site) if settings.getbool("GUIFAN_CONDITIONAL") else {}
+        return validators, archive.live_urls(site)
 
 
 def conditional_headers(validators: dict[str, str] | None) -> dict[str, str]:
@@ -49,11 +52,27 @@ class PortalSpider(scrapy.Spider):
         self.platform = get_platform(self.profile.platform)
         self.hints = {"platform": self.profile.platform, **self.profile.hints}
         self.validators: dict[str, dict[str, str]] = {}
+        self.known_urls: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.revisit_unlisted, signal=signals.spider_idle)
+        return spider
 
     async def start(self):
-        self.validators = known_validators(self.settings, self.site)
+        self.validators, self.known_urls = archive_knowledge(self.settings, self.site)
         for url in self.profile.absolute_start_urls():
             yield self.request(url, "list")
+
+    def revisit_unlisted(self):
+        """Once the lists are done, check known documents no list showed: gone, or just unlisted?"""
+        if not self.known_urls:
+            return
+        urls, self.known_urls = self.known_urls, []
+        for url in urls:  # the scheduler's duplicate filter drops those already fetched this run
+            self.crawler.engine.crawl(self.request(url, "detail"))
+        raise DontCloseSpider
 
     def request(self, url: str, kind: str, referer: str | None = None) -> scrapy.Request:
         callbacks = {"list": self.parse_list, "detail": self.parse_detail, "attachment": self.parse_attachment}
