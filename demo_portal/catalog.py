@@ -156,8 +156,7 @@ def _attachments(rng: random.Random, site: Site, detail_path: str, published: dt
 def _detail_path(site: Site, col: Column, published: dt.date, art_id: int, under: str | None = None) -> str:
     if site.platform == "trs":
         return f"/zwgk/{under or col.slug}/{published:%Y%m}/t{published:%Y%m%d}_{art_id}.html"
-    prefix = "/art/nbwj" if under else "/art"
-    return f"{prefix}/{published.year}/{published.month}/{published.day}/art_{col.slug}_{art_id}.html"
+    return f"/art/{published.year}/{published.month}/{published.day}/art_{col.slug}_{art_id}.html"
 
 
 def _make_entry(site: Site, col: Column, published: dt.date, art_id: int, fault: str | None,
@@ -173,7 +172,9 @@ def _make_entry(site: Site, col: Column, published: dt.date, art_id: int, fault:
                                                          "fullwidth", "spaced"]))
     has_no = rng.random() > 0.1
     validity_raw = _validity(rng, site, published)
-    under = (site.robots_disallow.strip("/").split("/")[-1]) if fault == "robots_disallowed" else None
+    under = None
+    if fault == "robots_disallowed" and site.robots_disallow:
+        under = site.robots_disallow.strip("/").split("/")[-1]
     path = _detail_path(site, col, published, art_id, under)
     list_path = path
     if fault == "redirect":

@@ -62,7 +62,9 @@ class SiteApp:
 
     def robots(self) -> str:
         extra = "/search/" if self.site.platform == "trs" else "/module/"
-        return f"User-agent: *\nDisallow: {extra}\nDisallow: {self.site.robots_disallow}\n"
+        blocked = [self.site.robots_disallow] if self.site.robots_disallow else sorted(
+            {e.doc.list_path for e in entries(self.site.name, 1) if e.doc.fault == "robots_disallowed"})
+        return f"User-agent: *\nDisallow: {extra}\n" + "".join(f"Disallow: {b}\n" for b in blocked)
 
     def lookup(self, path: str, query: str, day: int) -> tuple | None:
         routes = self.routes(day)

@@ -43,7 +43,7 @@ class Site:
     police: str
     site_code: str
     address: str
-    robots_disallow: str
+    robots_disallow: str | None      # a directory; None: robots.txt names the document's own path
     related_links: tuple[str, ...]
     # (column slug, index on day 1 listing) -> fault name
     faults: dict = field(default_factory=dict)
@@ -95,7 +95,7 @@ QINGSHI = Site(
     sponsor="青石县人民政府办公室", undertaker="青石县信息中心",
     icp="示ICP备18002345号", police="示公网安备 99010202000045号", site_code="9901020002",
     address="地址：青石县府前街1号　邮编：990200　电话：0990-7023456",
-    robots_disallow="/art/nbwj/",
+    robots_disallow=None,   # jcms article URLs are date-based, so the page itself is disallowed
     related_links=("中国政府网", "示范省人民政府门户网站", "示范省政务服务网", "青石县政务服务中心", "青石县融媒体中心"),
     faults={("1234", 4): "unavailable_once", ("1234", 9): "robots_disallowed"},
     edited=(("1234", 2),), repealed=(), vanishing=(), new_on_day2={"1234": 1},
