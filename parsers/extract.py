@@ -1,0 +1,330 @@
+"""The pipeline: bytes (+ URL, headers, hints) -> Document. Pure: no I/O, no global state."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from urllib.parse import urljoin
+
+from .attachments import find_attachments
+from .decode import decode_bytes, header_value
+from .detect_challenge import looks_like_challenge
+from .errors import NotHTMLError, ParseError
+from .html_tree import Walk, parse_html, prune, segments
+from .locate_body import _select, locate_body
+from .normalise import (
+    doc_type_from_title, find_dates, fold_for_compare, looks_like_doc_number, normalise_date,
+    normalise_doc_number, normalise_space, normalise_validity, strip_title_suffix,
+)
+from .pinyin_annotations import is_traditional_script, remove_pinyin_annotations
+from .read_metadata import FIELD_LABELS, LABEL_LINE, MetaBox, read_label_pairs, read_meta_tags
+from .record import Document
+from .sniff_content import check_is_text_page
+from .strip_boilerplate import strip_boilerplate_lines
+
+__all__ = ["extract"]
+
+_BINARY_TYPES = re.compile(r"^(?:application/(?:pdf|zip|msword|vnd\.|octet-stream|x-rar|ofd|x-zip)|image/|audio/|video/)", re.I)
+_SENTENCE = re.compile(r"[，。；！？]")
+_TITLE_ATTR = re.compile(r"title|biaoti|headline|tit\b|_bt\b|^bt$", re.I)
+_WEAK = {"日期", "时间", "名称", "分类", "主题", "效力", "编辑", "标题"}
+_STRONG_LABEL_LINE = re.compile(
+    r"^[【\[［]?(?:" + "|".join(
+        r"[\s\u3000\u2002\u2003\u00a0]*".join(map(re.escape, lbl))
+        for labels in FIELD_LABELS.values() for lbl in labels if lbl not in _WEAK
+    ) + r")[】\]］]?[\s\u3000\u2002\u2003\u00a0]*[:：]?"
+)
+_URL_DATE = (
+    re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_"),
+    re.compile(r"/((?:19|20)\d{2})[-/]?(\d{2})[-/]?(\d{2})/"),
+    re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),
+)
+_DATE_ONLY_LINE = re.compile(r"^[\s（(]*[0-9〇○零一二三四五六七八九十]{4}\s*年[0-9〇○零一二三四五六七八九十\s]{1,3}月[0-9〇○零一二三四五六七八九十\s]{1,3}日[\s）)]*$")
+
+
+def extract(body: bytes, url: str = "", headers: Mapping[str, str] | None = None,
+            hints: Mapping | None = None) -> Document:
+    """Extract a Document from a detail page's raw bytes. Raises ParseError (only)."""
+    try:
+        return _extract(body, url or "", headers, hints)
+    except ParseError:
+        raise
+    except RecursionError as exc:
+        raise ParseError("page too deeply nested to parse") from exc
+    except Exception as exc:  # never leak anything but ParseError
+        raise ParseError(f"unexpected {type(exc).__name__} while parsing: {exc}") from exc
+
+
+def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Mapping | None) -> Document:
+    check_is_text_page(body)
+    ctype = header_value(headers, "content-type") or ""
+    if _BINARY_TYPES.match(ctype.strip()) and b"<" not in bytes(body[:2048]):
+        raise NotHTMLError(f"not an HTML page: Content-Type is {ctype.split(';')[0].strip()}")
+    decoded = decode_bytes(bytes(body), headers)
+    flags: list[str] = []
+    if decoded.undecodable:
+        flags.append("undecodable_bytes")
+    doc = Document(url=url, encoding=decoded.encoding)
+
+    root = parse_html(decoded.text)
+    if root is None:
+        doc.quality_flags = flags + ["empty_body"]
+        return doc
+
+    meta_tags = read_meta_tags(root)
+    page_title = ""
+    title_el = root.find(".//title")
+    if title_el is not None:
+        page_title = normalise_space(title_el.text_content() or "")
+    base_url = url
+    base_el = root.find(".//base[@href]")
+    if base_el is not None:
+        try:
+            base_url = urljoin(url, base_el.get("href", "").strip()) if url else base_el.get("href", "").strip()
+        except ValueError:
+            base_url = url
+
+    prune(root)
+    walk = segments(root)
+    texts = [s.text for s in walk.segments]
+    visible = sum(s.chars for s in walk.segments)
+    if looks_like_challenge(decoded.text, visible):
+        flags.append("challenge_page")
+
+    choice, _ = locate_body(root, walk, hints)
+    box = read_label_pairs(texts)
+
+    # ---- title
+    title = _choose_title(root, walk, choice.index, page_title, meta_tags, box, hints)
+
+    # ---- body lines
+    lines, first_seg = _body_lines(walk, choice, box) if choice.how != "none" else ([], -1)
+    lines = _drop_title_lines(lines, title)
+    lines = strip_boilerplate_lines(lines)
+    body_text = "\n".join(lines)
+
+    # ---- pinyin artefacts and script
+    body_text, n_pinyin = remove_pinyin_annotations(body_text)
+    title, n_pinyin_title = remove_pinyin_annotations(title)
+    if n_pinyin + n_pinyin_title:
+        flags.append("pinyin_annotations")
+    if is_traditional_script(body_text or title):
+        flags.append("traditional_script")
+    if not body_text.strip():
+        flags.append("empty_body")
+
+    # ---- metadata fields
+    raw_meta: dict[str, str] = dict(box.pairs)
+    for key, value in meta_tags.items():
+        raw_meta.setdefault(key, value)
+    doc.raw_meta = raw_meta
+    doc.title = title
+    doc.body = body_text
+
+    hit = box.first("index_no")
+    doc.index_no = hit[1] if hit else None
+
+    hit = box.first("issuer")
+    doc.issuer = hit[1] if hit and len(hit[1]) <= 80 else None
+
+    doc_number_raw = None
+    for _, value in box.values("doc_number"):
+        if value not in ("无", "-", "—", "/", "暂无") and len(value) <= 60:
+            doc_number_raw = value
+            break
+    if doc_number_raw is None:
+        for line in lines[:6]:
+            if looks_like_doc_number(line):
+                doc_number_raw = line
+                break
+    doc.doc_number_raw = doc_number_raw
+    doc.doc_number = normalise_doc_number(doc_number_raw) if doc_number_raw else None
+
+    doc.written_date = _first_date(box, "written_date") or _signature_date(lines)
+    doc.published_date = (_first_date(box, "published_date")
+                          or _meta_date(meta_tags)
+                          or _date_near_title(walk, first_seg)
+                          or _url_date(url))
+    hit = box.first("validity")
+    doc.validity = normalise_validity(hit[1]) if hit else "unknown"
+    hit = box.first("topic")
+    doc.topic = hit[1] if hit and len(hit[1]) <= 80 else None
+    doc.doc_type = doc_type_from_title(title)
+
+    # ---- attachments: in the body and right after it
+    body_el = walk.elements[choice.index] if walk.elements else None
+    scopes = []
+    if body_el is not None and choice.how != "none":
+        scopes.append(body_el)
+        scopes.extend(_following(body_el, 6))
+        parent = body_el.getparent()
+        if parent is not None and parent.tag not in ("body", "html"):
+            scopes.extend(_following(parent, 3))
+    doc.attachments = find_attachments(scopes, base_url)
+    doc.quality_flags = flags
+    return doc
+
+
+def _following(el, limit: int) -> list:
+    out = []
+    sib = el.getnext()
+    while sib is not None and len(out) < limit:
+        if isinstance(sib.tag, str):
+            out.append(sib)
+        sib = sib.getnext()
+    return out
+
+
+# --------------------------------------------------------------------------- title
+def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags: Mapping[str, str],
+                  box: MetaBox, hints: Mapping | None) -> str:
+    selector = hints.get("title_selector") if isinstance(hints, Mapping) else None
+    if isinstance(selector, str) and selector:
+        for el in _select(root, selector):
+            text = normalise_space(el.text_content() or "")
+            if text:
+                return text
+    for key in ("ArticleTitle", "og:title", "DC.title"):
+        value = meta_tags.get(key, "")
+        if 4 <= len(value) <= 300:
+            return strip_title_suffix(value) if key != "ArticleTitle" else value
+    hit = box.first("title")
+    if hit and 4 <= len(hit[1]) <= 300 and hit[0] != "名称":
+        return hit[1]
+
+    folded_page = fold_for_compare(page_title)
+    stripped = strip_title_suffix(page_title)
+    folded_stripped = fold_for_compare(stripped)
+    best = ""
+    nearest = ""
+    for i, el in enumerate(walk.elements):
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        is_heading = tag in ("h1", "h2", "h3")
+        if not is_heading:
+            attrs = (el.get("class") or "") + " " + (el.get("id") or "")
+            if not _TITLE_ATTR.search(attrs) or tag in ("a", "body", "html", "ul", "ol", "table", "tr", "title"):
+                continue
+        try:
+            text = normalise_space(el.text_content() or "")
+        except ValueError:
+            continue
+        if not (4 <= len(text) <= 200):
+            continue
+        folded = fold_for_compare(text)
+        if len(folded) < 4:
+            continue
+        if folded_page and (folded in folded_page or (folded_stripped and folded_stripped in folded)):
+            if len(text) > len(best):
+                best = text
+        elif is_heading and i <= body_index + 5 and len(folded) >= 8 and not _SENTENCE.search(text):
+            nearest = text
+    if best:
+        return best
+    if stripped:
+        return stripped
+    return nearest
+
+
+def _drop_title_lines(lines: list[str], title: str) -> list[str]:
+    """Remove the title (possibly wrapped over several lines) from the top of the body."""
+    target = fold_for_compare(title)
+    if not target or not lines:
+        return lines
+    for start in range(min(10, len(lines))):
+        acc = ""
+        for j in range(start, min(start + 8, len(lines))):
+            acc += fold_for_compare(lines[j])
+            if acc == target:
+                return lines[:start] + lines[j + 1:]
+            if not acc or not target.startswith(acc):
+                break
+    return lines
+
+
+# ---------------------------------------------------------------------------- body
+def _body_lines(walk: Walk, choice, box: MetaBox) -> tuple[list[str], int]:
+    start, end = choice.index, walk.end[choice.index]
+    segs = [(k, s) for k, s in enumerate(walk.segments) if start <= s.owner <= end]
+    if not segs:
+        return [], -1
+    first_seg = segs[0][0]
+    # Link lists inside the body (相关链接 etc.): runs of >= 3 all-link short segments.
+    drop: set[int] = set()
+    run: list[int] = []
+    for k, s in segs + [(-1, None)]:
+        if s is not None and s.link_chars >= s.chars * 0.9 and s.chars <= 60:
+            run.append(k)
+            continue
+        if len(run) >= 3:
+            drop.update(run)
+        run = []
+    # The metadata box: strong label lines anywhere, weak ones only before the text starts.
+    first_para = next((k for k, s in segs if s.chars >= 40 and _SENTENCE.search(s.text)), segs[-1][0])
+    for k in box.lines:
+        if k < first_seg or k > segs[-1][0]:
+            continue
+        text = walk.segments[k].text
+        if k < first_para or _STRONG_LABEL_LINE.match(text):
+            if len(text) <= 300:
+                drop.add(k)
+    lines: list[str] = []
+    last_row = -2
+    for k, s in segs:
+        if k in drop:
+            continue
+        if s.row >= 0 and s.row == last_row and lines:
+            lines[-1] = lines[-1] + " " + s.text
+        else:
+            lines.append(s.text)
+        last_row = s.row
+    return lines, first_seg
+
+
+# --------------------------------------------------------------------------- dates
+def _first_date(box: MetaBox, field_name: str) -> str | None:
+    for _, value in box.values(field_name):
+        iso = normalise_date(value)
+        if iso:
+            return iso
+    return None
+
+
+def _meta_date(meta_tags: Mapping[str, str]) -> str | None:
+    for key in ("PubDate", "publishdate", "FirstPublishedTime", "article:published_time", "DCTERMS.issued",
+                "DC.date", "publishtime", "Maketime"):
+        iso = normalise_date(meta_tags.get(key))
+        if iso:
+            return iso
+    return None
+
+
+def _date_near_title(walk: Walk, first_seg: int) -> str | None:
+    """A date in the info line just above the body (or in its first lines)."""
+    if first_seg < 0:
+        return None
+    lo = max(0, first_seg - 12)
+    for k in list(range(first_seg - 1, lo - 1, -1)) + list(range(first_seg, min(first_seg + 3, len(walk.segments)))):
+        seg = walk.segments[k]
+        if seg.chars > 120 or seg.link_chars >= seg.chars:
+            continue
+        dates = find_dates(seg.text)
+        if dates:
+            return dates[0][1]
+    return None
+
+
+def _url_date(url: str) -> str | None:
+    for pattern in _URL_DATE:
+        m = pattern.search(url or "")
+        if m:
+            iso = normalise_date(f"{m.group(1)}-{m.group(2)}-{m.group(3)}")
+            if iso:
+                return iso
+    return None
+
+
+def _signature_date(lines: list[str]) -> str | None:
+    """The date line that closes a document (its 成文日期), e.g. `2022年1月27日`."""
+    for line in reversed(lines[-4:]):
+        if _DATE_ONLY_LINE.match(line):
+            return normalise_date(line)
+    return None

@@ -1,0 +1,212 @@
+"""HTML text -> a cleaned lxml tree -> a flat list of text segments.
+
+The tree is parsed leniently (libxml2 via lxml) after repairs that browsers make silently:
+a stray `</html>`/`</body>` in the middle of a page (left by server-side includes) would
+otherwise make libxml2 drop everything after it. Scripts, styles, forms controls and
+hidden elements are removed. `segments()` then walks the tree once, iteratively (deep
+trees cannot overflow the stack), and returns the page as ordered text segments, one per
+run of inline content inside a block element, split at `<br>`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree, html as lxml_html
+
+from .normalise import normalise_space
+
+__all__ = ["parse_html", "prune", "Segment", "segments", "BLOCK_TAGS", "MAX_CHARS"]
+
+# Pages larger than this (characters) are cut before parsing, to bound time and memory.
+MAX_CHARS = 3_000_000
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body center dd details dialog dir div dl dt fieldset "
+    "figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 header hgroup hr html li main "
+    "menu nav ol p pre section summary table tbody td tfoot th thead tr ul caption legend "
+    "option text".split()
+)
+DROP_TAGS = frozenset(
+    "script style noscript iframe frame select option button input textarea object embed "
+    "svg canvas map template head title meta link param audio video source track applet "
+    "datalist output progress meter math".split()
+)
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_STRAY_CLOSE = re.compile(r"</\s*(?:html|body)\s*>", re.I)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def parse_html(text: str):
+    """Parse page text into an lxml.html document root, or None when there is no document."""
+    if not text:
+        return None
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS]
+    text = _XML_DECL.sub("", text, count=1)
+    text = _CONTROL.sub("", text)
+    text = _STRAY_CLOSE.sub("", text)
+    if not text.strip():
+        return None
+    parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
+                                  recover=True, default_doctype=False)
+    try:
+        root = lxml_html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+    return root
+
+
+def prune(root) -> None:
+    """Remove non-content elements in place (scripts, styles, controls, hidden blocks)."""
+    doomed = []
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            doomed.append(el)  # comments, PIs, entities
+            continue
+        tag = tag.lower()
+        if tag in DROP_TAGS:
+            doomed.append(el)
+            continue
+        style = el.get("style")
+        if (style and _HIDDEN_STYLE.search(style)) or el.get("hidden") is not None \
+                or (el.get("aria-hidden") == "true" and tag not in ("i", "span", "em", "b")):
+            doomed.append(el)
+    for el in doomed:
+        parent = el.getparent()
+        if parent is None:
+            continue
+        # Hidden containers sometimes hold the article itself (revealed by script):
+        # keep hidden elements with substantial text.
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if isinstance(el.tag, str) and tag not in DROP_TAGS:
+            try:
+                if len(el.text_content()) > 300:
+                    continue
+            except ValueError:
+                pass
+        _remove_keep_tail(el)
+
+
+def _remove_keep_tail(el) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+@dataclass(slots=True)
+class Segment:
+    """A run of inline text inside one block element."""
+
+    text: str  # whitespace-normalised
+    link_chars: int  # non-space characters inside <a>
+    chars: int  # non-space characters in total
+    owner: int  # pre-order index of the innermost block element holding the text
+    row: int  # pre-order index of the enclosing <tr>, or -1
+    cell: bool  # inside a table cell
+    heading: bool  # inside h1..h6
+
+
+@dataclass(slots=True)
+class Walk:
+    segments: list[Segment]
+    elements: list  # pre-order list of elements
+    end: list[int]  # end[i] = last pre-order index inside element i's subtree
+    parent: list[int]  # parent pre-order index (-1 for the root)
+
+
+def segments(root) -> Walk:
+    """Walk the tree once; return its text segments and pre-order bookkeeping."""
+    elements: list = []
+    end: list[int] = []
+    parent: list[int] = []
+    out: list[Segment] = []
+
+    buf: list[str] = []
+    link_buf = [0]
+    stack: list[int] = []  # pre-order indices of open elements
+    block_stack: list[int] = []
+    row_stack: list[int] = []
+    cell_depth = 0
+    heading_depth = 0
+    link_depth = 0
+
+    def flush() -> None:
+        if not buf:
+            return
+        raw = "".join(buf)
+        buf.clear()
+        text = normalise_space(raw)
+        links = link_buf[0]
+        link_buf[0] = 0
+        if not text:
+            return
+        chars = len(text) - text.count(" ")
+        out.append(Segment(text, min(links, chars), chars, block_stack[-1] if block_stack else 0,
+                           row_stack[-1] if row_stack else -1, cell_depth > 0, heading_depth > 0))
+
+    def add(text: str | None) -> None:
+        if not text:
+            return
+        buf.append(text)
+        if link_depth:
+            link_buf[0] += len(text) - sum(text.count(c) for c in " \n\t\r\u3000\xa0")
+
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag
+        if not isinstance(tag, str):
+            if event == "end":
+                add(el.tail)
+            continue
+        tag = tag.lower()
+        if event == "start":
+            idx = len(elements)
+            elements.append(el)
+            end.append(idx)
+            parent.append(stack[-1] if stack else -1)
+            stack.append(idx)
+            if tag in BLOCK_TAGS:
+                flush()
+                block_stack.append(idx)
+                if tag == "tr":
+                    row_stack.append(idx)
+                elif tag in ("td", "th"):
+                    cell_depth += 1
+                elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                    heading_depth += 1
+            elif tag == "br":
+                flush()
+            elif tag == "a":
+                link_depth += 1
+            elif tag == "img":
+                alt = None  # images carry no body text
+            add(el.text)
+        else:
+            idx = stack.pop()
+            end[idx] = len(elements) - 1
+            if tag in BLOCK_TAGS:
+                flush()
+                block_stack.pop()
+                if tag == "tr":
+                    row_stack.pop()
+                elif tag in ("td", "th"):
+                    cell_depth -= 1
+                elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                    heading_depth -= 1
+            elif tag == "a":
+                link_depth -= 1
+                flush_links = False  # tails of links are plain text
+            add(el.tail)
+    flush()
+    return Walk(out, elements, end, parent)

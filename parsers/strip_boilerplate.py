@@ -1,0 +1,122 @@
+"""Boilerplate lines of Chinese government portals, and how to drop them from a body.
+
+Three kinds: page widgets (print/close, font size, QR-code and share prompts, breadcrumb,
+view counters), footers (主办/承办, ICP备, 公网安备, 网站标识码, IPv6, 版权所有...) and
+"related" blocks (相关链接, 上一篇/下一篇). Patterns are matched per line; a long line
+is dropped only when it is dense with footer markers, so real sentences that merely
+mention 版权 or 主办 survive.
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["is_boilerplate_line", "boilerplate_score", "strip_boilerplate_lines", "FOOTER_MARKERS"]
+
+# Lines that are nothing but widgets: 【打印本页】【关闭窗口】, [打印] [关闭], 返回顶部 ...
+_WIDGET_WORDS = (
+    "打印本页", "打印此页", "打印文章", "打印正文", "打印页面", "打印", "关闭窗口", "关闭本页", "关闭页面",
+    "关闭", "返回顶部", "回到顶部", "返回首页", "返回列表", "返回", "收藏本页", "收藏", "加入收藏",
+    "设为首页", "保存本页", "保存", "下载本页", "纠错", "我要纠错", "分享", "放大", "缩小", "默认",
+    "大", "中", "小", "字号", "字体", "视力保护色", "护眼模式", "朗读", "阅读模式", "无障碍", "繁体", "简体",
+    "繁體版", "简体版", "打印文本", "复制链接", "转发", "顶部", "TOP", "top", "×", "x", "X",
+)
+_WIDGET_LINE = re.compile(
+    r"^(?:[\s\[\]【】()（）|｜/·•:：>»›<-]*(?:" + "|".join(map(re.escape, sorted(_WIDGET_WORDS, key=len, reverse=True)))
+    + r")[\s\[\]【】()（）|｜/·•:：>»›<-]*)+$"
+)
+
+# Full-line patterns (anchored to the start of a line, short lines).
+_LINE_PATTERNS = re.compile(
+    r"^(?:"
+    r"扫一扫在手机(?:上)?(?:打开|浏览|查看)(?:当前|本)?页(?:面)?"
+    r"|(?:用)?(?:手机)?微信扫(?:描|一扫)?(?:二维码)?(?:，|,)?(?:分享|点击|将本文).*"
+    r"|(?:用)?微信扫描二维码分享至好友和朋友圈"
+    r"|扫描二维码.{0,20}"
+    r"|分享到[:：]?.{0,40}"
+    r"|分享至[:：]?.{0,40}"
+    r"|字号[:：].{0,20}"
+    r"|【?字体[:：]?\s*[大中小].{0,20}"
+    r"|(?:您|你)?(?:现在|当前)?(?:的|所在)?(?:当前)?位置[:：].{0,200}"
+    r"|当前位置.{0,200}"
+    r"|首页\s*[>›»/＞].{0,200}"
+    r"|(?:浏览|点击|阅读|访问|查看)(?:次数|量|数)[:：]?\s*\d*\s*(?:次)?"
+    r"|(?:浏览|点击|阅读|访问)(?:次数|量|数)?[:：]\s*\[?\d*\]?\s*(?:次)?"
+    r"|(?:上|下)一(?:篇|条)[:：].{0,120}"
+    r"|(?:上|下)一(?:篇|条)"
+    r"|没有了"
+    r"|相关(?:链接|文章|阅读|新闻|信息|文件|稿件|推荐|附件)[:：]?"
+    r"|(?:附件)?下载[:：]?"
+    r"|(?:网站|站点)地图|联系我们|网站声明|隐私(?:声明|政策)|使用帮助|网站帮助|网站纠错|意见建议"
+    r"|(?:主办|承办|协办|技术支持|运维|维护|运行维护)(?:单位)?[:：].{0,160}"
+    r"|(?:Copyright|COPYRIGHT|copyright|版权所有|©|\(c\)|（c）).{0,200}"
+    r"|.{0,80}(?:ICP备|ICP证|公网安备|网站标识码|网站识别码|政府网站标识码).{0,120}"
+    r"|本站已支持\s*IPv6\s*访问.{0,20}"
+    r"|.{0,40}(?:建议使用|推荐使用).{0,40}(?:浏览器|分辨率).{0,60}"
+    r"|信息来源[:：].{0,40}"
+    r"|来源[:：].{0,40}"
+    r"|(?:责任)?编辑[:：].{0,30}"
+    r"|(?:作者|撰稿|审核|校对|责编|供稿)[:：].{0,30}"
+    r"|(?:发布|更新|录入)(?:时间|日期)[:：].{0,80}"
+    r"|【?(?:我要)?(?:打印|关闭|收藏|纠错)(?:本页|窗口|此页)?】?"
+    r"|(?:点击|双击)?(?:滚屏|鼠标).{0,20}"
+    r"|(?:[【\[]\s*[大中小]\s*[】\]]\s*){2,}"
+    r")$",
+    re.S,
+)
+
+# Markers that are footer-only; several in one line make it a footer whatever its length.
+FOOTER_MARKERS = re.compile(
+    r"主办[:：单]|承办[:：单]|协办[:：单]|技术支持[:：]|运维(?:单位)?[:：]|运行维护单位|ICP备|ICP证|公网安备|"
+    r"网站标识码|网站识别码|本站已支持\s*IPv6|版权所有|Copyright|COPYRIGHT|©|网站地图|联系我们|隐私声明|"
+    r"建议使用.{0,20}浏览器|最佳分辨率"
+)
+# Contact details: footer-ish only together with a real footer marker.
+_WEAK_MARKERS = re.compile(r"地址[:：]|邮编[:：]|(?:联系|运维|值班)?电话[:：]|传真[:：]|E-?mail[:：]|邮箱[:：]")
+
+
+def boilerplate_score(line: str) -> int:
+    """Footer evidence in a line: 2 per footer marker, 1 per contact detail (if any marker)."""
+    strong = len(FOOTER_MARKERS.findall(line))
+    if not strong:
+        return 0
+    return 2 * strong + len(_WEAK_MARKERS.findall(line))
+
+
+def is_boilerplate_line(line: str) -> bool:
+    """True if the whole line is portal boilerplate."""
+    s = line.strip()
+    if not s:
+        return True
+    if len(s) <= 300 and _LINE_PATTERNS.match(s):
+        return True
+    if len(s) <= 60 and _WIDGET_LINE.match(s):
+        return True
+    score = boilerplate_score(s)
+    if score >= 3 and len(s) <= 80 * score:
+        return True
+    return False
+
+
+_RELATED_HEADER = re.compile(
+    r"^[【\[]?(?:相关(?:链接|文章|阅读|新闻|信息|文件|稿件|推荐|政策|解读)|延伸阅读|推荐阅读|热点推荐|"
+    r"猜你喜欢|热门文章|最新文章|相关文档)[】\]]?[:：]?$"
+)
+
+
+def strip_boilerplate_lines(lines: list[str]) -> list[str]:
+    """Drop boilerplate lines; cut a trailing 相关链接-style block of short lines."""
+    kept: list[str] = []
+    n = len(lines)
+    i = 0
+    while i < n:
+        line = lines[i]
+        if _RELATED_HEADER.match(line.strip()) and i >= n // 3:
+            rest = lines[i + 1:]
+            if all(len(x) <= 80 for x in rest):
+                break  # a related-links block runs to the end
+            i += 1
+            continue
+        if not is_boilerplate_line(line):
+            kept.append(line)
+        i += 1
+    return kept
