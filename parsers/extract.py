@@ -10,7 +10,7 @@ from .decode import decode_bytes, header_value
 from .detect_challenge import looks_like_challenge
 from .errors import NotHTMLError, ParseError
 from .html_tree import Walk, parse_html, prune, segments
-from .locate_body import _select, locate_body
+from .locate_body import locate_body, select
 from .normalise import (
     doc_type_from_title, find_dates, fold_for_compare, looks_like_doc_number, normalise_date,
     normalise_doc_number, normalise_space, normalise_validity, strip_title_suffix,
@@ -90,7 +90,7 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     if looks_like_challenge(decoded.text, visible):
         flags.append("challenge_page")
 
-    choice, _ = locate_body(root, walk, hints)
+    choice = locate_body(root, walk, hints)
     box = read_label_pairs(texts)
 
     # ---- title
@@ -179,7 +179,7 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
                   box: MetaBox, hints: Mapping | None) -> str:
     selector = hints.get("title_selector") if isinstance(hints, Mapping) else None
     if isinstance(selector, str) and selector:
-        for el in _select(root, selector):
+        for el in select(root, selector):
             text = normalise_space(el.text_content() or "")
             if text:
                 return text
@@ -242,8 +242,7 @@ def _drop_title_lines(lines: list[str], title: str) -> list[str]:
 
 # ---------------------------------------------------------------------------- body
 def _body_lines(walk: Walk, choice, box: MetaBox) -> tuple[list[str], int]:
-    start, end = choice.index, walk.end[choice.index]
-    segs = [(k, s) for k, s in enumerate(walk.segments) if start <= s.owner <= end]
+    segs = [(k, walk.segments[k]) for k in range(choice.first, choice.last + 1)]
     if not segs:
         return [], -1
     first_seg = segs[0][0]

@@ -113,8 +113,8 @@ class Segment:
     link_chars: int  # non-space characters inside <a>
     chars: int  # non-space characters in total
     owner: int  # pre-order index of the innermost block element holding the text
-    row: int  # pre-order index of the enclosing <tr>, or -1
-    cell: bool  # inside a table cell
+    row: int  # pre-order index of the <tr> whose cell owns the text, or -1
+    cell: bool  # directly inside a table cell (the cell is the owner block)
     heading: bool  # inside h1..h6
 
 
@@ -138,7 +138,6 @@ def segments(root) -> Walk:
     stack: list[int] = []  # pre-order indices of open elements
     block_stack: list[int] = []
     row_stack: list[int] = []
-    cell_depth = 0
     heading_depth = 0
     link_depth = 0
 
@@ -153,8 +152,10 @@ def segments(root) -> Walk:
         if not text:
             return
         chars = len(text) - text.count(" ")
-        out.append(Segment(text, min(links, chars), chars, block_stack[-1] if block_stack else 0,
-                           row_stack[-1] if row_stack else -1, cell_depth > 0, heading_depth > 0))
+        owner = block_stack[-1] if block_stack else 0
+        is_cell = bool(block_stack) and elements[owner].tag in ("td", "th")
+        row = row_stack[-1] if (row_stack and is_cell) else -1
+        out.append(Segment(text, min(links, chars), chars, owner, row, is_cell, heading_depth > 0))
 
     def add(text: str | None) -> None:
         if not text:
@@ -181,16 +182,12 @@ def segments(root) -> Walk:
                 block_stack.append(idx)
                 if tag == "tr":
                     row_stack.append(idx)
-                elif tag in ("td", "th"):
-                    cell_depth += 1
                 elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
                     heading_depth += 1
             elif tag == "br":
                 flush()
             elif tag == "a":
                 link_depth += 1
-            elif tag == "img":
-                alt = None  # images carry no body text
             add(el.text)
         else:
             idx = stack.pop()
@@ -200,13 +197,10 @@ def segments(root) -> Walk:
                 block_stack.pop()
                 if tag == "tr":
                     row_stack.pop()
-                elif tag in ("td", "th"):
-                    cell_depth -= 1
                 elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
                     heading_depth -= 1
             elif tag == "a":
-                link_depth -= 1
-                flush_links = False  # tails of links are plain text
+                link_depth -= 1  # tails of links are plain text
             add(el.tail)
     flush()
     return Walk(out, elements, end, parent)

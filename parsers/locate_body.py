@@ -1,11 +1,13 @@
-"""Find the element that holds a page's main text.
+"""Find the part of a page that holds its main text.
 
-Generic method: every text segment gets a weight — positive for sentence-like text
-(Chinese sentence punctuation `，。；！？、`, or long runs of text), negative for link
-text, short label-like fragments and footer boilerplate — and the element whose subtree
-has the largest total weight wins (a maximum-subtree search, O(n)). Known CMS containers
-(`TRS_Editor`, `#zoom`, `#UCAP-CONTENT`, ...) and profile hints take precedence when
-they hold a substantial share of that content.
+Generic method: every text segment (a run of inline text inside one block, see
+`html_tree.segments`) gets a weight — positive for sentence-like text (Chinese sentence
+punctuation `，。；！？、`, or long runs of text), negative for link text and footer or
+widget boilerplate, about neutral for short plain fragments (headings, signatures, dates,
+numbers in table cells). The body is the contiguous run of segments with the largest
+total weight (a maximum-sum window, O(n)), widened over neutral neighbours that share its
+enclosing element. Known CMS containers (`TRS_Editor`, `#zoom`, `#UCAP-CONTENT`, ...)
+and profile hints take precedence when they hold most of that content.
 """
 from __future__ import annotations
 
@@ -22,26 +24,28 @@ __all__ = ["BodyChoice", "locate_body", "segment_weight", "KNOWN_CONTAINERS"]
 
 _SENTENCE_PUNCT = re.compile(r"[，。；！？、,;!?]")
 _DIGITISH = re.compile(r"^[\d\s.,%％‰+\-−–~～:：/()（）·×*]+$")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
-# (attribute, regex on its value). Order = preference when several are substantial.
+# (attribute, regex on its value), most specific first. Only names that mean "the article
+# text" on Chinese CMSs; vague names such as #content are left to the generic method.
 KNOWN_CONTAINERS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("class", re.compile(r"(?:^|\s)TRS_(?:Editor|UEDITOR|PreAppend)(?:\s|$)", re.I)),
+    ("class", re.compile(r"(?:^|\s)TRS_(?:Editor|UEDITOR)(?:\s|$)", re.I)),
     ("id", re.compile(r"^UCAP-CONTENT$", re.I)),
-    ("id", re.compile(r"^(?:zoom|Zoom|fontzoom|zoomcon|zoomCon|zoomcontent|ZoomContent)$")),
+    ("id", re.compile(r"^(?:zoom|fontzoom|zoomcon|zoomcontent)$", re.I)),
     ("class", re.compile(r"(?:^|\s)(?:article-content|article_content|articleContent|pages_content|"
-                         r"TRS_Editor|zw-con|zwnr|wz_zoom|news_content|newsContent|news-content|"
-                         r"detail-content|detail_content|details-content|content_text|contentText|"
-                         r"art_con|artCon|view TRS_UEDITOR|xxgk_content|gz_content|bt-article)(?:\s|$)", re.I)),
+                         r"zw-con|wz_zoom|news_content|newsContent|news-content|detail-content|"
+                         r"detail_content|details-content|content_text|contentText|art_con|xxgk_content|"
+                         r"bt-article|view_content|article-body|articleBody)(?:\s|$)", re.I)),
     ("id", re.compile(r"^(?:article-content|article_content|articleContent|content_text|contentText|"
-                      r"news_content|newsContent|detailContent|detail-content|art_content|zw|"
-                      r"BodyLabel|mainText|main-text|ArticleContent|fontZoom|js_content|Content|content)$")),
+                      r"news_content|newsContent|detailContent|detail-content|art_content|BodyLabel|"
+                      r"mainText|ArticleContent|js_content|ozoom)$", re.I)),
 )
 
 
 @dataclass(slots=True)
 class BodyChoice:
-    index: int  # pre-order index of the chosen element
+    index: int  # pre-order index of the element that encloses the body
+    first: int  # first segment of the body (index into walk.segments)
+    last: int  # last segment of the body (inclusive); last < first means no body
     how: str  # "hint", "container", "generic" or "none"
     score: float
 
@@ -62,11 +66,7 @@ def segment_weight(seg: Segment) -> float:
         if links > plain:  # a paragraph of links with commas between
             return weight + 0.3 * plain
         return weight + plain * (1.0 + min(punct, 10) * 0.02)
-    if _DIGITISH.match(text):
-        return weight  # numbers in table cells: neutral
-    if seg.heading:
-        return weight + 0.2 * plain
-    return weight - 0.3 * plain
+    return weight  # short plain text: neutral
 
 
 def _matches(el, attr: str, pattern: re.Pattern[str]) -> bool:
@@ -74,7 +74,8 @@ def _matches(el, attr: str, pattern: re.Pattern[str]) -> bool:
     return bool(value) and bool(pattern.search(value))
 
 
-def _select(root, selector: str) -> list:
+def select(root, selector: str) -> list:
+    """Elements matching a CSS selector or an XPath (starting with / or ( or ./); [] if invalid."""
     selector = selector.strip()
     if not selector:
         return []
@@ -87,74 +88,105 @@ def _select(root, selector: str) -> list:
             found = CSSSelector(selector)(root)
     except Exception:  # a bad hint must never break extraction
         return []
+    if not isinstance(found, list):
+        return []
     return [el for el in found if isinstance(el, etree._Element)]
 
 
-def locate_body(root, walk: Walk, hints: Mapping | None = None) -> tuple[BodyChoice, list[float]]:
-    """Choose the body element; return the choice and the per-element subtree scores."""
-    n = len(walk.elements)
-    own = [0.0] * n
-    for seg in walk.segments:
-        own[seg.owner] += segment_weight(seg)
-    subtree = own[:]
-    for i in range(n - 1, 0, -1):
-        p = walk.parent[i]
-        if p >= 0:
-            subtree[p] += subtree[i]
-    if n == 0:
-        return BodyChoice(0, "none", 0.0), subtree
+def _segments_in(walk: Walk, index: int) -> tuple[int, int]:
+    """(first, last) segment indices owned inside element `index`; last < first if none."""
+    lo, hi = index, walk.end[index]
+    first = last = -1
+    for k, seg in enumerate(walk.segments):
+        if lo <= seg.owner <= hi:
+            if first < 0:
+                first = k
+            last = k
+        elif first >= 0 and seg.owner > hi:
+            break
+    return (first, last) if first >= 0 else (0, -1)
 
-    index_of = {id(el): i for i, el in enumerate(walk.elements)}
+
+def _lca(walk: Walk, a: int, b: int) -> int:
+    """Lowest common ancestor (pre-order index) of elements a and b."""
+    ancestors = set()
+    i = a
+    while i >= 0:
+        ancestors.add(i)
+        i = walk.parent[i]
+    i = b
+    while i >= 0 and i not in ancestors:
+        i = walk.parent[i]
+    return max(i, 0)
+
+
+def locate_body(root, walk: Walk, hints: Mapping | None = None) -> BodyChoice:
+    """Choose the body: an enclosing element and a run of its segments."""
+    segs = walk.segments
+    if not segs or not walk.elements:
+        return BodyChoice(0, 0, -1, "none", 0.0)
+    weights = [segment_weight(s) for s in segs]
 
     # 1. Profile hint.
-    selector = (hints or {}).get("body_selector") if isinstance(hints, Mapping) else None
+    selector = hints.get("body_selector") if isinstance(hints, Mapping) else None
     if isinstance(selector, str) and selector:
-        for el in _select(root, selector):
+        index_of = {id(el): i for i, el in enumerate(walk.elements)}
+        for el in select(root, selector):
             i = index_of.get(id(el))
-            if i is not None and _has_text(walk, i):
-                return BodyChoice(i, "hint", subtree[i]), subtree
+            if i is None:
+                continue
+            first, last = _segments_in(walk, i)
+            if last >= first and sum(segs[k].chars for k in range(first, last + 1)) >= 10:
+                return BodyChoice(i, first, last, "hint", sum(weights[first:last + 1]))
 
-    # 2. Generic maximum subtree (skip <html>: prefer <body> or below on ties).
-    best = max(range(n), key=lambda i: (subtree[i], -i if walk.parent[i] >= 0 else -n * 2))
-    best_score = subtree[best]
+    # 2. Generic: maximum-sum window of segments.
+    best_sum = 0.0
+    best = (0, -1)
+    run_sum = 0.0
+    run_start = 0
+    for k, w in enumerate(weights):
+        if run_sum <= 0:
+            run_sum = w
+            run_start = k
+        else:
+            run_sum += w
+        if run_sum > best_sum:
+            best_sum = run_sum
+            best = (run_start, k)
+    first, last = best
+    generic: BodyChoice
+    if last < first:
+        generic = BodyChoice(0, 0, -1, "none", 0.0)
+    else:
+        lca = _lca(walk, segs[first].owner, segs[last].owner)
+        lo, hi = lca, walk.end[lca]
+        # Widen over neutral neighbours inside the same element (signatures, dates, 文号).
+        steps = 0
+        while first > 0 and steps < 6 and weights[first - 1] >= 0 and lo <= segs[first - 1].owner <= hi \
+                and not segs[first - 1].heading:
+            first -= 1
+            steps += 1
+        steps = 0
+        while last + 1 < len(segs) and steps < 6 and weights[last + 1] >= 0 and lo <= segs[last + 1].owner <= hi:
+            last += 1
+            steps += 1
+        generic = BodyChoice(lca, first, last, "generic", best_sum)
 
-    # 3. Known CMS containers holding a good share of the content win.
-    candidates: list[tuple[int, int]] = []
+    # 3. Known CMS containers holding most of that content win.
+    candidates: list[tuple[int, int, int, int, float]] = []
     for i, el in enumerate(walk.elements):
         for rank, (attr, pattern) in enumerate(KNOWN_CONTAINERS):
             if _matches(el, attr, pattern):
-                candidates.append((rank, i))
+                cf, cl = _segments_in(walk, i)
+                if cl >= cf:
+                    score = sum(weights[cf:cl + 1])
+                    if score > 0 and sum(segs[k].chars - segs[k].link_chars for k in range(cf, cl + 1)) >= 10:
+                        candidates.append((rank, i, cf, cl, score))
                 break
-    good = []
-    for rank, i in candidates:
-        if subtree[i] <= 0 or not _has_text(walk, i):
-            continue
-        if i <= best <= walk.end[i] and i != best:
-            need = 0.95  # an ancestor of the best element: only if it adds no noise
-        elif best <= i <= walk.end[best]:
-            need = 0.5  # inside the best element: more specific, fine
-        else:
-            need = 0.8  # elsewhere on the page
-        if subtree[i] >= need * best_score:
-            good.append((rank, i))
-    if good:
-        # Prefer the best-scoring container; among near-equals the more specific kind.
-        top = max(subtree[i] for _, i in good)
-        near = [(rank, i) for rank, i in good if subtree[i] >= 0.8 * top]
-        rank, i = min(near, key=lambda t: (t[0], -subtree[t[1]]))
-        return BodyChoice(i, "container", subtree[i]), subtree
-
-    if best_score <= 0:
-        return BodyChoice(best, "none", best_score), subtree
-    return BodyChoice(best, "generic", best_score), subtree
-
-
-def _has_text(walk: Walk, index: int) -> bool:
-    end = walk.end[index]
-    total = 0
-    for seg in walk.segments:
-        if index <= seg.owner <= end:
-            total += seg.chars - seg.link_chars
-            if total >= 10:
-                return True
-    return False
+    if candidates:
+        top = max(c[4] for c in candidates)
+        if top >= 0.6 * generic.score:
+            near = [c for c in candidates if c[4] >= 0.8 * top]
+            rank, i, cf, cl, score = min(near, key=lambda c: (c[0], -c[4]))
+            return BodyChoice(i, cf, cl, "container", score)
+    return generic

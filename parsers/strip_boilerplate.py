@@ -54,12 +54,14 @@ _LINE_PATTERNS = re.compile(
     r"|.{0,40}(?:建议使用|推荐使用).{0,40}(?:浏览器|分辨率).{0,60}"
     r"|信息来源[:：].{0,40}"
     r"|来源[:：].{0,40}"
-    r"|(?:责任)?编辑[:：].{0,30}"
+    r"|[（(\[【]?\s*(?:责任)?编辑[:：].{0,30}"
     r"|(?:作者|撰稿|审核|校对|责编|供稿)[:：].{0,30}"
     r"|(?:发布|更新|录入)(?:时间|日期)[:：].{0,80}"
     r"|【?(?:我要)?(?:打印|关闭|收藏|纠错)(?:本页|窗口|此页)?】?"
     r"|(?:点击|双击)?(?:滚屏|鼠标).{0,20}"
     r"|(?:[【\[]\s*[大中小]\s*[】\]]\s*){2,}"
+    r"|(?:【[^【】]{1,8}】\s*)+"
+    r"|.{0,30}(?:版权与免责声明|免责声明|版权声明)[:：].*"
     r")$",
     re.S,
 )
@@ -72,6 +74,17 @@ FOOTER_MARKERS = re.compile(
 )
 # Contact details: footer-ish only together with a real footer marker.
 _WEAK_MARKERS = re.compile(r"地址[:：]|邮编[:：]|(?:联系|运维|值班)?电话[:：]|传真[:：]|E-?mail[:：]|邮箱[:：]")
+
+
+# An "info bar": a short line with a date and 来源/作者/浏览... (发布时间：… 来源：… 字号：…).
+_INFO_DATE = re.compile(r"(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}")
+_INFO_WORDS = re.compile(r"来源[:：]|作者[:：]|编辑[:：]|发布[:：]|浏览|点击|字号|阅读[:：(（]|阅读次数|责任编辑|"
+                         r"发布时间|发表于|更新时间|访问量|评论[:：(（]|打印")
+
+
+def is_info_line(line: str) -> bool:
+    """True for a short line that carries a date plus source/author/counter labels."""
+    return len(line) <= 150 and bool(_INFO_DATE.search(line)) and bool(_INFO_WORDS.search(line))
 
 
 def boilerplate_score(line: str) -> int:
@@ -91,6 +104,8 @@ def is_boilerplate_line(line: str) -> bool:
         return True
     if len(s) <= 60 and _WIDGET_LINE.match(s):
         return True
+    if is_info_line(s):
+        return True
     score = boilerplate_score(s)
     if score >= 3 and len(s) <= 80 * score:
         return True
@@ -98,8 +113,10 @@ def is_boilerplate_line(line: str) -> bool:
 
 
 _RELATED_HEADER = re.compile(
-    r"^[【\[]?(?:相关(?:链接|文章|阅读|新闻|信息|文件|稿件|推荐|政策|解读)|延伸阅读|推荐阅读|热点推荐|"
-    r"猜你喜欢|热门文章|最新文章|相关文档)[】\]]?[:：]?$"
+    r"^(?:[【\[]?(?:相关(?:链接|文章|阅读|新闻|信息|文件|稿件|推荐|政策|解读)|延伸阅读|推荐阅读|热点推荐|"
+    r"猜你喜欢|热门文章|最新文章|相关文档|(?:网友|用户|发表|最新|相关|全部|精彩)?评论(?:列表)?|我要(?:评论|留言)|"
+    r"网友留言|留言板)[】\]]?[:：]?"
+    r"|.{0,20}(?:版权与免责声明|免责声明|版权声明)(?:[:：].*)?)$"
 )
 
 
@@ -108,14 +125,19 @@ def strip_boilerplate_lines(lines: list[str]) -> list[str]:
     kept: list[str] = []
     n = len(lines)
     i = 0
+    seen: set[str] = set()
+    chars_before = 0
     while i < n:
         line = lines[i]
-        if _RELATED_HEADER.match(line.strip()) and i >= n // 3:
-            rest = lines[i + 1:]
-            if all(len(x) <= 80 for x in rest):
-                break  # a related-links block runs to the end
-            i += 1
-            continue
+        if _RELATED_HEADER.match(line.strip()[:300]) and i > 0 and (i >= n // 3 or chars_before >= 150):
+            break  # a related-links / comments / disclaimer block runs to the end
+        chars_before += len(line)
+        if len(line) >= 20:
+            # The same paragraph twice: pages that carry a desktop and a mobile copy.
+            if line in seen:
+                i += 1
+                continue
+            seen.add(line)
         if not is_boilerplate_line(line):
             kept.append(line)
         i += 1
