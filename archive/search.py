@@ -1,0 +1,398 @@
+"""Full-text search over document versions: Chinese, script-insensitive, ranked, filtered.
+
+The index lives in the archive file beside the store's tables and is derived from them:
+
+* ``search_fts`` — a contentless FTS5 table (title, body, attachment_text) whose rowid is the
+  ``versions`` rowid; text goes in pre-tokenised by :mod:`archive.cjk_text`.
+* ``search_indexed`` — one row per indexed version with the signature it was indexed with,
+  so an explicit check can find versions rewritten underneath the index.
+* ``search_state`` — the highest indexed ``versions`` rowid and the tokeniser version.
+* ``current_documents`` — a view for browsing and faceting (region and year included).
+
+Versions are immutable once written, so keeping the index current is incremental: index
+every version above the high-water mark. :func:`ensure_index` does that before each search
+(cheap when nothing is new) and ``guifan index`` does it explicitly; the crawler's writer
+needs no change. If the tokeniser changes, ``TOKENIZER_VERSION`` changes and the index is
+rebuilt on first use.
+
+Attachment text (a later issue): if ``versions`` has an ``attachment_text`` column it is
+indexed; a source elsewhere goes into :func:`_attachment_sql`. Text that arrives for an
+already-indexed version changes its signature; ``guifan index --check`` then rebuilds.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import shlex
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from . import cjk_text
+from .doc_filters import DocFilters
+from .errors import ArchiveError
+
+TOKENIZER_VERSION = "cjk-bigram-tail-unigram/1"
+FTS_COLUMNS = ("title", "body", "attachment_text")
+# bm25 column weights: a hit in the title says more than one in a long body.
+BM25_WEIGHTS = (10.0, 1.0, 0.5)
+BM25 = f"bm25(search_fts, {', '.join(map(str, BM25_WEIGHTS))})"
+INDEX_BATCH = 2000
+
+SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+    title, body, attachment_text, content='', tokenize='ascii', prefix='1');
+CREATE TABLE IF NOT EXISTS search_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS search_indexed (version_rowid INTEGER PRIMARY KEY, signature TEXT NOT NULL);
+CREATE VIEW IF NOT EXISTS current_documents AS
+SELECT d.doc_id, v.version, v.title, v.site, s.region, v.issuer, v.doc_type, v.validity,
+       v.published_date, substr(v.published_date, 1, 4) AS year, v.written_date, v.doc_number,
+       v.index_no, v.topic, v.url, d.first_seen, d.last_seen
+FROM documents d
+JOIN versions v ON v.doc_id = d.doc_id AND v.version = d.current_version
+LEFT JOIN sites s ON s.name = v.site
+WHERE d.status = 'live';
+"""
+
+# Columns a hit carries, besides score and snippet.
+HIT_COLUMNS = ("doc_id", "version", "site", "region", "title", "issuer", "doc_number", "doc_type",
+               "validity", "published_date", "url", "status", "current_version", "valid_from", "valid_to")
+
+
+class QueryError(ArchiveError):
+    """The search text cannot be turned into a query; the message says why, in one line."""
+
+
+# --- the query language --------------------------------------------------------------------
+
+@dataclass
+class Query:
+    """A parsed query: groups are ANDed, terms inside a group ORed; negatives are excluded."""
+
+    groups: list[list[str]]
+    negatives: list[str]
+    text: str
+
+    def fts(self) -> str:
+        """The FTS5 MATCH expression (always bound as a parameter, never spliced into SQL)."""
+        pos = " AND ".join("(" + " OR ".join(_phrase(t) for t in g) + ")" for g in self.groups)
+        if not self.negatives:
+            return pos
+        return f"{pos} NOT ({' OR '.join(_phrase(t) for t in self.negatives)})"
+
+    def terms(self) -> list[str]:
+        """Positive terms, for highlighting."""
+        return [t for g in self.groups for t in g]
+
+
+def _phrase(term: str) -> str:
+    return "(" + cjk_text.phrase(term) + ")"
+
+
+def parse_query(text: str) -> Query:
+    """Terms separated by spaces must all occur; ``A OR B``; ``-term`` excludes; "a b" is a phrase.
+
+    Script and width do not matter; punctuation inside a term is ignored.
+    """
+    words = _split(text)
+    groups: list[list[str]] = []
+    negatives: list[str] = []
+    join_next = False
+    for word in words:
+        if word == "OR":
+            if not groups or join_next:
+                raise QueryError(f"OR needs a term on each side: {text!r}")
+            join_next = True
+            continue
+        negative = word.startswith("-") and len(word) > 1
+        term = word[1:] if negative else word
+        if negative and join_next:
+            raise QueryError(f"an excluded term cannot be part of OR: {text!r}")
+        if cjk_text.phrase(term) is None:
+            continue                                  # punctuation only: nothing to look for
+        if negative:
+            negatives.append(term)
+        elif join_next:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        join_next = False
+    if join_next:
+        raise QueryError(f"OR needs a term on each side: {text!r}")
+    if not groups:
+        what = "only excluded terms" if negatives else "no letters, digits or Chinese characters"
+        raise QueryError(f"nothing to search for in {text!r} ({what})")
+    return Query(groups, negatives, text)
+
+
+def _split(text: str) -> list[str]:
+    lexer = shlex.shlex(text.replace("\u3000", " "), posix=True)
+    lexer.whitespace_split = True
+    lexer.quotes = '"'
+    lexer.escape = ""
+    lexer.commenters = ""
+    try:
+        return list(lexer)
+    except ValueError:
+        raise QueryError(f"unbalanced double quote in {text!r}") from None
+
+
+# --- the index -------------------------------------------------------------------------------
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    """Create the index objects; rebuild from scratch if the tokeniser changed."""
+    with _write(conn):
+        # Statement by statement: executescript() would COMMIT the transaction we hold.
+        for statement in _statements(SCHEMA):
+            conn.execute(statement)
+        row = conn.execute("SELECT value FROM search_state WHERE key = 'tokenizer'").fetchone()
+        if row is None or row[0] != TOKENIZER_VERSION:
+            _clear(conn)
+            conn.execute("INSERT OR REPLACE INTO search_state VALUES ('tokenizer', ?)", (TOKENIZER_VERSION,))
+
+
+def _statements(script: str) -> list[str]:
+    return [part.strip() for part in re.split(r";\s*\n", script) if part.strip()]
+
+
+def _clear(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
+    conn.execute("DELETE FROM search_indexed")
+    conn.execute("INSERT OR REPLACE INTO search_state VALUES ('indexed_rowid', '0')")
+
+
+class _write:
+    """BEGIN IMMEDIATE … COMMIT on any connection, whatever its isolation level."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, *_):
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def has_index(conn: sqlite3.Connection) -> bool:
+    return conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'search_state'").fetchone() is not None
+
+
+def indexed_rowid(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT value FROM search_state WHERE key = 'indexed_rowid'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def pending(conn: sqlite3.Connection) -> int:
+    """Versions not yet in the index."""
+    hw = indexed_rowid(conn) if has_index(conn) else 0
+    return conn.execute("SELECT count(*) FROM versions WHERE rowid > ?", (hw,)).fetchone()[0]
+
+
+def ensure_index(conn: sqlite3.Connection, *, batch: int = INDEX_BATCH,
+                 progress: Callable[[int, int], None] | None = None) -> int:
+    """Index every version above the high-water mark; return how many were indexed.
+
+    Each batch is one short write transaction, so a crawler writing the same file waits
+    at most one batch.
+    """
+    ensure_schema(conn)
+    todo = pending(conn) if progress else 0
+    done = 0
+    attachment = _attachment_sql(conn)
+    while True:
+        with _write(conn):
+            hw = indexed_rowid(conn)           # re-read inside the lock: another indexer may have run
+            rows = conn.execute(
+                f"SELECT rowid, title, body, {attachment}, content_hash FROM versions "
+                "WHERE rowid > ? ORDER BY rowid LIMIT ?", (hw, batch)).fetchall()
+            if not rows:
+                return done
+            _index_rows(conn, rows)
+        done += len(rows)
+        if progress:
+            progress(done, todo)
+
+
+def _index_rows(conn: sqlite3.Connection, rows: list) -> None:
+    conn.executemany(
+        "INSERT INTO search_fts(rowid, title, body, attachment_text) VALUES (?, ?, ?, ?)",
+        [(r[0], cjk_text.index_text(r[1]), cjk_text.index_text(r[2]), cjk_text.index_text(r[3])) for r in rows])
+    conn.executemany("INSERT OR REPLACE INTO search_indexed VALUES (?, ?)",
+                     [(r[0], _signature(r[4], r[3])) for r in rows])
+    conn.execute("INSERT OR REPLACE INTO search_state VALUES ('indexed_rowid', ?)", (str(rows[-1][0]),))
+
+
+def _signature(content_hash: str, attachment_text: str | None) -> str:
+    if not attachment_text:
+        return content_hash
+    return content_hash + ":" + hashlib.sha256(attachment_text.encode("utf-8")).hexdigest()[:16]
+
+
+def _attachment_sql(conn: sqlite3.Connection) -> str:
+    """The hook for attachment text: a ``versions.attachment_text`` column if there is one."""
+    cols = {r[1] for r in conn.execute("PRAGMA table_info(versions)")}
+    return "attachment_text" if "attachment_text" in cols else "NULL"
+
+
+def stale(conn: sqlite3.Connection) -> int:
+    """Indexed versions that were deleted or rewritten since (a full scan: explicit use only)."""
+    if not has_index(conn):
+        return 0
+    attachment = _attachment_sql(conn)
+    current = {r[0]: _signature(r[1], r[2]) for r in conn.execute(
+        f"SELECT rowid, content_hash, {attachment} FROM versions WHERE rowid <= ?", (indexed_rowid(conn),))}
+    bad = 0
+    for rowid, sig in conn.execute("SELECT version_rowid, signature FROM search_indexed"):
+        if current.pop(rowid, None) != sig:
+            bad += 1
+    return bad + len(current)
+
+
+def rebuild_index(conn: sqlite3.Connection, **kw) -> int:
+    ensure_schema(conn)
+    with _write(conn):
+        _clear(conn)
+    return ensure_index(conn, **kw)
+
+
+def refresh(conn: sqlite3.Connection) -> tuple[int, str | None]:
+    """Catch the index up before a search; on a read-only or busy archive, say what is missing."""
+    if _up_to_date(conn):
+        return 0, None                                # nothing to write: fine on a read-only file
+    try:
+        return ensure_index(conn), None
+    except sqlite3.OperationalError as exc:
+        if not has_index(conn):
+            raise ArchiveError(f"the archive has no search index and cannot be written ({exc}); "
+                               "run `guifan index` with write access") from None
+        return 0, f"search index not updated ({exc}); {pending(conn)} newer versions are not searchable yet"
+
+
+def _up_to_date(conn: sqlite3.Connection) -> bool:
+    if not has_index(conn):
+        return False
+    row = conn.execute("SELECT value FROM search_state WHERE key = 'tokenizer'").fetchone()
+    return row is not None and row[0] == TOKENIZER_VERSION and pending(conn) == 0
+
+
+# --- searching -------------------------------------------------------------------------------
+
+@dataclass
+class Hit:
+    rowid: int
+    score: float
+    fields: dict
+    snippet: str = ""
+
+    def as_dict(self) -> dict:
+        return {**self.fields, "score": round(self.score, 4), "snippet": self.snippet}
+
+
+@dataclass
+class Results:
+    query: Query
+    hits: list[Hit] = field(default_factory=list)
+    total: int | None = None
+    warning: str | None = None
+
+
+def search(conn: sqlite3.Connection, text: str, filters: DocFilters | None = None, *, limit: int = 20,
+           offset: int = 0, count: bool = False, marks: tuple[str, str] = ("【", "】"),
+           escape: Callable[[str], str] | None = None, refresh_index: bool = True) -> Results:
+    """Ranked hits (best first) for ``text`` under ``filters``; snippets mark matches with ``marks``."""
+    query = parse_query(text)
+    warning = refresh(conn)[1] if refresh_index else None
+    filters = filters or DocFilters()
+    sql, params = _search_sql(filters)
+    params.update(match=query.fts(), limit=limit, offset=offset)
+    rows = _run(conn, sql + " ORDER BY score, v.rowid DESC LIMIT :limit OFFSET :offset", params)
+    hits = [_hit(r, query, marks, escape) for r in rows]
+    total = _run(conn, f"SELECT count(*) FROM ({sql})", params)[0][0] if count else None
+    return Results(query, hits, total, warning)
+
+
+def _search_sql(filters: DocFilters) -> tuple[str, dict]:
+    where, params = filters.where()
+    cols = ", ".join(f"v.{c}" for c in ("doc_id", "version", "site", "title", "issuer", "doc_number", "doc_type",
+                                        "validity", "published_date", "url", "valid_from", "valid_to", "body"))
+    sql = (f"SELECT v.rowid AS rowid, {cols}, s.region, d.status, d.current_version, m.score "
+           f"FROM (SELECT rowid, {BM25} AS score FROM search_fts WHERE search_fts MATCH :match) m "
+           "JOIN versions v ON v.rowid = m.rowid JOIN documents d ON d.doc_id = v.doc_id "
+           f"LEFT JOIN sites s ON s.name = v.site WHERE {where}")
+    return sql, params
+
+
+def _run(conn: sqlite3.Connection, sql: str, params: dict) -> list:
+    cur = conn.cursor()
+    cur.row_factory = sqlite3.Row
+    try:
+        return cur.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "fts5" in str(exc) or "syntax error" in str(exc):
+            raise QueryError(f"cannot search for {params['match']!r}: {exc}") from None
+        raise
+
+
+def _hit(row, query: Query, marks, escape) -> Hit:
+    data = dict(zip(row.keys(), row))
+    fields = {c: data[c] for c in HIT_COLUMNS}
+    text = snippet(data["body"] or "", query.terms(), marks=marks, escape=escape)
+    if not text or marks[0] not in text:
+        text = snippet(data["title"] or "", query.terms(), marks=marks, escape=escape) or text
+    return Hit(data["rowid"], data["score"], fields, text)
+
+
+# --- snippets --------------------------------------------------------------------------------
+
+def highlight_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) spans of ``text`` matching any query segment, any script."""
+    norm, where = cjk_text.normalised_with_offsets(text)
+    needles = {m.group(0) for t in terms for m in cjk_text.SEGMENT.finditer(cjk_text.normalise(t))}
+    spans = []
+    for needle in sorted(needles, key=len, reverse=True):
+        for m in re.finditer(re.escape(needle), norm):
+            spans.append((where[m.start()], where[m.end() - 1] + 1))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def snippet(text: str, terms: list[str], *, width: int = 80, marks=("【", "】"),
+            escape: Callable[[str], str] | None = None) -> str:
+    """About ``width`` characters around the first match, matches wrapped in ``marks``.
+
+    ``escape`` (e.g. ``html.escape``) is applied to the text but not to the marks.
+    """
+    esc = escape or (lambda s: s)
+    spans = highlight_spans(text, terms)
+    start = max(0, spans[0][0] - width // 4) if spans else 0
+    end = min(len(text), start + width)
+    out, pos = [], start
+    for s, e in spans:
+        if s >= end or e <= start:
+            continue
+        s, e = max(s, start), min(e, end)
+        out += [esc(text[pos:s]), marks[0], esc(text[s:e]), marks[1]]
+        pos = e
+    out.append(esc(text[pos:end]))
+    body = "".join(out).replace("\n", " ")
+    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
+def html_snippet(text: str, terms: list[str], width: int = 120) -> str:
+    return snippet(text, terms, width=width, marks=("<mark>", "</mark>"), escape=html.escape)
+
+
+def iter_matching_rowids(conn: sqlite3.Connection, text: str) -> Iterator[int]:
+    """Every versions rowid the index matches (tests and tools; no filters, no ranking)."""
+    match = parse_query(text).fts()
+    for (rowid,) in conn.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (match,)):
+        yield rowid
