@@ -20,9 +20,10 @@ _WIDGET_WORDS = (
     "大", "中", "小", "字号", "字体", "视力保护色", "护眼模式", "朗读", "阅读模式", "无障碍", "繁体", "简体",
     "繁體版", "简体版", "打印文本", "复制链接", "转发", "顶部", "TOP", "top", "×", "x", "X",
 )
-_WIDGET_LINE = re.compile(
-    r"^(?:[\s\[\]【】()（）|｜/·•:：>»›<-]*(?:" + "|".join(map(re.escape, sorted(_WIDGET_WORDS, key=len, reverse=True)))
-    + r")[\s\[\]【】()（）|｜/·•:：>»›<-]*)+$"
+_WIDGET_SEP = r"[\s\[\]【】()（）|｜/·•:：>»›<-]*"
+_WIDGET_LINE = re.compile(  # unambiguous (separators only between words): no backtracking blow-up
+    "^" + _WIDGET_SEP + "(?:(?:" + "|".join(map(re.escape, sorted(_WIDGET_WORDS, key=len, reverse=True)))
+    + ")" + _WIDGET_SEP + ")+$"
 )
 
 # Full-line patterns (anchored to the start of a line, short lines).
