@@ -10,7 +10,24 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["is_boilerplate_line", "boilerplate_score", "strip_boilerplate_lines", "FOOTER_MARKERS"]
+__all__ = ["is_boilerplate_line", "boilerplate_score", "strip_boilerplate_lines", "FOOTER_MARKERS",
+           "fold_script"]
+
+# Traditional -> Simplified for the characters of the boilerplate vocabulary, so that the
+# patterns below also catch portals (and reprints) in Traditional script.
+_FOLD = str.maketrans(dict(zip(
+    "辦權網標識碼備術維運圖聯繫隱聲訪問當頁開關閉號擊數瀏覽讀掃機發佈時間來責編輯護電話郵單址務協報線"
+    "設計處點轉載複製錄鏈類簡體無礙閱臺際頂迴對證個總準視縮預覽寫購獻絡動態區縣鎮鄉園館資訊統"
+    "權範規範員導領會議辦註冊登錄幫見題產業業稱請轉發",
+    "办权网标识码备术维运图联系隐声访问当页开关闭号击数浏览读扫机发布时间来责编辑护电话邮单址务协报线"
+    "设计处点转载复制录链类简体无碍阅台际顶回对证个总准视缩预览写购献络动态区县镇乡园馆资讯统"
+    "权范规范员导领会议办注册登录帮见题产业业称请转发",
+)))
+
+
+def fold_script(text: str) -> str:
+    """Fold the Traditional forms of boilerplate words to Simplified (same length)."""
+    return text.translate(_FOLD)
 
 # Lines that are nothing but widgets: 【打印本页】【关闭窗口】, [打印] [关闭], 返回顶部 ...
 _WIDGET_WORDS = (
@@ -90,6 +107,7 @@ def is_info_line(line: str) -> bool:
 
 def boilerplate_score(line: str) -> int:
     """Footer evidence in a line: 2 per footer marker, 1 per contact detail (if any marker)."""
+    line = fold_script(line)
     strong = len(FOOTER_MARKERS.findall(line))
     if not strong:
         return 0
@@ -98,7 +116,7 @@ def boilerplate_score(line: str) -> int:
 
 def is_boilerplate_line(line: str) -> bool:
     """True if the whole line is portal boilerplate."""
-    s = line.strip()
+    s = fold_script(line.strip())
     if not s:
         return True
     if len(s) <= 300 and _LINE_PATTERNS.match(s):
@@ -130,7 +148,7 @@ def strip_boilerplate_lines(lines: list[str]) -> list[str]:
     chars_before = 0
     while i < n:
         line = lines[i]
-        if _RELATED_HEADER.match(line.strip()[:300]) and i > 0 and (i >= n // 3 or chars_before >= 150):
+        if _RELATED_HEADER.match(fold_script(line.strip()[:300])) and i > 0 and (i >= n // 3 or chars_before >= 150):
             break  # a related-links / comments / disclaimer block runs to the end
         chars_before += len(line)
         if len(line) >= 20:
