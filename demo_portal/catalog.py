@@ -291,6 +291,47 @@ def entries(site: str, day: int, column: str | None = None) -> list[Entry]:
     return [e for slug in cols for e in _column_entries(site, slug, _check_day(day))]
 
 
+@lru_cache(maxsize=None)
+def _by_key(site: str, day: int) -> dict[str, Entry]:
+    return {e.doc.key: e for e in entries(site, day)}
+
+
+def content_since(site: str, key: str, day: int) -> int:
+    """The first day of the unbroken run of days, ending on ``day``, on which the document
+    was listed with exactly this content (page text, metadata and attachments).
+
+    A document edited or repealed on day 2 gives 2; one that vanished on day 2 and came
+    back on day 3 gives 3 (its page was published again); an untouched one gives 1.
+    """
+    day = _check_day(day)
+    current = _by_key(site, day).get(key)
+    if current is None:
+        raise KeyError(f"{key!r} is not listed on day {day}")
+    first = day
+    while first > 1 and _by_key(site, first - 1).get(key) == current:
+        first -= 1
+    return first
+
+
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+def last_modified(site: str, key: str, day: int) -> dt.datetime:
+    """When the document's page last changed in content, as of ``day`` (aware, UTC+8).
+
+    Its publication time (``PubDate``) if the page is unchanged since it first appeared;
+    otherwise 09:30 China time on the day of the last change. Chrome (visit counter,
+    today line) never counts.
+    """
+    since = content_since(site, key, day)
+    e = _by_key(site, day)[key]
+    published = dt.date.fromisoformat(e.doc.published_date)
+    if since == 1 or published == date_of_day(since):
+        hour, minute = map(int, e.pub_time.split(":"))
+        return dt.datetime.combine(published, dt.time(hour, minute), tzinfo=CST)
+    return dt.datetime.combine(date_of_day(since), dt.time(9, 30), tzinfo=CST)
+
+
 def documents(site: str | None = None, day: int = 1) -> list[DemoDoc]:
     """Every document listed on ``day`` (faulty ones included, flagged by ``fault``)."""
     names = [site] if site else list(SITES)

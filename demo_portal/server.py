@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import itertools
 import math
 import threading
 import zlib
+from dataclasses import dataclass
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import files, hanweb, trs
-from .catalog import Entry, _check_day, entries, seed_lines
+from . import conditional, files, hanweb, trs
+from .catalog import Entry, _check_day, entries, last_modified, seed_lines
+from .conditional import HITS_MARK, TODAY_MARK, http_date
 from .sites import SITE_OBJECTS, SITES, Site, date_of_day
+from .textgen import today_line
 
 HTML_UTF8 = "text/html; charset=UTF-8"
 # Hanweb/Tomcat portals commonly omit the charset: clients must read the <meta>.
@@ -192,29 +194,58 @@ class DemoPortal:
             return 503, {"Content-Type": "text/html", "Retry-After": "1"}, UNAVAILABLE
         if kind == "file":
             return self._file(route, headers)
-        return self._detail(app, e, today, parts.path)
+        return self._detail(app, e, day, parts.path, headers)
 
     def _html_type(self, s: Site) -> str:
         return HTML_UTF8 if s.platform == "trs" else HTML_BARE
 
-    def _detail(self, app: SiteApp, e: Entry, today, path: str) -> tuple[int, dict[str, str], bytes]:
-        s, hits = app.site, self._next_hits(app.site.name, path)
-        if s.platform == "trs":
-            share, foot = _seed_chrome() if e.seed else ("", "")
-            text = trs.detail_page(s, e, today, hits, share, foot)
-            ctype = HTML_BARE if e.doc.fault == "wrong_charset" else HTML_UTF8
-        else:
-            text, ctype = hanweb.detail_page(s, e, today, hits), HTML_BARE
-        return 200, {"Content-Type": ctype}, app.html(text)
+    def _detail(self, app: SiteApp, e: Entry, day: int, path: str, headers) -> tuple[int, dict[str, str], bytes]:
+        page = detail_template(app.site.name, e.doc.key, day)
+        validators = {"ETag": page.etag, "Last-Modified": page.last_modified}
+        if conditional.not_modified(headers, page.etag, page.modified):
+            return 304, validators, b""
+        hits = self._next_hits(app.site.name, path)
+        body = page.blanked.replace(HITS_MARK.encode(), str(hits).encode()).replace(
+            TODAY_MARK.encode(), today_line(date_of_day(day)).encode(app.site.encoding))
+        return 200, {"Content-Type": page.content_type, **validators}, body
 
     def _file(self, route: tuple, headers) -> tuple[int, dict[str, str], bytes]:
         _, kind, name, e = route
         # Attachments are static files: Last-Modified lets crawlers revalidate cheaply.
-        modified = email.utils.format_datetime(_midnight(e.doc.published_date), usegmt=True)
-        if headers.get("If-Modified-Since") == modified:
+        when = _midnight(e.doc.published_date)
+        modified = http_date(when)
+        if conditional.not_modified(headers, "", when) and "If-None-Match" not in headers:
             return 304, {"Last-Modified": modified}, b""
         data = _attachment_bytes(e.doc.key, kind, name)
         return 200, {"Content-Type": files.CONTENT_TYPES_BY_EXT[kind], "Last-Modified": modified}, data
+
+
+@dataclass(frozen=True)
+class DetailPage:
+    """A detail page as served on one day, with the rotating chrome left as marks."""
+    blanked: bytes
+    content_type: str
+    etag: str
+    modified: dt.datetime
+    last_modified: str
+
+
+@lru_cache(maxsize=4096)
+def detail_template(site_name: str, key: str, day: int) -> DetailPage:
+    """Render a document once per day with ``HITS_MARK``/``TODAY_MARK`` in the chrome."""
+    s = SITE_OBJECTS[site_name]
+    e = next(x for x in entries(site_name, day) if x.doc.key == key)
+    today = date_of_day(day)
+    if s.platform == "trs":
+        share, foot = _seed_chrome() if e.seed else ("", "")
+        text = trs.detail_page(s, e, today, HITS_MARK, share, foot)
+        ctype = HTML_BARE if e.doc.fault == "wrong_charset" else HTML_UTF8
+    else:
+        text, ctype = hanweb.detail_page(s, e, today, HITS_MARK), HTML_BARE
+    blanked = text.replace(today_line(today), TODAY_MARK).encode(s.encoding)
+    modified = last_modified(site_name, key, day)
+    stamp = http_date(modified)
+    return DetailPage(blanked, ctype, conditional.strong_etag(blanked, stamp), modified, stamp)
 
 
 def _midnight(iso: str) -> dt.datetime:
@@ -261,7 +292,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
+        if status != 304:                      # a 304 has no body and no length of its own
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if send_body and body:
             self.wfile.write(body)
