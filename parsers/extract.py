@@ -128,7 +128,7 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
 
     doc_number_raw = None
     for _, value in box.values("doc_number"):
-        if value not in ("无", "-", "—", "/", "暂无") and len(value) <= 60:
+        if re.search(r"\d|〔", value) and len(value) <= 60:
             doc_number_raw = value
             break
     if doc_number_raw is None:
@@ -142,7 +142,7 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     doc.written_date = _first_date(box, "written_date") or _signature_date(lines)
     doc.published_date = (_first_date(box, "published_date")
                           or _meta_date(meta_tags)
-                          or _date_near_title(walk, first_seg)
+                          or _date_near_body(walk, choice.first, choice.last)
                           or _url_date(url))
     hit = box.first("validity")
     doc.validity = normalise_validity(hit[1]) if hit else "unknown"
@@ -184,7 +184,7 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
             if text:
                 return text
     for key in ("ArticleTitle", "og:title", "DC.title"):
-        value = meta_tags.get(key, "")
+        value = normalise_space(re.sub(r"<[^>]*>", " ", meta_tags.get(key, "")))
         if 4 <= len(value) <= 300:
             return strip_title_suffix(value) if key != "ArticleTitle" else value
     hit = box.first("title")
@@ -195,6 +195,7 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
     stripped = strip_title_suffix(page_title)
     folded_stripped = fold_for_compare(stripped)
     best = ""
+    containing = ""
     nearest = ""
     for i, el in enumerate(walk.elements):
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
@@ -212,11 +213,18 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
         folded = fold_for_compare(text)
         if len(folded) < 4:
             continue
-        if folded_page and (folded in folded_page or (folded_stripped and folded_stripped in folded)):
+        if folded_page and folded in folded_page:
             if len(text) > len(best):
                 best = text
+        elif folded_stripped and len(folded_stripped) >= 4 and folded_stripped in folded:
+            if not containing or len(text) < len(containing):
+                containing = text
         elif is_heading and i <= body_index + 5 and len(folded) >= 8 and not _SENTENCE.search(text):
             nearest = text
+    if best and (not containing or len(fold_for_compare(best)) >= len(folded_stripped)):
+        return best
+    if containing and len(containing) <= 2 * len(stripped) + 10:
+        return containing
     if best:
         return best
     if stripped:
@@ -296,18 +304,42 @@ def _meta_date(meta_tags: Mapping[str, str]) -> str | None:
     return None
 
 
-def _date_near_title(walk: Walk, first_seg: int) -> str | None:
-    """A date in the info line just above the body (or in its first lines)."""
-    if first_seg < 0:
+_PUBLISH_WORDS = re.compile(r"发布|发表|更新|时间|日期|来源|作者|编辑|浏览|点击|阅读|报道")
+
+
+def _date_near_body(walk: Walk, first: int, last: int) -> str | None:
+    """The publication date shown around the body: the info bar above it, a date line just
+    before it, a short dated line at its top, or a 发表/发布 line inside it."""
+    segs = walk.segments
+    if first < 0 or not segs:
         return None
-    lo = max(0, first_seg - 12)
-    for k in list(range(first_seg - 1, lo - 1, -1)) + list(range(first_seg, min(first_seg + 3, len(walk.segments)))):
-        seg = walk.segments[k]
-        if seg.chars > 120 or seg.link_chars >= seg.chars:
-            continue
+
+    def date_of(k: int, max_chars: int, need_words: bool) -> str | None:
+        seg = segs[k]
+        if seg.chars > max_chars or seg.link_chars >= seg.chars:
+            return None
+        if need_words and not _PUBLISH_WORDS.search(seg.text):
+            return None
         dates = find_dates(seg.text)
-        if dates:
-            return dates[0][1]
+        return dates[0][1] if dates else None
+
+    for k in range(first - 1, max(0, first - 30) - 1, -1):  # info bar above the body
+        iso = date_of(k, 150, True)
+        if iso:
+            return iso
+    for k in range(first - 1, max(0, first - 12) - 1, -1):  # a bare date line above
+        iso = date_of(k, 60, False)
+        if iso:
+            return iso
+    stop = min(last + 1, len(segs))
+    for k in range(first, min(first + 8, stop)):  # a short dated line at the top
+        iso = date_of(k, 80, False)
+        if iso:
+            return iso
+    for k in range(first, stop):  # "本贴由…于2005年8月12日…发表"
+        iso = date_of(k, 150, True)
+        if iso:
+            return iso
     return None
 
 

@@ -19,7 +19,7 @@ __all__ = ["FIELD_LABELS", "MetaBox", "read_label_pairs", "read_meta_tags", "LAB
 FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "index_no": ("索引号", "信息索引号", "文件索引号", "索取号"),
     "issuer": ("发文机关", "发文机构", "发文单位", "发布机构", "发布机关", "发布单位", "制发机关",
-               "成文机关", "公开主体", "信息公开主体", "公开单位", "发布部门", "主办单位"),
+               "成文机关", "公开主体", "信息公开主体", "公开单位", "发布部门"),
     "doc_number": ("发文字号", "文号", "发文文号", "文件编号", "文件字号", "发文号", "文件文号"),
     "written_date": ("成文日期", "成文时间", "发文日期", "印发日期", "制发日期", "签发日期", "发文时间"),
     "published_date": ("发布日期", "公开日期", "发布时间", "公布日期", "公开时间", "发布日", "信息发布日期",
@@ -61,6 +61,8 @@ _LABEL_COLON = re.compile(
 LABEL_LINE = re.compile(rf"^[【\[［]?(?P<label>{_LABEL_ALT})[】\]］]?{_SPACES}[:：]?{_SPACES}$")
 
 _WEAK_LABELS = {"日期", "时间", "名称", "分类", "主题", "效力", "编辑"}
+# Where a value runs into an unknown label ("办文部门：", " | 邮编:"), it ends.
+_VALUE_END = re.compile(r"\s+\|\s*|\s\|?\s*[\u4e00-\u9fffA-Za-z]{2,8}\s*[:：]|^[\u4e00-\u9fff]{2,8}\s*[:：]")
 
 
 def label_field(label: str) -> tuple[str, str | None]:
@@ -77,17 +79,35 @@ class MetaBox:
 
     def first(self, field_name: str) -> tuple[str, str] | None:
         """(label, value) of the most preferred label present for a field."""
-        for label in FIELD_LABELS[field_name]:
-            value = self.pairs.get(label)
-            if value:
-                return label, value
-        return None
+        found = self.values(field_name)
+        return found[0] if found else None
+
+    def has_box(self) -> bool:
+        """True if a real metadata box is present (some field label beyond the vague ones)."""
+        return any(_ALL_LABELS.get(lbl) and lbl not in _WEAK_LABELS and lbl not in _INFO_BAR_LABELS
+                   for lbl in self.pairs)
 
     def values(self, field_name: str) -> list[tuple[str, str]]:
-        return [(lbl, self.pairs[lbl]) for lbl in FIELD_LABELS[field_name] if self.pairs.get(lbl)]
+        """(label, value) pairs for a field, most preferred label first. Vague labels (分类,
+        主题, 名称...) count only inside a real metadata box."""
+        box = None
+        out = []
+        for lbl in FIELD_LABELS[field_name]:
+            value = self.pairs.get(lbl)
+            if not value:
+                continue
+            if lbl in _WEAK_LABELS and lbl not in ("日期", "时间"):
+                if box is None:
+                    box = self.has_box()
+                if not box:
+                    continue
+            out.append((lbl, value))
+        return out
 
 
 _MAX_VALUE = 200
+# Labels that also appear in news info bars; they alone do not make a metadata box.
+_INFO_BAR_LABELS = {"发布时间", "发布日期", "来源", "信息来源", "作者", "时间", "日期"}
 
 
 def read_label_pairs(texts: Sequence[str]) -> MetaBox:
@@ -114,6 +134,9 @@ def read_label_pairs(texts: Sequence[str]) -> MetaBox:
         for k, m in enumerate(matches):
             stop = matches[k + 1].start() if k + 1 < len(matches) else len(text)
             value = text[m.end():stop]
+            cut = _VALUE_END.search(value.strip())
+            if cut:
+                value = value.strip()[:cut.start()]
             canon, _ = label_field(m.group("label"))
             value = normalise_space(value)
             if not value and k + 1 == len(matches) and i + 1 < n and texts[i + 1] \
@@ -128,9 +151,12 @@ def read_label_pairs(texts: Sequence[str]) -> MetaBox:
     return box
 
 
+_ANY_LABEL_START = re.compile(r"^[【\[［]?[\u4e00-\u9fff][\u4e00-\u9fff\s\u3000\u2002]{1,9}[】\]］]?\s*[:：]")
+
+
 def _starts_with_label(text: str) -> bool:
-    m = _LABEL_COLON.match(text)
-    return bool(m)
+    """True if text starts with a label, known or not (`办文部门：`)."""
+    return bool(_LABEL_COLON.match(text) or _ANY_LABEL_START.match(text))
 
 
 def _record(box: MetaBox, label: str, value: str, index: int) -> None:
