@@ -10,19 +10,26 @@ __all__ = [
     "fold_for_compare",
 ]
 
-# Spaces seen in Chinese pages: NBSP, ideographic space, en/em spaces, thin spaces...
-_SPACE_CHARS = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\r\f\v"
+# Spaces seen in Chinese pages: NBSP, en/em spaces, thin spaces... become ASCII spaces.
+# The ideographic space U+3000 is part of Chinese typesetting (`第一条　为了…`, `总　则`):
+# kept inside a line, stripped at its ends.
+_SPACE_CHARS = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\t\r\f\v\n"
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACE_TABLE = {ord(c): " " for c in _SPACE_CHARS}
-_SPACE_RUN = re.compile(r" {2,}")
+_SPACE_RUN = re.compile(r"[ \u3000]{2,}")
+
+
+def _collapse(m: re.Match[str]) -> str:
+    run = m.group(0)
+    return "\u3000" * min(run.count("\u3000"), 4) if "\u3000" in run else " "
 
 
 def normalise_space(text: str) -> str:
-    """One line: every kind of space becomes one ASCII space; zero-width chars go; trimmed."""
+    """One line: space runs collapsed (ideographic spaces kept inside), zero-width chars gone, trimmed."""
     if not text:
         return ""
-    text = text.translate(_ZERO_WIDTH).translate(_SPACE_TABLE).replace("\n", " ")
-    return _SPACE_RUN.sub(" ", text).strip()
+    text = text.translate(_ZERO_WIDTH).translate(_SPACE_TABLE)
+    return _SPACE_RUN.sub(_collapse, text).strip(" \u3000")
 
 
 def normalise_paragraphs(text: str) -> str:
