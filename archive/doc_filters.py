@@ -5,6 +5,7 @@ The SQL assumes the aliases ``v`` (versions), ``d`` (documents) and ``s`` (sites
 """
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -86,9 +87,11 @@ def date_bound(text: str | None, *, end: bool) -> str | None:
     if not text:
         return None
     m = _DATE.match(text.strip())
-    if not m:
-        raise ArchiveError(f"dates are YYYY, YYYY-MM or YYYY-MM-DD, got {text!r}")
-    year, month, day = m.groups()
+    try:
+        year, month, day = m.groups()
+        datetime.date(int(year), int(month or 1), int(day or 1))
+    except (AttributeError, ValueError):
+        raise ArchiveError(f"dates are YYYY, YYYY-MM or YYYY-MM-DD, got {text!r}") from None
     if day:
         return f"{year}-{month}-{day}"
     if month:

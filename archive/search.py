@@ -7,17 +7,23 @@ The index lives in the archive file beside the store's tables and is derived fro
 * ``search_indexed`` — one row per indexed version with the signature it was indexed with,
   so an explicit check can find versions rewritten underneath the index.
 * ``search_state`` — the highest indexed ``versions`` rowid and the tokeniser version.
+* ``search_dirty`` and two triggers on ``versions`` — when a version's text is rewritten in
+  place (``guifan reparse``) or deleted, plain-SQL triggers keep the old text here, so the
+  next refresh can remove exactly the tokens it indexed (a contentless FTS5 table needs
+  them) and index the new text. The triggers call no custom function, so every writer,
+  in any process, runs them unchanged.
 * ``current_documents`` — a view for browsing and faceting (region and year included).
 
-Versions are immutable once written, so keeping the index current is incremental: index
-every version above the high-water mark. :func:`ensure_index` does that before each search
+New versions only ever append, so keeping the index current is incremental: index every
+version above the high-water mark, then re-index the few rows the triggers flagged. :func:`ensure_index` does that before each search
 (cheap when nothing is new) and ``guifan index`` does it explicitly; the crawler's writer
 needs no change. If the tokeniser changes, ``TOKENIZER_VERSION`` changes and the index is
 rebuilt on first use.
 
 Attachment text (a later issue): if ``versions`` has an ``attachment_text`` column it is
 indexed; a source elsewhere goes into :func:`_attachment_sql`. Text that arrives for an
-already-indexed version changes its signature; ``guifan index --check`` then rebuilds.
+already-indexed version fires the update trigger like any rewrite (the triggers watch that
+column when it exists).
 """
 from __future__ import annotations
 
@@ -34,6 +40,11 @@ from .doc_filters import DocFilters
 from .errors import ArchiveError
 
 TOKENIZER_VERSION = "cjk-bigram-tail-unigram/1"
+# Stored in search_state; any other value (an older guifan's index) means drop and rebuild.
+INDEX_VERSION = f"{TOKENIZER_VERSION};schema/2"
+SEARCH_OBJECTS = (("TRIGGER", "search_versions_update"), ("TRIGGER", "search_versions_delete"),
+                  ("VIEW", "current_documents"), ("TABLE", "search_fts"), ("TABLE", "search_indexed"),
+                  ("TABLE", "search_dirty"), ("TABLE", "search_state"))
 FTS_COLUMNS = ("title", "body", "attachment_text")
 # bm25 column weights: a hit in the title says more than one in a long body.
 BM25_WEIGHTS = (10.0, 1.0, 0.5)
@@ -45,6 +56,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
     title, body, attachment_text, content='', tokenize='ascii', prefix='1');
 CREATE TABLE IF NOT EXISTS search_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS search_indexed (version_rowid INTEGER PRIMARY KEY, signature TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS search_dirty (
+    version_rowid INTEGER PRIMARY KEY, title TEXT, body TEXT, attachment_text TEXT);
 CREATE VIEW IF NOT EXISTS current_documents AS
 SELECT d.doc_id, v.version, v.title, v.site, s.region, v.issuer, v.doc_type, v.validity,
        v.published_date, substr(v.published_date, 1, 4) AS year, v.written_date, v.doc_number,
@@ -141,16 +154,44 @@ def _split(text: str) -> list[str]:
 # --- the index -------------------------------------------------------------------------------
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create the index objects; rebuild from scratch if the tokeniser changed."""
+    """Create the index objects; drop and recreate them all if they are another version's."""
     with _write(conn):
+        if _stored_version(conn) not in (None, INDEX_VERSION):
+            for kind, name in SEARCH_OBJECTS:
+                conn.execute(f"DROP {kind} IF EXISTS {name}")
         # Statement by statement: executescript() would COMMIT the transaction we hold.
         for statement in _statements(SCHEMA):
             conn.execute(statement)
-        row = conn.execute("SELECT value FROM search_state WHERE key = 'tokenizer'").fetchone()
-        if row is None or row[0] != TOKENIZER_VERSION:
+        _ensure_triggers(conn)
+        if _stored_version(conn) != INDEX_VERSION:
             _clear(conn)
-            conn.execute("INSERT OR REPLACE INTO search_state VALUES ('tokenizer', ?)", (TOKENIZER_VERSION,))
+            conn.execute("INSERT OR REPLACE INTO search_state VALUES ('index_version', ?)", (INDEX_VERSION,))
 
+
+def _stored_version(conn: sqlite3.Connection) -> str | None:
+    if not has_index(conn):
+        return None
+    row = conn.execute("SELECT value FROM search_state WHERE key = 'index_version'").fetchone()
+    return row[0] if row else ""
+
+
+def _ensure_triggers(conn: sqlite3.Connection) -> None:
+    """(Re)create the triggers, watching ``attachment_text`` once that column exists."""
+    att = _attachment_sql(conn)
+    watched = ["title", "body"] + (["attachment_text"] if att != "NULL" else [])
+    signature = ",".join(watched)
+    row = conn.execute("SELECT value FROM search_state WHERE key = 'triggers'").fetchone()
+    if row and row[0] == signature:
+        return
+    old_att = "OLD.attachment_text" if att != "NULL" else "NULL"
+    keep = f"INSERT OR IGNORE INTO search_dirty VALUES (OLD.rowid, OLD.title, OLD.body, {old_att});"
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in watched)
+    conn.execute("DROP TRIGGER IF EXISTS search_versions_update")
+    conn.execute("DROP TRIGGER IF EXISTS search_versions_delete")
+    conn.execute(f"CREATE TRIGGER search_versions_update AFTER UPDATE OF {', '.join(watched)} ON versions "
+                 f"WHEN {changed} BEGIN {keep} END")
+    conn.execute(f"CREATE TRIGGER search_versions_delete AFTER DELETE ON versions BEGIN {keep} END")
+    conn.execute("INSERT OR REPLACE INTO search_state VALUES ('triggers', ?)", (signature,))
 
 def _statements(script: str) -> list[str]:
     return [part.strip() for part in re.split(r";\s*\n", script) if part.strip()]
@@ -159,6 +200,7 @@ def _statements(script: str) -> list[str]:
 def _clear(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
     conn.execute("DELETE FROM search_indexed")
+    conn.execute("DELETE FROM search_dirty")
     conn.execute("INSERT OR REPLACE INTO search_state VALUES ('indexed_rowid', '0')")
 
 
@@ -203,6 +245,8 @@ def ensure_index(conn: sqlite3.Connection, *, batch: int = INDEX_BATCH,
     todo = pending(conn) if progress else 0
     done = 0
     attachment = _attachment_sql(conn)
+    with _write(conn):
+        done += _apply_dirty(conn, attachment)
     while True:
         with _write(conn):
             hw = indexed_rowid(conn)           # re-read inside the lock: another indexer may have run
@@ -217,13 +261,33 @@ def ensure_index(conn: sqlite3.Connection, *, batch: int = INDEX_BATCH,
             progress(done, todo)
 
 
-def _index_rows(conn: sqlite3.Connection, rows: list) -> None:
+def _apply_dirty(conn: sqlite3.Connection, attachment: str) -> int:
+    """Re-index versions rewritten or deleted since they were indexed; return how many."""
+    hw = indexed_rowid(conn)
+    dirty = conn.execute("SELECT version_rowid, title, body, attachment_text FROM search_dirty").fetchall()
+    for rowid, title, body, att in dirty:
+        if rowid > hw:
+            continue                           # not indexed yet: the incremental pass takes its new text
+        conn.execute("INSERT INTO search_fts(search_fts, rowid, title, body, attachment_text) "
+                     "VALUES ('delete', ?, ?, ?, ?)",
+                     (rowid, cjk_text.index_text(title), cjk_text.index_text(body), cjk_text.index_text(att)))
+        conn.execute("DELETE FROM search_indexed WHERE version_rowid = ?", (rowid,))
+        rows = conn.execute(f"SELECT rowid, title, body, {attachment}, content_hash FROM versions WHERE rowid = ?",
+                            (rowid,)).fetchall()
+        if rows:
+            _index_rows(conn, rows, move_mark=False)
+    conn.execute("DELETE FROM search_dirty")
+    return len(dirty)
+
+
+def _index_rows(conn: sqlite3.Connection, rows: list, move_mark: bool = True) -> None:
     conn.executemany(
         "INSERT INTO search_fts(rowid, title, body, attachment_text) VALUES (?, ?, ?, ?)",
         [(r[0], cjk_text.index_text(r[1]), cjk_text.index_text(r[2]), cjk_text.index_text(r[3])) for r in rows])
     conn.executemany("INSERT OR REPLACE INTO search_indexed VALUES (?, ?)",
                      [(r[0], _signature(r[4], r[3])) for r in rows])
-    conn.execute("INSERT OR REPLACE INTO search_state VALUES ('indexed_rowid', ?)", (str(rows[-1][0]),))
+    if move_mark:
+        conn.execute("INSERT OR REPLACE INTO search_state VALUES ('indexed_rowid', ?)", (str(rows[-1][0]),))
 
 
 def _signature(content_hash: str, attachment_text: str | None) -> str:
@@ -273,10 +337,9 @@ def refresh(conn: sqlite3.Connection) -> tuple[int, str | None]:
 
 
 def _up_to_date(conn: sqlite3.Connection) -> bool:
-    if not has_index(conn):
+    if _stored_version(conn) != INDEX_VERSION or pending(conn):
         return False
-    row = conn.execute("SELECT value FROM search_state WHERE key = 'tokenizer'").fetchone()
-    return row is not None and row[0] == TOKENIZER_VERSION and pending(conn) == 0
+    return conn.execute("SELECT 1 FROM search_dirty LIMIT 1").fetchone() is None
 
 
 # --- searching -------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ def _document(demo) -> Document:
     url = f"http://{demo.site}.example.invalid{demo.path}"
     fields = {f.name for f in dataclasses.fields(Document)}
     values = {k: v for k, v in dataclasses.asdict(demo).items() if k in fields}
-    values.update(url=url, site=None, encoding=base.encoding,
+    values.update(url=url, site=None, encoding=base.encoding, body=demo.body,
                   attachments=[Attachment(name, f"http://{demo.site}.example.invalid{path}")
                                for name, path in demo.attachments])
     return Document(**values)

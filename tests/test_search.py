@@ -174,12 +174,27 @@ def test_index_is_incremental_and_survives_read_only(tmp_path):
     assert search.stale(conn) == 0
 
 
-def test_rebuild_after_versions_are_rewritten(tmp_path):
+def test_versions_rewritten_in_place_are_reindexed(tmp_path):
+    """`guifan reparse` updates versions in place; the triggers make the next search see it."""
     path = build_archive(tmp_path / "rw.db", 10, seed="rw", edit_every=0)
     conn = sqlite3.connect(path)
     search.ensure_index(conn)
+    old_title = conn.execute("SELECT title FROM versions WHERE rowid = 2").fetchone()[0]
+    with Archive(path) as archive, archive.transaction() as c:   # another writer, no search code
+        c.execute("UPDATE versions SET body = '龘龘', content_hash = 'x' WHERE rowid = 1")
+        c.execute("UPDATE versions SET title = '新标题' WHERE rowid = 2")
+    assert [h.rowid for h in search.search(conn, "龘", DocFilters(all_versions=True)).hits] == [1]
+    assert [h.rowid for h in search.search(conn, "新标题", DocFilters(all_versions=True)).hits] == [2]
+    assert 2 not in set(search.iter_matching_rowids(conn, f'"{old_title}"'))
+    assert search.stale(conn) == 0
+
+
+def test_check_finds_rows_changed_behind_the_triggers_back(tmp_path):
+    path = build_archive(tmp_path / "chk.db", 10, seed="chk", edit_every=0)
+    conn = sqlite3.connect(path, isolation_level=None)
+    search.ensure_index(conn)
+    conn.execute("DROP TRIGGER search_versions_update")
     conn.execute("UPDATE versions SET body = '龘', content_hash = 'x' WHERE rowid = 1")
-    conn.commit()
     assert search.stale(conn) == 1
     search.rebuild_index(conn)
     assert list(search.iter_matching_rowids(conn, "龘")) == [1]

@@ -1,0 +1,79 @@
+"""guifan export: stream document versions to CSV (opens cleanly in Excel) or JSON Lines."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from archive.export import FORMATS
+from guifan.commands.search import _Progress, add_db_option, add_filter_options, filters_from_args, open_archive
+from guifan.errors import CliError
+
+
+def add(sub) -> None:
+    p = sub.add_parser("export", help="export document versions as CSV or JSON Lines",
+                       description="CSV is UTF-8 with a byte order mark (Excel needs it), RFC 4180 quoted; "
+                                   "cells that a spreadsheet would run as formulas are prefixed with '.")
+    add_db_option(p)
+    p.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or jsonl")
+    p.add_argument("--out", "-o", metavar="FILE", help="write here (default: standard output)")
+    p.add_argument("--no-bom", action="store_true", help="csv without the UTF-8 byte order mark (for scripts)")
+    p.add_argument("--query", "-q", metavar="QUERY", help="only versions matching this search (as `guifan search`)")
+    add_filter_options(p)
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from archive import export, search
+
+    conn = open_archive(args.db)
+    filters = filters_from_args(args)
+    match = None
+    if args.query:
+        warning = search.refresh(conn)[1]
+        if warning:
+            print(f"guifan: warning: {warning}", file=sys.stderr)
+        match = search.parse_query(args.query).fts()
+    progress = _progress(conn, filters, match, export)
+    target = Path(args.out) if args.out else None
+    if target is None:
+        try:
+            n = export.export(conn, sys.stdout.buffer, args.format, filters, match=match, bom=not args.no_bom,
+                              progress=progress)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader stopped early (`| head`): not an error; silence the flush at exit too.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+    else:
+        n = _to_file(target, lambda f: export.export(conn, f, args.format, filters, match=match,
+                                                     bom=not args.no_bom, progress=progress))
+    if progress:
+        progress.done()
+    if target is not None or not sys.stdout.isatty():
+        print(f"exported {n} rows" + (f" to {target}" if target else ""), file=sys.stderr)
+    return 0
+
+
+def _progress(conn, filters, match, export):
+    """Progress on a terminal only: scripts reading stderr get no carriage-return noise."""
+    if not sys.stderr.isatty():
+        return None
+    return _Progress("exporting", export.count_rows(conn, filters, match))
+
+
+def _to_file(target: Path, write) -> int:
+    """Write next to the target and rename on success: a failed export leaves no half file."""
+    if not target.resolve().parent.is_dir():
+        raise CliError(f"cannot write {target}: directory {target.resolve().parent} does not exist")
+    part = target.with_name(target.name + ".part")
+    try:
+        with open(part, "wb") as f:
+            n = write(f)
+        os.replace(part, target)
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        if part.exists():
+            part.unlink()
+    return n

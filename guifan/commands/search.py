@@ -1,0 +1,194 @@
+"""guifan search QUERY and guifan index: full-text search of the archive and its index.
+
+The filter options are shared with `guifan export` (and mean the same there).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sqlite3
+import sys
+import time
+
+from archive import ArchiveError
+from archive.doc_filters import DocFilters, split_list
+from guifan.errors import CliError
+
+QUERY_HELP = ("words that must all occur (any script: 規範 finds 规范); A OR B; -word excludes; "
+              '"quoted words" form one phrase')
+
+
+def add(sub) -> None:
+    p = sub.add_parser("search", help="full-text search of the archive (Chinese, either script)",
+                       description="Search titles, bodies and attachment text. " + QUERY_HELP + ".")
+    p.add_argument("query", nargs="+", metavar="QUERY", help=QUERY_HELP)
+    add_db_option(p)
+    add_filter_options(p)
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                   help="table (default), json (one object per line) or csv")
+    p.add_argument("-n", "--limit", type=int, default=20, help="hits to show (default 20)")
+    p.add_argument("--offset", type=int, default=0, help="skip this many hits (paging)")
+    p.add_argument("--no-bom", action="store_true", help="csv: no UTF-8 byte order mark")
+    p.set_defaults(handler=run)
+
+    q = sub.add_parser("index", help="bring the search index up to date (search and serve do it too)")
+    add_db_option(q)
+    q.add_argument("--check", action="store_true",
+                   help="also verify every indexed version (full scan) and rebuild if any changed")
+    q.add_argument("--rebuild", action="store_true", help="drop and rebuild the whole index")
+    q.set_defaults(handler=run_index)
+
+
+def add_db_option(p) -> None:
+    p.add_argument("--db", default="guifan.db", help="archive file (default: ./guifan.db)")
+
+
+def add_filter_options(p) -> None:
+    g = p.add_argument_group("filters")
+    g.add_argument("--site", action="append", metavar="SITE", help="site profile name (repeatable, or a,b)")
+    g.add_argument("--region", help="region contains this text, e.g. 示范省 or 青石县")
+    g.add_argument("--issuer", help="发文机关 contains this text, e.g. 财政局")
+    g.add_argument("--type", dest="doc_type", action="append", metavar="文种",
+                   help="文种 (doc_type), e.g. 通知 or 办法,规定 (repeatable)")
+    g.add_argument("--validity", action="append", metavar="VALUE",
+                   help="in_force, amended, repealed, expired, not_yet_in_force, unknown "
+                        "(or 有效, 废止, 失效, 已修订, 尚未生效; repeatable)")
+    g.add_argument("--from", dest="date_from", metavar="DATE", help="published on or after (YYYY[-MM[-DD]])")
+    g.add_argument("--to", dest="date_to", metavar="DATE", help="published on or before (YYYY[-MM[-DD]])")
+    g.add_argument("--all-versions", action="store_true",
+                   help="every version of every document, not only the current version of live ones")
+
+
+def filters_from_args(args: argparse.Namespace) -> DocFilters:
+    return DocFilters(sites=split_list(args.site), region=args.region, issuer=args.issuer,
+                      doc_types=split_list(args.doc_type), validity=split_list(args.validity),
+                      date_from=args.date_from, date_to=args.date_to, all_versions=args.all_versions)
+
+
+def open_archive(path: str) -> sqlite3.Connection:
+    """A connection for reading and indexing; read-only if the file cannot be written."""
+    from pathlib import Path
+
+    db = Path(path)
+    if not db.is_file():
+        raise CliError(f"no archive at {path} (crawl into it first, e.g. `guifan demo`)")
+    try:
+        conn = sqlite3.connect(db, timeout=10, isolation_level=None)
+        conn.execute("SELECT 1 FROM versions LIMIT 1")
+    except sqlite3.DatabaseError as exc:
+        raise CliError(f"{path} is not a guifan archive ({exc})") from None
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def run(args) -> int:
+    from archive import search as engine
+
+    if args.limit < 1 or args.offset < 0:
+        raise CliError("--limit must be at least 1 and --offset at least 0")
+    conn = open_archive(args.db)
+    results = engine.search(conn, " ".join(args.query), filters_from_args(args), limit=args.limit,
+                            offset=args.offset, count=args.format == "table",
+                            marks=_marks(args.format))
+    if results.warning:
+        print(f"guifan: warning: {results.warning}", file=sys.stderr)
+    {"table": _print_table, "json": _print_json, "csv": _print_csv}[args.format](results, args)
+    return 0
+
+
+def _marks(fmt: str) -> tuple[str, str]:
+    if fmt == "table" and sys.stdout.isatty():
+        return "\x1b[1;31m", "\x1b[0m"
+    return "【", "】"
+
+
+def _print_json(results, args) -> None:
+    for hit in results.hits:
+        print(json.dumps(hit.as_dict(), ensure_ascii=False))
+
+
+def _print_csv(results, args) -> None:
+    import csv
+
+    from archive.export import BOM, neutralise
+
+    out = sys.stdout
+    if not args.no_bom:
+        out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n")
+    rows = [hit.as_dict() for hit in results.hits]
+    header = list(rows[0]) if rows else ["doc_id", "version", "title", "score", "snippet"]
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise(row.get(k)) for k in header])
+
+
+def _print_table(results, args) -> None:
+    from archive.cjk_text import display_width
+
+    total = results.total or 0
+    shown = f"{args.offset + 1}–{args.offset + len(results.hits)}" if results.hits else "none"
+    print(f"{total} matching {'versions' if args.all_versions else 'documents'} (showing {shown})")
+    width = shutil.get_terminal_size((120, 24)).columns
+    for i, hit in enumerate(results.hits, args.offset + 1):
+        f = hit.fields
+        version = f" v{f['version']}" + ("" if f["version"] == f["current_version"] else " (old)")
+        meta = " · ".join(x for x in (f["published_date"], f["doc_type"], f["validity"], f["issuer"],
+                                      f["doc_number"]) if x)
+        print(f"\n{i:>3}. {f['title']}")
+        print(f"     {meta}")
+        print(f"     {_clip(hit.snippet, width - 5, display_width)}")
+        print(f"     {f['doc_id']}{version}  {f['url']}")
+
+
+def _clip(text: str, width: int, display_width) -> str:
+    out, used = [], 0
+    for ch in text:
+        used += display_width(ch) if ch != "\x1b" else 0
+        if used > width:
+            out.append("…")
+            break
+        out.append(ch)
+    return "".join(out) + ("\x1b[0m" if "\x1b" in text else "")
+
+
+def run_index(args) -> int:
+    from archive import search as engine
+
+    conn = open_archive(args.db)
+    progress = _Progress("indexing") if sys.stderr.isatty() else None
+    try:
+        if args.rebuild:
+            n = engine.rebuild_index(conn, progress=progress)
+        else:
+            n = engine.ensure_index(conn, progress=progress)
+            if args.check:
+                bad = engine.stale(conn)
+                if bad:
+                    print(f"{bad} indexed versions changed since indexing; rebuilding", file=sys.stderr)
+                    n = engine.rebuild_index(conn, progress=progress)
+    except sqlite3.OperationalError as exc:
+        raise ArchiveError(f"cannot update the search index of {args.db}: {exc}") from None
+    if progress:
+        progress.done()
+    total = conn.execute("SELECT count(*) FROM search_indexed").fetchone()[0]
+    print(f"indexed {n} new versions; {total} versions searchable in {args.db}")
+    return 0
+
+
+class _Progress:
+    """`label 1234/5678` on one terminal line, at most five times a second."""
+
+    def __init__(self, label: str, total: int | None = None):
+        self.label, self.total, self.last = label, total, 0.0
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        total = total or self.total
+        now = time.monotonic()
+        if now - self.last >= 0.2:
+            self.last = now
+            print(f"\r{self.label} {done}" + (f"/{total}" if total else ""), end="", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        print("\r\x1b[K", end="", file=sys.stderr, flush=True)

@@ -1,0 +1,46 @@
+"""guifan serve: browse and search the archive in Datasette (read-only)."""
+from __future__ import annotations
+
+import sqlite3
+import sys
+
+from guifan.commands.search import add_db_option, open_archive
+from guifan.errors import CliError
+
+
+def add(sub) -> None:
+    p = sub.add_parser("serve", help="browse and search the archive in Datasette (read-only)")
+    add_db_option(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("-p", "--port", type=int, default=8001, help="port (default 8001; 0 picks a free one)")
+    p.add_argument("--no-index", action="store_true",
+                   help="do not bring the search index up to date before serving")
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from archive import search
+    from archive.datasette import serve
+
+    conn = open_archive(args.db)
+    if not args.no_index:
+        _index(conn, search)
+    conn.close()
+
+    def ready(url: str) -> None:
+        print(f"Serving {args.db} read-only at {url}  (search: {url}-/search; Ctrl-C to stop)", flush=True)
+
+    try:
+        serve(args.db, args.host, args.port, on_ready=ready)
+    except OSError as exc:
+        raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    return 0
+
+
+def _index(conn: sqlite3.Connection, search) -> None:
+    """The server itself never writes, so new versions become searchable here, before it starts."""
+    n, warning = search.refresh(conn)
+    if warning:
+        print(f"guifan: warning: {warning}", file=sys.stderr)
+    elif n:
+        print(f"indexed {n} new versions for search", file=sys.stderr)
