@@ -38,6 +38,7 @@ _URL_DATE = (
     re.compile(r"/((?:19|20)\d{2})[-/]?(\d{2})[-/]?(\d{2})/"),
     re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),
 )
+_TITLE_VALIDITY = re.compile(r"[（(【\[]\s*(已废止|废止|已失效|失效|已修订|已修改|部分失效|尚未生效)\s*[)）】\]]\s*$")
 _DATE_ONLY_LINE = re.compile(r"^[\s（(]*[0-9〇○零一二三四五六七八九十]{4}\s*年[0-9〇○零一二三四五六七八九十\s]{1,3}月[0-9〇○零一二三四五六七八九十\s]{1,3}日[\s）)]*$")
 
 
@@ -97,7 +98,7 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     title = _choose_title(root, walk, choice.index, page_title, meta_tags, box, hints)
 
     # ---- body lines
-    lines, first_seg = _body_lines(walk, choice, box) if choice.how != "none" else ([], -1)
+    lines = _body_lines(walk, choice, box) if choice.how != "none" else []
     lines = _drop_title_lines(lines, title)
     lines = strip_boilerplate_lines(lines)
     body_text = "\n".join(lines)
@@ -146,6 +147,10 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
                           or _url_date(url))
     hit = box.first("validity")
     doc.validity = normalise_validity(hit[1]) if hit else "unknown"
+    if doc.validity == "unknown":
+        marker = _TITLE_VALIDITY.search(title)
+        if marker:  # 关于…的通知（已废止）
+            doc.validity = normalise_validity(marker.group(1))
     hit = box.first("topic")
     doc.topic = hit[1] if hit and len(hit[1]) <= 80 else None
     doc.doc_type = doc_type_from_title(title)
@@ -154,11 +159,18 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     body_el = walk.elements[choice.index] if walk.elements else None
     scopes = []
     if body_el is not None and choice.how != "none":
-        scopes.append(body_el)
-        scopes.extend(_following(body_el, 6))
-        parent = body_el.getparent()
-        if parent is not None and parent.tag not in ("body", "html"):
-            scopes.extend(_following(parent, 3))
+        if body_el.tag in ("body", "html"):
+            # The body spans the page: look only at the blocks that hold its text.
+            owners = dict.fromkeys(walk.segments[k].owner for k in range(choice.first, choice.last + 1))
+            scopes.extend(walk.elements[i] for i in owners)
+            if owners:
+                scopes.extend(_following(walk.elements[list(owners)[-1]], 6))
+        else:
+            scopes.append(body_el)
+            scopes.extend(_following(body_el, 6))
+            parent = body_el.getparent()
+            if parent is not None and parent.tag not in ("body", "html"):
+                scopes.extend(_following(parent, 3))
     doc.attachments = find_attachments(scopes, base_url)
     doc.quality_flags = flags
     return doc
@@ -249,10 +261,10 @@ def _drop_title_lines(lines: list[str], title: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- body
-def _body_lines(walk: Walk, choice, box: MetaBox) -> tuple[list[str], int]:
+def _body_lines(walk: Walk, choice, box: MetaBox) -> list[str]:
     segs = [(k, walk.segments[k]) for k in range(choice.first, choice.last + 1)]
     if not segs:
-        return [], -1
+        return []
     first_seg = segs[0][0]
     # Link lists inside the body (相关链接 etc.): runs of >= 3 all-link short segments.
     drop: set[int] = set()
@@ -283,7 +295,7 @@ def _body_lines(walk: Walk, choice, box: MetaBox) -> tuple[list[str], int]:
         else:
             lines.append(s.text)
         last_row = s.row
-    return lines, first_seg
+    return lines
 
 
 # --------------------------------------------------------------------------- dates

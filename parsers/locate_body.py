@@ -41,6 +41,15 @@ KNOWN_CONTAINERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# Containers a CMS platform is known to use (hints["platform"]); checked first.
+PLATFORM_CONTAINERS: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    "trs": (("class", re.compile(r"(?:^|\s)TRS_(?:Editor|UEDITOR)(?:\s|$)", re.I)),),
+    "hanweb": (("id", re.compile(r"^zoom$", re.I)),),
+    "ucap": (("id", re.compile(r"^UCAP-CONTENT$", re.I)),),
+    "gkmlpt": (("class", re.compile(r"(?:^|\s)article-content(?:\s|$)", re.I)),),
+}
+
+
 @dataclass(slots=True)
 class BodyChoice:
     index: int  # pre-order index of the element that encloses the body
@@ -172,10 +181,14 @@ def locate_body(root, walk: Walk, hints: Mapping | None = None) -> BodyChoice:
             steps += 1
         generic = BodyChoice(lca, first, last, "generic", best_sum)
 
-    # 3. Known CMS containers holding most of that content win.
+    # 3. Known CMS containers holding most of that content win (the profile's platform first).
+    platform = hints.get("platform") if isinstance(hints, Mapping) else None
+    known = KNOWN_CONTAINERS
+    if isinstance(platform, str) and platform.lower() in PLATFORM_CONTAINERS:
+        known = PLATFORM_CONTAINERS[platform.lower()] + KNOWN_CONTAINERS
     candidates: list[tuple[int, int, int, int, float]] = []
     for i, el in enumerate(walk.elements):
-        for rank, (attr, pattern) in enumerate(KNOWN_CONTAINERS):
+        for rank, (attr, pattern) in enumerate(known):
             if _matches(el, attr, pattern):
                 cf, cl = _segments_in(walk, i)
                 if cl >= cf:
