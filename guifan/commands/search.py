@@ -13,6 +13,7 @@ import time
 
 from archive import ArchiveError
 from archive.doc_filters import DocFilters, split_list
+from guifan.commands.common import add_db_option
 from guifan.errors import CliError
 
 QUERY_HELP = ("words that must all occur (any script: 規範 finds 规范); A OR B; -word excludes; "
@@ -38,10 +39,6 @@ def add(sub) -> None:
                    help="also verify every indexed version (full scan) and rebuild if any changed")
     q.add_argument("--rebuild", action="store_true", help="drop and rebuild the whole index")
     q.set_defaults(handler=run_index)
-
-
-def add_db_option(p) -> None:
-    p.add_argument("--db", default="guifan.db", help="archive file (default: ./guifan.db)")
 
 
 def add_filter_options(p) -> None:
