@@ -36,6 +36,8 @@ _WIDGET_WORDS = (
     "设为首页", "保存本页", "保存", "下载本页", "纠错", "我要纠错", "分享", "放大", "缩小", "默认",
     "大", "中", "小", "字号", "字体", "视力保护色", "护眼模式", "朗读", "阅读模式", "无障碍", "繁体", "简体",
     "繁體版", "简体版", "打印文本", "复制链接", "转发", "顶部", "TOP", "top", "×", "x", "X",
+    "QQ空间", "QQ好友", "QQ", "微信", "微博", "新浪微博", "腾讯微博", "人人网", "豆瓣", "Qzone", "分享至",
+    "朋友圈", "更多", "推荐", "关注", "二维码", "手机版", "English", "ENGLISH",
 )
 _WIDGET_SEP = r"[\s\[\]【】()（）|｜/·•:：>»›<-]*"
 _WIDGET_LINE = re.compile(  # unambiguous (separators only between words): no backtracking blow-up
@@ -47,6 +49,8 @@ _WIDGET_LINE = re.compile(  # unambiguous (separators only between words): no ba
 _LINE_PATTERNS = re.compile(
     r"^(?:"
     r"扫一扫在手机(?:上)?(?:打开|浏览|查看)(?:当前|本)?页(?:面)?"
+    r"|[^。]{0,8}扫一扫[^。]{0,24}"
+    r"|(?:用)?(?:手机|微信)(?:扫描|扫码).{0,24}"
     r"|(?:用)?(?:手机)?微信扫(?:描|一扫)?(?:二维码)?(?:，|,)?(?:分享|点击|将本文).*"
     r"|(?:用)?微信扫描二维码分享至好友和朋友圈"
     r"|扫描二维码.{0,20}"
@@ -166,4 +170,10 @@ def strip_boilerplate_lines(lines: list[str]) -> list[str]:
         if not is_boilerplate_line(line):
             kept.append(line)
         i += 1
+    # A bare label left at the very end (its list was links, or empty): 附件：, 附件信息:
+    while kept and _TRAILING_LABEL.match(kept[-1].strip()):
+        kept.pop()
     return kept
+
+
+_TRAILING_LABEL = re.compile(r"^(?:附件|附件信息|附件下载|附件列表|相关附件|资料来源|注释|备注)\s*[:：]?$")
