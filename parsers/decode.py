@@ -174,7 +174,7 @@ def _detect(body: bytes) -> str:
     sample = body[:200000]
     as_big5, big5_bad = _lenient(sample, "big5hkscs")
     as_gb, gb_bad = _lenient(sample, "gb18030")
-    if gb_bad and big5_bad:
+    if min(gb_bad, big5_bad) > max(8, len(sample) // 500):
         # Neither Chinese charset fits: ask chardet (slow, so only now, on a sample).
         try:
             import chardet

@@ -188,6 +188,8 @@ def locate_body(root, walk: Walk, hints: Mapping | None = None) -> BodyChoice:
         known = PLATFORM_CONTAINERS[platform.lower()] + KNOWN_CONTAINERS
     candidates: list[tuple[int, int, int, int, float]] = []
     for i, el in enumerate(walk.elements):
+        if el.get("class") is None and el.get("id") is None:
+            continue
         for rank, (attr, pattern) in enumerate(known):
             if _matches(el, attr, pattern):
                 cf, cl = _segments_in(walk, i)

@@ -13,9 +13,8 @@ __all__ = [
 # Spaces seen in Chinese pages: NBSP, en/em spaces, thin spaces... become ASCII spaces.
 # The ideographic space U+3000 is part of Chinese typesetting (`第一条　为了…`, `总　则`):
 # kept inside a line, stripped at its ends.
-_SPACE_CHARS = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\t\r\f\v\n"
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACE_TABLE = {ord(c): " " for c in _SPACE_CHARS}
+_SPACES_RE = re.compile(r"[ \t\n\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f]+")
+_ZERO_WIDTH_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACE_RUN = re.compile(r"[ \u3000]{2,}")
 
 
@@ -28,8 +27,11 @@ def normalise_space(text: str) -> str:
     """One line: space runs collapsed (ideographic spaces kept inside), zero-width chars gone, trimmed."""
     if not text:
         return ""
-    text = text.translate(_ZERO_WIDTH).translate(_SPACE_TABLE)
-    return _SPACE_RUN.sub(_collapse, text).strip(" \u3000")
+    text = _ZERO_WIDTH_RE.sub("", text)
+    text = _SPACES_RE.sub(" ", text)
+    if "\u3000" in text:
+        text = _SPACE_RUN.sub(_collapse, text)
+    return text.strip(" \u3000")
 
 
 def normalise_paragraphs(text: str) -> str:

@@ -113,16 +113,15 @@ _TRADITIONAL_ONLY = frozenset(
 )
 
 
+_TRADITIONAL_RE = re.compile("[" + "".join(sorted(_TRADITIONAL_ONLY)) + "]")
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
 def count_traditional(text: str) -> tuple[int, int]:
     """(Traditional-only characters, all CJK characters) in text."""
-    trad = 0
-    han = 0
-    for ch in text:
-        if "\u4e00" <= ch <= "\u9fff":
-            han += 1
-            if ch in _TRADITIONAL_ONLY:
-                trad += 1
-    return trad, han
+    if not text:
+        return 0, 0
+    return len(_TRADITIONAL_RE.findall(text)), len(_HAN_RE.findall(text))
 
 
 def is_traditional_script(text: str) -> bool:
