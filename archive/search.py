@@ -361,32 +361,85 @@ class Results:
     hits: list[Hit] = field(default_factory=list)
     total: int | None = None
     warning: str | None = None
+    total_is_estimate: bool = False
 
 
 def search(conn: sqlite3.Connection, text: str, filters: DocFilters | None = None, *, limit: int = 20,
            offset: int = 0, count: bool = False, marks: tuple[str, str] = ("【", "】"),
            escape: Callable[[str], str] | None = None, refresh_index: bool = True) -> Results:
-    """Ranked hits (best first) for ``text`` under ``filters``; snippets mark matches with ``marks``."""
+    """Ranked hits (best first) for ``text`` under ``filters``; snippets mark matches with ``marks``.
+
+    With ``count``, ``total`` is the exact number of matches passing the filters, or, when more
+    than ``EXACT_COUNT_LIMIT`` versions match the words, that number of versions with
+    ``total_is_estimate`` set (an exact filtered count of a very common word costs a join per match).
+    """
     query = parse_query(text)
     warning = refresh(conn)[1] if refresh_index else None
     filters = filters or DocFilters()
-    sql, params = _search_sql(filters)
-    params.update(match=query.fts(), limit=limit, offset=offset)
-    rows = _run(conn, sql + " ORDER BY score, v.rowid DESC LIMIT :limit OFFSET :offset", params)
+    params = {"match": query.fts(), "limit": limit, "offset": offset}
+    where, filter_params = filters.where()
+    params.update(filter_params)
+    top = _ranked(conn, where, filters.needs_sites, params)
+    page = {f"r{i}": rowid for i, (rowid, _) in enumerate(top)} | {f"s{i}": sc for i, (_, sc) in enumerate(top)}
+    rows = _run(conn, _page_sql(len(top)), {**params, **page})
     hits = [_hit(r, query, marks, escape) for r in rows]
-    total = _run(conn, f"SELECT count(*) FROM ({sql})", params)[0][0] if count else None
-    return Results(query, hits, total, warning)
+    results = Results(query, hits, None, warning)
+    if count:
+        _count(conn, where, filters.needs_sites, params, results)
+    return results
 
 
-def _search_sql(filters: DocFilters) -> tuple[str, dict]:
-    where, params = filters.where()
+EXACT_COUNT_LIMIT = 50_000
+FIRST_CANDIDATES = 200
+
+
+def _ranked(conn: sqlite3.Connection, where: str, sites: bool, params: dict) -> list[tuple[int, float]]:
+    """(rowid, score) of one page of filtered hits, best first.
+
+    Rank by bm25 inside FTS5 first and join only the best ``k`` candidates to the filter
+    tables, widening ``k`` until the page is full or every match was a candidate. The result
+    is the filtered prefix of the global order, exactly as one big join would give, but the
+    common case (most matches pass, e.g. current versions) joins a few hundred rows, not
+    every match of a frequent word.
+    """
+    want = params["limit"] + params["offset"]
+    k = max(FIRST_CANDIDATES, want * 4)
+    join_sites = "LEFT JOIN sites s ON s.name = v.site " if sites else ""
+    while True:
+        rows = _run(conn, (
+            f"WITH cand AS (SELECT rowid, {BM25} AS score FROM search_fts WHERE search_fts MATCH :match "
+            "ORDER BY score, rowid DESC LIMIT :k) "
+            "SELECT cand.rowid, cand.score, (SELECT count(*) FROM cand) AS n FROM cand "
+            f"JOIN versions v ON v.rowid = cand.rowid JOIN documents d ON d.doc_id = v.doc_id {join_sites}"
+            f"WHERE {where} ORDER BY cand.score, cand.rowid DESC LIMIT :limit OFFSET :offset"), {**params, "k": k})
+        exhausted = not rows or rows[0][2] < k
+        if len(rows) == params["limit"] or exhausted:
+            return [(r[0], r[1]) for r in rows]
+        k *= 8
+
+
+def _count(conn, where: str, sites: bool, params: dict, results: "Results") -> None:
+    n = _run(conn, "SELECT count(*) FROM search_fts WHERE search_fts MATCH :match", params)[0][0]
+    if n > EXACT_COUNT_LIMIT:
+        results.total, results.total_is_estimate = n, True
+        return
+    join_sites = "LEFT JOIN sites s ON s.name = v.site " if sites else ""
+    results.total = _run(conn, (
+        "SELECT count(*) FROM search_fts JOIN versions v ON v.rowid = search_fts.rowid "
+        f"JOIN documents d ON d.doc_id = v.doc_id {join_sites}WHERE search_fts MATCH :match AND {where}"),
+        params)[0][0]
+
+
+def _page_sql(n: int) -> str:
+    """The wide columns (the body) of the page's hits only, in rank order."""
     cols = ", ".join(f"v.{c}" for c in ("doc_id", "version", "site", "title", "issuer", "doc_number", "doc_type",
                                         "validity", "published_date", "url", "valid_from", "valid_to", "body"))
-    sql = (f"SELECT v.rowid AS rowid, {cols}, s.region, d.status, d.current_version, m.score "
-           f"FROM (SELECT rowid, {BM25} AS score FROM search_fts WHERE search_fts MATCH :match) m "
-           "JOIN versions v ON v.rowid = m.rowid JOIN documents d ON d.doc_id = v.doc_id "
-           f"LEFT JOIN sites s ON s.name = v.site WHERE {where}")
-    return sql, params
+    ranks = " UNION ALL ".join(f"SELECT {i} AS pos, :r{i} AS rowid, :s{i} AS score" for i in range(n)) or \
+        "SELECT 0 AS pos, NULL AS rowid, NULL AS score WHERE 0"
+    return (f"WITH page AS ({ranks}) "
+            f"SELECT page.rowid AS rowid, page.score AS score, {cols}, s.region, d.status, d.current_version "
+            "FROM page JOIN versions v ON v.rowid = page.rowid JOIN documents d ON d.doc_id = v.doc_id "
+            "LEFT JOIN sites s ON s.name = v.site ORDER BY page.pos")
 
 
 def _run(conn: sqlite3.Connection, sql: str, params: dict) -> list:
@@ -413,7 +466,11 @@ def _hit(row, query: Query, marks, escape) -> Hit:
 
 def highlight_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans of ``text`` matching any query segment, any script."""
-    norm, where = cjk_text.normalised_with_offsets(text)
+    norm = cjk_text.normalise(text)
+    if len(norm) == len(text):                 # no character expanded: offsets are the identity
+        where = range(len(text))
+    else:
+        norm, where = cjk_text.normalised_with_offsets(text)
     needles = {m.group(0) for t in terms for m in cjk_text.SEGMENT.finditer(cjk_text.normalise(t))}
     spans = []
     for needle in sorted(needles, key=len, reverse=True):
