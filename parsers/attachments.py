@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urljoin, urlsplit
 
+from .html_tree import text_of
 from .normalise import normalise_space
 from .record import Attachment
 
@@ -44,7 +45,7 @@ def find_attachments(elements, base_url: str) -> list[Attachment]:
             href = (a.get("href") or "").strip()
             if not href or href.startswith(("#", "javascript:", "mailto:")):
                 continue
-            name = normalise_space(a.text_content() or "") or normalise_space(a.get("title") or "")
+            name = normalise_space(text_of(a) or "") or normalise_space(a.get("title") or "")
             if not (is_attachment_url(href) or (name and _EXT_IN_TEXT.search(name))):
                 continue
             try:

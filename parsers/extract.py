@@ -9,7 +9,7 @@ from .attachments import find_attachments
 from .decode import decode_bytes, header_value
 from .detect_challenge import looks_like_challenge
 from .errors import NotHTMLError, ParseError
-from .html_tree import Walk, parse_html, prune, segments
+from .html_tree import Walk, parse_html, prune, segments, text_of
 from .locate_body import locate_body, select
 from .normalise import (
     doc_type_from_title, find_dates, fold_for_compare, looks_like_doc_number, normalise_date,
@@ -75,7 +75,7 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     page_title = ""
     title_el = root.find(".//title")
     if title_el is not None:
-        page_title = normalise_space(title_el.text_content() or "")
+        page_title = normalise_space(text_of(title_el) or "")
     base_url = url
     base_el = root.find(".//base[@href]")
     if base_el is not None:
@@ -192,7 +192,7 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
     selector = hints.get("title_selector") if isinstance(hints, Mapping) else None
     if isinstance(selector, str) and selector:
         for el in select(root, selector):
-            text = normalise_space(el.text_content() or "")
+            text = normalise_space(text_of(el) or "")
             if text:
                 return text
     for key in ("ArticleTitle", "og:title", "DC.title"):
@@ -217,7 +217,7 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
             if not _TITLE_ATTR.search(attrs) or tag in ("a", "body", "html", "ul", "ol", "table", "tr", "title"):
                 continue
         try:
-            text = normalise_space(el.text_content() or "")
+            text = normalise_space(text_of(el) or "")
         except ValueError:
             continue
         if not (4 <= len(text) <= 200):

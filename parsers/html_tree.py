@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lxml import etree, html as lxml_html
+from lxml import etree
 
 from .normalise import normalise_space
 
-__all__ = ["parse_html", "prune", "Segment", "segments", "BLOCK_TAGS", "MAX_CHARS"]
+__all__ = ["parse_html", "prune", "Segment", "segments", "text_of", "BLOCK_TAGS", "MAX_CHARS"]
 
 # Pages larger than this (characters) are cut before parsing, to bound time and memory.
 MAX_CHARS = 3_000_000
@@ -50,13 +50,24 @@ def parse_html(text: str):
     text = _STRAY_CLOSE.sub("", text)
     if not text.strip():
         return None
-    parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
-                                  recover=True, default_doctype=False)
+    # Plain lxml.etree elements (not lxml.html's): the same libxml2 tree, faster to walk.
+    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
+                              recover=True, default_doctype=False)
     try:
-        root = lxml_html.document_fromstring(text, parser=parser)
+        root = etree.fromstring(text, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
+    if root is None or not isinstance(root.tag, str):
+        return None
     return root
+
+
+def text_of(el) -> str:
+    """All text inside an element (like lxml.html's text_content())."""
+    try:
+        return "".join(t for t in el.itertext() if isinstance(t, str))
+    except (ValueError, TypeError):
+        return ""
 
 
 def prune(root) -> None:
@@ -84,7 +95,7 @@ def prune(root) -> None:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if isinstance(el.tag, str) and tag not in DROP_TAGS:
             try:
-                if len(el.text_content()) > 300:
+                if len(text_of(el)) > 300:
                     continue
             except ValueError:
                 pass
