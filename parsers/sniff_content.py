@@ -34,6 +34,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or (13 < b < 32 and b != 27))
 
 
 def check_is_text_page(body: bytes) -> None:
@@ -55,7 +56,7 @@ def check_is_text_page(body: bytes) -> None:
         # UTF-16 without BOM: every other byte NUL and ASCII markup in between.
         if not _looks_like_utf16(sample):
             raise NotHTMLError(f"not an HTML page: binary data ({nul} NUL bytes in the first {len(sample)})")
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32 and b != 27)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if controls > len(sample) // 10 and not _looks_like_utf16(sample):
         raise NotHTMLError(f"not an HTML page: binary data ({controls} control bytes in the first {len(sample)})")
 

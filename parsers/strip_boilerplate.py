@@ -25,9 +25,12 @@ _FOLD = str.maketrans(dict(zip(
 )))
 
 
+_FOLD_NEEDED = re.compile("[" + "".join(chr(k) for k in _FOLD) + "]")
+
+
 def fold_script(text: str) -> str:
     """Fold the Traditional forms of boilerplate words to Simplified (same length)."""
-    return text.translate(_FOLD)
+    return text.translate(_FOLD) if _FOLD_NEEDED.search(text) else text
 
 # Lines that are nothing but widgets: 【打印本页】【关闭窗口】, [打印] [关闭], 返回顶部 ...
 _WIDGET_WORDS = (
