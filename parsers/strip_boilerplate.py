@@ -41,6 +41,7 @@ _WIDGET_WORDS = (
     "繁體版", "简体版", "打印文本", "复制链接", "转发", "顶部", "TOP", "top", "×", "x", "X",
     "QQ空间", "QQ好友", "QQ", "微信", "微博", "新浪微博", "腾讯微博", "人人网", "豆瓣", "Qzone", "分享至",
     "朋友圈", "更多", "推荐", "关注", "二维码", "手机版", "English", "ENGLISH",
+    "pdf下载", "PDF下载", "word下载", "WORD下载", "Word下载", "下载", "PDF", "pdf", "WORD", "word",
 )
 _WIDGET_SEP = r"[\s\[\]【】()（）|｜/·•:：>»›<-]*"
 _WIDGET_LINE = re.compile(  # unambiguous (separators only between words): no backtracking blow-up
