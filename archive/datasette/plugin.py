@@ -81,7 +81,7 @@ async def search_page(datasette, request):
     q = (args.get("q") or "").strip()
     page = max(1, int(args.get("page") or 1)) if (args.get("page") or "1").isdigit() else 1
     db = datasette.get_database(DB_NAME)
-    context = {"q": q, "args": args, "hits": [], "error": None, "total": None, "page": page,
+    context = {"q": q, "args": args, "hits": [], "error": None, "total": None, "page": page, "estimate": False,
                "choices": await db.execute_fn(_choices), "pending": 0}
 
     def run(conn):
@@ -92,7 +92,8 @@ async def search_page(datasette, request):
     if q:
         try:
             results, context["pending"] = await db.execute_fn(run)
-            context.update(hits=[_hit_view(h) for h in results.hits], total=results.total)
+            context.update(hits=[_hit_view(h) for h in results.hits], total=results.total,
+                           estimate=results.total_is_estimate)
         except ArchiveError as exc:
             context["error"] = str(exc)
         context["next_url"] = _page_url(args, page + 1) if context["total"] and page * PAGE_SIZE < context["total"] else None

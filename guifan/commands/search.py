@@ -126,7 +126,11 @@ def _print_table(results, args) -> None:
 
     total = results.total or 0
     shown = f"{args.offset + 1}–{args.offset + len(results.hits)}" if results.hits else "none"
-    print(f"{total} matching {'versions' if args.all_versions else 'documents'} (showing {shown})")
+    what = "versions" if args.all_versions else "documents"
+    if results.total_is_estimate:
+        print(f"{total} versions contain these words; best matching {what} first (showing {shown})")
+    else:
+        print(f"{total} matching {what} (showing {shown})")
     width = shutil.get_terminal_size((120, 24)).columns
     for i, hit in enumerate(results.hits, args.offset + 1):
         f = hit.fields
