@@ -175,8 +175,8 @@ def locate_body(root, walk: Walk, hints: Mapping | None = None) -> BodyChoice:
                 and not segs[first - 1].heading:
             first -= 1
             steps += 1
-        steps = 0
-        while last + 1 < len(segs) and steps < 6 and weights[last + 1] >= 0 and lo <= segs[last + 1].owner <= hi:
+        steps = 0  # trailing tables of numbers, signature and date lines
+        while last + 1 < len(segs) and steps < 300 and weights[last + 1] >= 0 and lo <= segs[last + 1].owner <= hi:
             last += 1
             steps += 1
         generic = BodyChoice(lca, first, last, "generic", best_sum)

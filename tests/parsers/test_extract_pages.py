@@ -119,3 +119,22 @@ def test_big_page_is_fast():
     elapsed = time.perf_counter() - start
     assert elapsed < 1.5, elapsed
     assert len(doc.body.splitlines()) >= 6000
+
+
+def test_trailing_table_of_numbers_kept_with_rows_as_lines():
+    rows = "".join(f"<tr><td>{2015 + i}</td><td>{100 + i}</td><td>{3.5 + i}%</td></tr>" for i in range(30))
+    html = ("<html><body><div class='nav'>" + "".join(f"<a href='/{i}'>栏目{i}</a>" for i in range(20)) + "</div>"
+            "<div class='main'><p>" + PARAS[1] + "</p><p>" + PARAS[2] + "</p>"
+            "<table><tr><th>年份</th><th>产值</th><th>增速</th></tr>" + rows + "</table></div>"
+            "<div class='footer'>主办：某某县人民政府 网站标识码：3601230001</div></body></html>")
+    doc = extract(html.encode())
+    lines = doc.body.splitlines()
+    assert "年份 产值 增速" in lines
+    assert "2044 129 32.5%" in lines
+    assert "主办" not in doc.body
+
+
+def test_platform_hint_prefers_its_container():
+    html = trs_page(extra_body="")
+    doc = extract(html.encode(), hints={"platform": "trs"})
+    assert doc.body.splitlines()[0] == PARAS[0]
