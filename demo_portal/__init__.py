@@ -29,18 +29,30 @@ Design
   Traditional script with pinyin annotations, its share line above the body and its own
   footer; the catalog holds its clean body (pinyin removed).
 
+* Platform replicas (``PLATFORM_SITES``, served only on request): one small site per CMS
+  platform — Hanweb jpage/``dataproxy.jsp`` (demo-baihe), 开普云 UCAP (demo-songlin),
+  Guangdong ``gkmlpt`` JSON API (demo-jinhai), the Anhui 政务公开 platform (demo-fengming),
+  an unknown CMS for the generic adapter (demo-lutang, GBK) and a site with JavaScript
+  challenges (demo-shiling, fault ``challenge``). See README.md.
+* Conditional requests: detail pages send a strong ETag (page hash with the rotating chrome
+  blanked) and Last-Modified, and answer 304 to matching validators.
+* Scale: :class:`demo_portal.large.LargePortal` serves one TRS-style site with N documents
+  generated per request.
+
 Usage::
 
     from demo_portal import DemoPortal, SITES, catalog
-    with DemoPortal(day=1) as portal:
+    with DemoPortal(day=1) as portal:                  # SITES only
         portal.base_url("demo-yunxi")
         portal.set_day(2)
+    with DemoPortal(sites=ALL_SITES) as portal:        # plus the platform replicas
+        portal.base_url("demo-jinhai")
 
 ``python -m demo_portal [--day N] [--port-base 8701]`` serves on fixed ports until Ctrl-C.
 """
 from . import catalog
 from .catalog import DemoDoc
 from .server import DemoPortal
-from .sites import SITES
+from .sites import ALL_SITES, PLATFORM_SITES, SITES
 
-__all__ = ["DemoPortal", "SITES", "catalog", "DemoDoc"]
+__all__ = ["DemoPortal", "SITES", "PLATFORM_SITES", "ALL_SITES", "catalog", "DemoDoc"]

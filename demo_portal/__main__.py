@@ -1,24 +1,46 @@
-"""python -m demo_portal [--day N] [--port-base 8701]: serve every demo site on fixed ports."""
+"""python -m demo_portal [--day N] [--sites default|platforms|all] [--port-base 8701]
+   python -m demo_portal --large N [--port 8801]
+
+Serve demo sites on fixed ports until Ctrl-C. Each site's port is ``port-base`` plus its
+position in ``ALL_SITES`` (demo-yunxi 8701, demo-qingshi 8702, demo-baihe 8703 …), the
+ports written in ``crawler/sites/demo-*.toml``. ``--large N`` serves the scale-test site
+(one TRS-style site with N generated documents) instead.
+"""
 from __future__ import annotations
 
 import argparse
 import threading
 
-from . import DemoPortal, SITES
+from . import ALL_SITES, PLATFORM_SITES, SITES, DemoPortal
 from .sites import MAX_DAY
+
+GROUPS = {"default": SITES, "platforms": PLATFORM_SITES, "all": ALL_SITES}
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m demo_portal", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m demo_portal", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--day", type=int, default=1, choices=range(1, MAX_DAY + 1), help="simulated day (1-3)")
-    ap.add_argument("--port-base", type=int, default=8701, help="first port; sites get consecutive ports")
+    ap.add_argument("--sites", choices=sorted(GROUPS), default="default",
+                    help="default: the two original sites; platforms: the CMS replicas; all: both")
+    ap.add_argument("--port-base", type=int, default=8701, help="port of the first site in ALL_SITES")
     ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--large", type=int, metavar="N", help="serve the scale-test site with N documents instead")
+    ap.add_argument("--port", type=int, default=8801, help="port of the --large site (0: any free port)")
     args = ap.parse_args(argv)
-    ports = {name: args.port_base + i for i, name in enumerate(SITES)}
-    portal = DemoPortal(day=args.day, ports=ports, host=args.host).start()
-    for name in SITES:
-        print(f"{name}\t{portal.base_url(name)}", flush=True)
-    print(f"day {args.day}; press Ctrl-C to stop", flush=True)
+    if args.large is not None:
+        from .large import LargePortal
+        portal = LargePortal(documents=args.large, port=args.port, host=args.host).start()
+        print(f"{portal.site_name}\t{portal.base_url()}\t{args.large} documents, {portal.list_pages} list pages",
+              flush=True)
+        names = []
+    else:
+        names = list(GROUPS[args.sites])
+        ports = {name: args.port_base + ALL_SITES.index(name) for name in names}
+        portal = DemoPortal(day=args.day, ports=ports, host=args.host, sites=names).start()
+        for name in names:
+            print(f"{name}\t{portal.base_url(name)}", flush=True)
+        print(f"day {args.day}; press Ctrl-C to stop", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import random
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,7 +19,8 @@ from .sites import MAX_DAY, SITE_OBJECTS, SITES, Column, Site, date_of_day
 
 VALIDITY = {"有效": "in_force", "现行有效": "in_force", "废止": "repealed", "失效": "expired",
             "已修订": "amended", "尚未生效": "not_yet_in_force", None: "unknown"}
-FAULTS = (None, "not_found", "redirect", "malformed", "unavailable_once", "robots_disallowed", "wrong_charset")
+FAULTS = (None, "not_found", "redirect", "malformed", "unavailable_once", "robots_disallowed", "wrong_charset",
+          "challenge")
 
 
 @dataclass
@@ -115,6 +117,12 @@ def _index_no(rng: random.Random, site: Site, issuer_i: int, year: int) -> str:
         if issuer_i % 2 == 0:
             return f"11{site.admin_code}{issuer_i:02d}{7300 + issuer_i * 7:06d}{'XPKM'[issuer_i % 4]}/{year}-{seq:05d}"
         return f"00{3245 + issuer_i:04d}{100 + issuer_i:03d}/{year}-{seq:05d}"
+    if site.platform == "ucap":
+        return f"{site.admin_code}{issuer_i:03d}/{year}-{seq:05d}"
+    if site.platform == "gkmlpt":
+        return f"11{site.admin_code}00{7540 + issuer_i * 13:04d}{'XJ'[issuer_i % 2]}/{year}-{seq:05d}"
+    if site.platform == "anhui":
+        return f"11{site.admin_code}{3200 + issuer_i * 11:04d}{'KXY'[issuer_i % 3]}/{year}{1 + seq % 12:02d}-{seq:05d}"
     return f"{site.admin_code}{issuer_i:02d}-{('01', '03', '05')[issuer_i % 3]}-{year}-{seq:04d}"
 
 
@@ -149,11 +157,29 @@ def _attachments(rng: random.Random, site: Site, detail_path: str, published: dt
             stamp = f"P0{published:%Y%m%d}{rng.randrange(10**11, 10**12)}"
             out.append(detail_path.rsplit("/", 1)[0] + f"/{stamp}.{kind}")
         else:
-            out.append(f"/attach/0/{rng.getrandbits(128):032x}.{kind}")
+            out.append(_attachment_path(site, published, rng.getrandbits(128), kind))
     return list(zip(names, out)), kinds
 
 
+def _attachment_path(site: Site, published: dt.date, bits: int, kind: str) -> str:
+    """Where each platform keeps uploaded files."""
+    h = f"{bits:032x}"
+    if site.platform == "ucap":
+        return f"/attach/{published:%Y%m}/{h[:20]}.{kind}"
+    if site.platform == "gkmlpt":
+        n = bits % 9_000_000 + 1_000_000
+        return f"/attachment/{n // 10**6}/{n // 1000}/{n}/{bits % 10**7}.{kind}"
+    if site.platform == "anhui":
+        return f"/group{1 + bits % 6}/M00/{h[:2].upper()}/{h[2:4].upper()}/wKg{h[4:26]}.{kind}"
+    if site.platform == "generic":
+        return f"/UploadFiles/{published:%Y%m}/{published:%Y%m%d}{bits % 10**8:08d}.{kind}"
+    return f"/attach/0/{h}.{kind}"
+
+
 def _detail_path(site: Site, col: Column, published: dt.date, art_id: int, under: str | None = None) -> str:
+    if col.detail:
+        digest = hashlib.md5(f"{site.name}/{art_id}".encode()).hexdigest()
+        return col.detail.format(id=art_id, date=published, m=art_id // 10**6, k=art_id // 1000, hex=digest)
     if site.platform == "trs":
         return f"/zwgk/{under or col.slug}/{published:%Y%m}/t{published:%Y%m%d}_{art_id}.html"
     return f"/art/{published.year}/{published.month}/{published.day}/art_{col.slug}_{art_id}.html"
@@ -192,7 +218,23 @@ def _make_entry(site: Site, col: Column, published: dt.date, art_id: int, fault:
     entry = Entry(doc, col, blocks, title, w_print, p_print, f"{8 + rng.randrange(10):02d}:{rng.randrange(60):02d}",
                   rng.choice(["table", "list"]), kinds, editor_wrap=rng.random() < 0.4)
     entry.refresh_paragraphs()
+    _as_the_platform_shows_it(site, entry)
     return entry
+
+
+def _as_the_platform_shows_it(site: Site, e: Entry) -> None:
+    """Blank what a platform's pages do not show, so the ground truth is what a page says."""
+    d = e.doc
+    if site.platform == "ucap":                       # the policy table has no 有效性 row
+        d.validity_raw, d.validity = None, "unknown"
+    elif site.platform == "gkmlpt":                   # validity only as the API's 废止/失效 flags
+        d.validity_raw = d.validity_raw if d.validity_raw in ("废止", "失效") else "有效"
+        d.validity = VALIDITY[d.validity_raw]
+        e.written_print, e.published_print = d.written_date, d.published_date
+    elif site.platform == "generic":                  # 来源/文号/发布时间 only
+        d.index_no = d.topic = d.written_date = d.validity_raw = None
+        d.validity = "unknown"
+        e.written_print, e.published_print = None, d.published_date
 
 
 @lru_cache(maxsize=1)
@@ -220,7 +262,10 @@ def _column_day1(site: Site, col: Column) -> list[Entry]:
     """Day-1 listing of a column, newest first, as the CMS orders it."""
     rng = random.Random(f"{site.name}/{col.slug}/dates")
     published = date_of_day(1) - dt.timedelta(days=rng.randint(0, 3))
-    art_id = 5_230_000 + int(col.slug == "zcwj") * 1000 if site.platform == "trs" else 56_789 + int(col.slug) % 10 * 7
+    if col.first_id:
+        art_id = col.first_id
+    else:
+        art_id = 5_230_000 + int(col.slug == "zcwj") * 1000 if site.platform == "trs" else 56_789 + int(col.slug) % 10 * 7
     out = []
     for pos in range(col.count):
         if site.seed_at == (col.slug, pos):
@@ -228,6 +273,9 @@ def _column_day1(site: Site, col: Column) -> list[Entry]:
         else:
             fault = site.faults.get((col.slug, pos))
             out.append(_make_entry(site, col, published, art_id, fault, f"d1/{pos}"))
+        forced = site.params.get("validity", {}).get((col.slug, pos))
+        if forced:                                                  # a replica needs this validity shown
+            out[-1].doc.validity_raw, out[-1].doc.validity = forced, VALIDITY[forced]
         if (col.slug, pos) in site.repealed:
             out[-1].doc.validity_raw, out[-1].doc.validity = "有效", "in_force"   # so day 2 can repeal it
         published -= dt.timedelta(days=rng.randint(30, 200))   # spread back to ~2015
@@ -337,7 +385,7 @@ def documents(site: str | None = None, day: int = 1) -> list[DemoDoc]:
     names = [site] if site else list(SITES)
     for n in names:
         if n not in SITE_OBJECTS:
-            raise KeyError(f"unknown demo site {n!r}; known: {', '.join(SITES)}")
+            raise KeyError(f"unknown demo site {n!r}; known: {', '.join(SITE_OBJECTS)}")
     return [copy.deepcopy(e.doc) for n in names for e in entries(n, day)]
 
 
@@ -350,6 +398,9 @@ def boilerplate_lines(site: str) -> list[str]:
              s.address, "版权所有"]
     lines += [f"当前位置：首页 > 政务公开 > {c.name}" for c in s.columns]
     lines += list(s.related_links)
+    if site not in SITES:
+        from .replicas import chrome_lines     # the replicas' own templates (imported late: they import us)
+        lines += chrome_lines(s)
     if s.seed_at:
         lines += [seed_lines()[1], seed_lines()[-1]]
     return lines

@@ -14,7 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 from . import conditional, files, hanweb, trs
 from .catalog import Entry, _check_day, entries, last_modified, seed_lines
 from .conditional import HITS_MARK, TODAY_MARK, http_date
-from .sites import SITE_OBJECTS, SITES, Site, date_of_day
+from .replicas import ReplicaApp, detail_text, html_type
+from .sites import ALL_SITES, SITE_OBJECTS, SITES, Site, date_of_day
 from .textgen import today_line
 
 HTML_UTF8 = "text/html; charset=UTF-8"
@@ -80,26 +81,36 @@ class SiteApp:
 
 
 class DemoPortal:
-    """All demo sites, each on its own port; ``day`` can be switched while serving."""
+    """Demo sites, each on its own port; ``day`` can be switched while serving.
 
-    def __init__(self, day: int = 1, ports: dict[str, int] | None = None, host: str = "127.0.0.1"):
+    ``sites`` picks which to serve: the two original sites by default (``SITES``);
+    ``PLATFORM_SITES`` or ``ALL_SITES`` add the platform replicas.
+    """
+
+    def __init__(self, day: int = 1, ports: dict[str, int] | None = None, host: str = "127.0.0.1",
+                 sites=SITES):
         self._day = _check_day(day)
         self.host = host
-        self.ports = {s: 0 for s in SITES} | dict(ports or {})
+        self.sites = tuple(dict.fromkeys(sites))
+        unknown = [s for s in self.sites if s not in SITE_OBJECTS]
+        if unknown:
+            raise KeyError(f"unknown demo site {', '.join(unknown)}; known: {', '.join(ALL_SITES)}")
+        self.ports = {s: 0 for s in self.sites} | {k: v for k, v in (ports or {}).items() if k in self.sites}
         self._lock = threading.Lock()
         self._log: list[tuple[str, str, str, int]] = []
         self._served: set[tuple[str, str]] = set()
-        self._hits = {s: itertools.count(1) for s in SITES}
+        self._hits = {s: itertools.count(1) for s in self.sites}
         self._servers: dict[str, ThreadingHTTPServer] = {}
         self._threads: list[threading.Thread] = []
-        self.apps = {s: SiteApp(SITE_OBJECTS[s]) for s in SITES}
+        self.apps = {s: SiteApp(SITE_OBJECTS[s]) for s in self.sites if s in SITES}
+        self.replicas = {s: ReplicaApp(SITE_OBJECTS[s]) for s in self.sites if s not in SITES}
 
     # --- lifecycle --------------------------------------------------------------------
     def start(self) -> "DemoPortal":
         if self._servers:
             return self
         try:
-            for name in SITES:
+            for name in self.sites:
                 server = ThreadingHTTPServer((self.host, self.ports[name]), self._handler(name))
                 server.daemon_threads = True
                 self._servers[name] = server
@@ -129,7 +140,7 @@ class DemoPortal:
     # --- public state -----------------------------------------------------------------
     def base_url(self, site: str) -> str:
         if site not in self._servers:
-            raise KeyError(f"site {site!r} is not being served (started? known: {', '.join(SITES)})")
+            raise KeyError(f"site {site!r} is not being served (started? serving: {', '.join(self.sites)})")
         return f"http://{self.host}:{self._servers[site].server_address[1]}"
 
     @property
@@ -169,10 +180,14 @@ class DemoPortal:
         portal = self
         return type(f"Handler_{site.replace('-', '_')}", (_Handler,), {"portal": portal, "site_name": site})
 
-    def respond(self, site: str, method: str, target: str, headers) -> tuple[int, dict[str, str], bytes]:
-        app = self.apps[site]
+    def respond(self, site: str, method: str, target: str, headers, body: bytes = b"") -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(target)
         day = self.day
+        if site in self.replicas:
+            return self.replicas[site].respond(self, method, parts.path, parts.query, headers, body, day)
+        app = self.apps[site]
+        if method == "POST":
+            return 405, {"Content-Type": self._html_type(app.site), "Allow": "GET, HEAD"}, b""
         route = app.lookup(parts.path, parts.query, day)
         s = app.site
         if route is None:
@@ -236,7 +251,9 @@ def detail_template(site_name: str, key: str, day: int) -> DetailPage:
     s = SITE_OBJECTS[site_name]
     e = next(x for x in entries(site_name, day) if x.doc.key == key)
     today = date_of_day(day)
-    if s.platform == "trs":
+    if s.name not in SITES:
+        text, ctype = detail_text(s, e, today, HITS_MARK, day), html_type(s)
+    elif s.platform == "trs":
         share, foot = _seed_chrome() if e.seed else ("", "")
         text = trs.detail_page(s, e, today, HITS_MARK, share, foot)
         ctype = HTML_BARE if e.doc.fault == "wrong_charset" else HTML_UTF8
@@ -277,9 +294,11 @@ class _Handler(BaseHTTPRequestHandler):
     portal: DemoPortal
     site_name: str
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True             # headers and body go out without a delayed-ACK stall
 
     def version_string(self) -> str:
-        return "nginx" if self.site_name == "demo-yunxi" else "Apache-Coyote/1.1"
+        server = SITE_OBJECTS[self.site_name].params.get("server")
+        return server or ("nginx" if self.site_name == "demo-yunxi" else "Apache-Coyote/1.1")
 
     def do_GET(self) -> None:
         self._serve(send_body=True)
@@ -287,8 +306,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._serve(send_body=False)
 
-    def _serve(self, send_body: bool) -> None:
-        status, headers, body = self.portal.respond(self.site_name, self.command, self.path, self.headers)
+    def do_POST(self) -> None:
+        length = self.headers.get("Content-Length", "0")
+        data = self.rfile.read(int(length)) if length.isdigit() and int(length) > 0 else b""
+        self._serve(send_body=True, data=data)
+
+    def _serve(self, send_body: bool, data: bytes = b"") -> None:
+        status, headers, body = self.portal.respond(self.site_name, self.command, self.path, self.headers, data)
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)
