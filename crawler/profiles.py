@@ -24,6 +24,7 @@ class SiteProfile:
     start_urls: list[str]
     base_url: str = ""
     demo: bool = False
+    demo_group: str = ""             # `guifan demo` crawls the default group; others are for tests
     source: str = ""
     hints: dict = field(default_factory=dict)
     path: str = ""
@@ -56,10 +57,13 @@ def all_profiles(sites_dir: Path = SITES_DIR) -> dict[str, SiteProfile]:
 
 
 def get_profiles(names: list[str], sites_dir: Path = SITES_DIR) -> list[SiteProfile]:
-    known = all_profiles(sites_dir)
-    unknown = [n for n in names if n not in known]
+    """Profiles by name (the file is NAME.toml); a broken file elsewhere does not matter here."""
+    unknown = [n for n in names if not (sites_dir / f"{n}.toml").is_file()]
     if unknown:
-        raise ProfileError(
-            f"unknown site {', '.join(unknown)}; known sites: {', '.join(sorted(known)) or '(none)'}"
-        )
-    return [known[n] for n in names]
+        known = sorted(p.stem for p in sites_dir.glob("*.toml"))
+        raise ProfileError(f"unknown site {', '.join(unknown)}; known sites: {', '.join(known) or '(none)'}")
+    profiles = [load_profile(sites_dir / f"{n}.toml") for n in names]
+    for name, profile in zip(names, profiles):
+        if profile.name != name:
+            raise ProfileError(f"site profile {profile.path} names itself {profile.name!r}, not {name!r}")
+    return profiles

@@ -1,6 +1,7 @@
 """Turn Scrapy responses and failures into archive records and outcome reasons."""
 from __future__ import annotations
 
+from scrapy import exceptions as scrapy_exceptions
 from scrapy.exceptions import IgnoreRequest
 from twisted.internet import error as net
 from twisted.internet.defer import CancelledError
@@ -44,6 +45,22 @@ def blocked_reason(response) -> str | None:
     return BLOCK_STATUSES.get(response.status)
 
 
+def _scrapy_errors(*names: str) -> tuple[type, ...]:
+    """Scrapy ≥ 2.13 wraps Twisted's errors in its own; older ones pass Twisted's through."""
+    return tuple(getattr(scrapy_exceptions, n) for n in names if hasattr(scrapy_exceptions, n))
+
+
+# (exception types, reason), first match wins.
+_ERROR_REASONS = (
+    ((net.DNSLookupError, *_scrapy_errors("CannotResolveHostError")), "dns_error"),
+    ((net.ConnectionRefusedError, *_scrapy_errors("DownloadConnectionRefusedError")), "connection_refused"),
+    ((net.TimeoutError, net.TCPTimedOutError, *_scrapy_errors("DownloadTimeoutError")), "timeout"),
+    ((CancelledError, *_scrapy_errors("DownloadCancelledError")), "too_large"),
+    (_scrapy_errors("ResponseDataLossError"), "truncated"),
+    ((net.ConnectionLost, ResponseNeverReceived, *_scrapy_errors("DownloadFailedError")), "connection_lost"),
+)
+
+
 def error_reason(failure) -> tuple[str, str]:
     """(outcome, reason) for a request that produced no usable response."""
     exc = failure.value
@@ -54,14 +71,7 @@ def error_reason(failure) -> tuple[str, str]:
         if "redirect" in text:
             return "failed", "redirect_loop"
         return "failed", "ignored"
-    if isinstance(exc, net.DNSLookupError):
-        return "failed", "dns_error"
-    if isinstance(exc, net.ConnectionRefusedError):
-        return "failed", "connection_refused"
-    if isinstance(exc, (net.TimeoutError, net.TCPTimedOutError)):
-        return "failed", "timeout"
-    if isinstance(exc, CancelledError):
-        return "failed", "too_large"
-    if isinstance(exc, (net.ConnectionLost, ResponseNeverReceived)):
-        return "failed", "connection_lost"
+    for types, reason in _ERROR_REASONS:
+        if types and isinstance(exc, types):
+            return "failed", reason
     return "failed", "network_error"

@@ -1,9 +1,12 @@
 """Run crawls of site profiles in this process and record the run in the archive."""
 from __future__ import annotations
 
+import logging
+import warnings
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
+from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.settings import Settings
 
 from archive import Archive
@@ -19,14 +22,31 @@ def project_settings(**overrides) -> Settings:
     return settings
 
 
+class OneLineErrors(logging.Filter):
+    """An unreachable robots.txt is an expected event: one warning line, not a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            record.msg, record.args = f"{record.getMessage()} (continuing without robots.txt)", ()
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def quiet_library_noise() -> None:
+    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(OneLineErrors())
+    warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning)
+
+
 def crawl(profiles: list[SiteProfile], db: str | Path, **overrides) -> int:
     """Crawl every profile in one Scrapy process as one run; return the run id."""
     with Archive(db) as archive:
         for profile in profiles:
             archive.upsert_site(profile.to_dict())
         run_id = archive.start_run([p.name for p in profiles], __version__)
+    quiet_library_noise()
     settings = project_settings(GUIFAN_DB=str(db), GUIFAN_RUN_ID=run_id, **overrides)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawlers = []
     for profile in profiles:
         crawler = process.create_crawler(PortalSpider)

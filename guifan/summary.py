@@ -10,7 +10,7 @@ Try next:
   guifan demo --day 2 --db {db}      # the portal a day later: changes, a repeal, a vanished page"""
 
 
-def print_summary(db: str, run_id: int, demo: bool = False) -> str:
+def print_summary(db: str, run_id: int, demo: bool = False) -> tuple[str, str | None]:
     with Archive(db) as archive:
         s = archive.run_summary(run_id)
     outcomes = s["outcomes"]
@@ -26,4 +26,4 @@ def print_summary(db: str, run_id: int, demo: bool = False) -> str:
     print(f"  archive:        {db}")
     if demo:
         print(NEXT_STEPS.format(db=db))
-    return s["status"]
+    return s["status"], s["reason"]

@@ -36,12 +36,21 @@ def portal():
 
 
 @pytest.fixture(scope="session")
-def crawled(portal, tmp_path_factory):
+def crawled_portal():
+    """A portal of its own: its one-time faults (503 once) are seen by the `crawled` run only."""
+    from demo_portal import DemoPortal
+
+    with DemoPortal(day=1) as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def crawled(crawled_portal, tmp_path_factory):
     """The demo portal (day 1) crawled once by `guifan crawl` into a real SQLite file."""
     from demo_portal import SITES
 
     db = tmp_path_factory.mktemp("archive") / "demo.db"
-    bases = [f"--base-url={site}={portal.base_url(site)}" for site in SITES]
+    bases = [f"--base-url={site}={crawled_portal.base_url(site)}" for site in SITES]
     result = run_guifan("crawl", *SITES, "--db", str(db), *bases)
     assert result.returncode == 0, result.stderr
     conn = sqlite3.connect(db)

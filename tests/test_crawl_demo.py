@@ -48,10 +48,10 @@ def test_current_view_has_the_record_fields_as_columns(crawled):
     assert columns[: len(RECORD_FIELDS)] == list(RECORD_FIELDS)
 
 
-def test_every_demo_document_is_archived_once(portal, crawled):
+def test_every_demo_document_is_archived_once(crawled_portal, crawled):
     _, conn, _ = crawled
     rows = current_rows(conn)
-    expected = {url_of(portal, d) for d in expected_docs()}
+    expected = {url_of(crawled_portal, d) for d in expected_docs()}
     assert len(expected) >= 60
     assert expected <= set(rows), sorted(expected - set(rows))[:5]
     assert len(rows) == len(expected), sorted(set(rows) - expected)[:5]
@@ -59,51 +59,51 @@ def test_every_demo_document_is_archived_once(portal, crawled):
 
 @pytest.mark.parametrize("field", ["title", "doc_number", "index_no", "issuer", "written_date",
                                    "published_date", "validity", "doc_type"])
-def test_metadata_matches_the_catalog_document_by_document(portal, crawled, field):
+def test_metadata_matches_the_catalog_document_by_document(crawled_portal, crawled, field):
     _, conn, _ = crawled
     rows = current_rows(conn)
     wrong = []
     for doc in expected_docs():
-        got = rows[url_of(portal, doc)][field]
+        got = rows[url_of(crawled_portal, doc)][field]
         if got != getattr(doc, field):
             wrong.append((doc.key, getattr(doc, field), got))
     assert not wrong, wrong[:5]
 
 
-def test_bodies_hold_every_paragraph_and_no_boilerplate(portal, crawled):
+def test_bodies_hold_every_paragraph_and_no_boilerplate(crawled_portal, crawled):
     _, conn, _ = crawled
     rows = current_rows(conn)
     for doc in expected_docs():
-        body = rows[url_of(portal, doc)]["body"]
+        body = rows[url_of(crawled_portal, doc)]["body"]
         for paragraph in doc.paragraphs:
             assert paragraph in body, (doc.key, paragraph)
         for line in catalog.boilerplate_lines(doc.site):
             assert line not in body, (doc.key, line)
 
 
-def test_gbk_site_titles_come_out_exactly(portal, crawled):
+def test_gbk_site_titles_come_out_exactly(crawled_portal, crawled):
     _, conn, _ = crawled
     rows = current_rows(conn)
     gbk = [d for d in expected_docs() if d.encoding.lower() in ("gbk", "gb18030", "gb2312")]
     assert gbk, "the demo portal has a GBK site"
     for doc in gbk:
-        row = rows[url_of(portal, doc)]
+        row = rows[url_of(crawled_portal, doc)]
         assert row["title"] == doc.title
         assert row["encoding"] in ("gb18030", "gbk")
 
 
-def test_not_found_link_is_a_failed_fetch(portal, crawled):
+def test_not_found_link_is_a_failed_fetch(crawled_portal, crawled):
     _, conn, _ = crawled
     doc = doc_by_fault("not_found")
-    [fetch] = fetches_for(conn, url_of(portal, doc, doc.list_path))
+    [fetch] = fetches_for(conn, url_of(crawled_portal, doc, doc.list_path))
     assert (fetch["outcome"], fetch["status"], fetch["reason"]) == ("failed", 404, "http_404")
     assert fetch["capture_id"] is not None  # the 404 page itself is kept
 
 
-def test_redirect_is_followed_and_recorded(portal, crawled):
+def test_redirect_is_followed_and_recorded(crawled_portal, crawled):
     _, conn, _ = crawled
     doc = doc_by_fault("redirect")
-    listed, final = url_of(portal, doc, doc.list_path), url_of(portal, doc)
+    listed, final = url_of(crawled_portal, doc, doc.list_path), url_of(crawled_portal, doc)
     assert listed != final
     capture = conn.execute("SELECT * FROM captures WHERE url = ?", (listed,)).fetchone()
     assert capture["final_url"] == final
@@ -111,41 +111,41 @@ def test_redirect_is_followed_and_recorded(portal, crawled):
     assert final in current_rows(conn)
 
 
-def test_malformed_page_still_yields_its_document(portal, crawled):
+def test_malformed_page_still_yields_its_document(crawled_portal, crawled):
     _, conn, _ = crawled
     doc = doc_by_fault("malformed")
-    [fetch] = fetches_for(conn, url_of(portal, doc, doc.list_path))
+    [fetch] = fetches_for(conn, url_of(crawled_portal, doc, doc.list_path))
     assert fetch["outcome"] == "new"
-    assert current_rows(conn)[url_of(portal, doc)]["title"] == doc.title
+    assert current_rows(conn)[url_of(crawled_portal, doc)]["title"] == doc.title
 
 
-def test_unavailable_once_is_retried(portal, crawled):
+def test_unavailable_once_is_retried(crawled_portal, crawled):
     _, conn, _ = crawled
     doc = doc_by_fault("unavailable_once")
-    fetches = fetches_for(conn, url_of(portal, doc, doc.list_path))
+    fetches = fetches_for(conn, url_of(crawled_portal, doc, doc.list_path))
     assert [(f["outcome"], f["status"]) for f in fetches] == [("failed", 503), ("new", 200)]
     assert fetches[0]["reason"] == "http_503_retried"
 
 
-def test_robots_disallowed_path_is_blocked_and_never_requested(portal, crawled):
+def test_robots_disallowed_path_is_blocked_and_never_requested(crawled_portal, crawled):
     _, conn, _ = crawled
     doc = doc_by_fault("robots_disallowed")
-    [fetch] = fetches_for(conn, url_of(portal, doc, doc.list_path))
+    [fetch] = fetches_for(conn, url_of(crawled_portal, doc, doc.list_path))
     assert (fetch["outcome"], fetch["reason"], fetch["capture_id"]) == ("blocked", "robots_txt", None)
-    assert not [r for r in portal.request_log if r[2] == doc.list_path]
+    assert not [r for r in crawled_portal.request_log if r[2] == doc.list_path]
 
 
-def test_wrong_declared_charset_is_decoded_right(portal, crawled):
+def test_wrong_declared_charset_is_decoded_right(crawled_portal, crawled):
     _, conn, _ = crawled
     doc = doc_by_fault("wrong_charset")
-    row = current_rows(conn)[url_of(portal, doc)]
+    row = current_rows(conn)[url_of(crawled_portal, doc)]
     assert row["title"] == doc.title
     assert row["encoding"] == "utf-8"
 
 
-def test_attachments_are_captured_with_their_bytes(portal, crawled):
+def test_attachments_are_captured_with_their_bytes(crawled_portal, crawled):
     _, conn, _ = crawled
-    wanted = {portal.base_url(d.site) + path for d in expected_docs() for _, path in d.attachments}
+    wanted = {crawled_portal.base_url(d.site) + path for d in expected_docs() for _, path in d.attachments}
     assert wanted
     rows = conn.execute("SELECT c.final_url, b.size FROM captures c JOIN blobs b USING (sha256) "
                         "WHERE c.kind = 'attachment' AND c.status = 200").fetchall()

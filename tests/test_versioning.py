@@ -83,7 +83,7 @@ def test_day_three_brings_the_vanished_document_back(three_days):
     back = catalog_changes(2, 3)["new"]
     assert back == catalog_changes(1, 2)["gone"]
     reasons = conn.execute("SELECT reason, count(*) FROM fetches WHERE run_id=3 AND outcome='changed' "
-                           "GROUP BY reason").fetchall()
+                           "AND kind='detail' GROUP BY reason").fetchall()
     assert dict(reasons) == {"reappeared": len(back)}
 
 
@@ -139,7 +139,14 @@ def test_history_show_and_diff_commands(three_days):
     diff = run_guifan("diff", doc, "--db", str(db))
     assert diff.returncode == 0, diff.stderr
     removed = [p for p in old.paragraphs if p not in new.paragraphs]
-    assert removed and "[-" in diff.stdout and "{+" in diff.stdout
+    added = [p for p in new.paragraphs if p not in old.paragraphs]
+    assert removed and added
+    marked = [line for line in diff.stdout.splitlines() if line.startswith("~ ¶")]
+    assert len(marked) == 1 and ("{+" in marked[0] or "[-" in marked[0])
+    unmarked = marked[0].split(": ", 1)[1]
+    for marker in ("{+", "+}", "[-", "-]"):
+        unmarked = unmarked.replace(marker, "")
+    assert all(ch in unmarked for ch in added[0])
     shown = run_guifan("show", doc, "--db", str(db), "--version", "1", "--json")
     assert json.loads(shown.stdout)["body"].count(removed[0]) == 1
     missing = run_guifan("show", "no-such-doc", "--db", str(db))

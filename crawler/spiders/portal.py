@@ -5,6 +5,7 @@ spider as a FetchResult item, so the archive can record it.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import scrapy
@@ -130,8 +131,7 @@ class PortalSpider(scrapy.Spider):
         result.reason = blocked_reason(response) or f"http_{status}"
         retry = None
         if status in self.settings.getlist("GUIFAN_RETRY_STATUSES"):
-            retry = get_retry_request(response.request, spider=self, reason=result.reason,
-                                      max_retry_times=self.settings.getint("GUIFAN_MAX_RETRIES"))
+            retry = self.retry(response.request, result.reason)
         if retry is not None:
             result.reason += "_retried"
         yield result
@@ -139,13 +139,17 @@ class PortalSpider(scrapy.Spider):
             yield retry
         return None
 
+    def retry(self, request, reason: str):
+        # Giving up is recorded in the archive; the log only needs a warning.
+        return get_retry_request(request, spider=self, reason=reason, give_up_log_level=logging.WARNING,
+                                 max_retry_times=self.settings.getint("GUIFAN_MAX_RETRIES"))
+
     def on_error(self, failure):
         request = failure.request
         outcome, reason = error_reason(failure)
         retry = None
         if outcome == "failed" and reason in RETRYABLE_ERRORS:
-            retry = get_retry_request(request, spider=self, reason=reason,
-                                      max_retry_times=self.settings.getint("GUIFAN_MAX_RETRIES"))
+            retry = self.retry(request, reason)
         yield FetchResult(site=self.site, kind=request.meta.get("kind", "detail"), url=request.url,
                           outcome=outcome, reason=reason + ("_retried" if retry else ""),
                           referer=request.meta.get("referer"), method=request.method)

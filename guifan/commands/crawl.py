@@ -33,7 +33,10 @@ def run(args) -> int:
     profiles = [p.with_base_url(overrides[p.name]) if p.name in overrides else p for p in profiles]
     check_writable(args.db)
     run_id = crawl_profiles(profiles, args)
-    return 0 if print_summary(args.db, run_id) == "completed" else 1
+    status, reason = print_summary(args.db, run_id)
+    if status != "completed":
+        raise CliError(f"run {run_id} {status}: {reason}")
+    return 0
 
 
 def crawl_profiles(profiles, args) -> int:

@@ -21,7 +21,7 @@ def add(sub) -> None:
 def run(args) -> int:
     from demo_portal import DemoPortal
 
-    profiles = [p for p in all_profiles().values() if p.demo]
+    profiles = [p for p in all_profiles().values() if p.demo and not p.demo_group]
     if not profiles:
         raise CliError("no demo site profiles found (crawler/sites/demo-*.toml)")
     check_writable(args.db)
@@ -30,5 +30,7 @@ def run(args) -> int:
     with DemoPortal(day=args.day) as portal:
         profiles = [p.with_base_url(portal.base_url(p.name)) for p in profiles]
         run_id = crawl_profiles(profiles, args)
-    print_summary(args.db, run_id, demo=True)
+    status, reason = print_summary(args.db, run_id, demo=True)
+    if status != "completed":
+        raise CliError(f"run {run_id} {status}: {reason}")
     return 0
