@@ -365,8 +365,11 @@ class Archive:
         run = self.conn.execute("SELECT * FROM runs WHERE run_id=?", (run_id,)).fetchone()
         if run is None:
             raise ArchiveError(f"no run {run_id} in {self.path}")
-        outcomes = {r["outcome"]: r["n"] for r in self.conn.execute(
-            "SELECT outcome, count(*) AS n FROM fetches WHERE run_id=? GROUP BY outcome", (run_id,))}
+        by_kind: dict[str, dict[str, int]] = {}
+        for r in self.conn.execute("SELECT kind, outcome, count(*) AS n FROM fetches WHERE run_id=? "
+                                   "GROUP BY kind, outcome", (run_id,)):
+            by_kind.setdefault(r["kind"], {})[r["outcome"]] = r["n"]
+        outcomes = by_kind.get("detail", {})
         failures = {r["reason"] or "unknown": r["n"] for r in self.conn.execute(
             "SELECT reason, count(*) AS n FROM fetches WHERE run_id=? AND outcome IN ('failed','blocked') "
             "GROUP BY reason ORDER BY n DESC", (run_id,))}
@@ -378,7 +381,8 @@ class Archive:
         return {
             "run_id": run_id, "status": run["status"], "reason": run["reason"], "started_at": run["started_at"],
             "finished_at": run["finished_at"], "sites": sites, "pages_fetched": fetched,
-            "outcomes": outcomes, "failures": failures, "documents_by_site": per_site,
+            "outcomes": outcomes, "outcomes_by_kind": by_kind, "failures": failures,
+            "documents_by_site": per_site,
             "documents": sum(per_site.values()),
         }
 

@@ -16,8 +16,11 @@ def print_summary(db: str, run_id: int, demo: bool = False) -> tuple[str, str | 
     outcomes = s["outcomes"]
     print(f"Run {run_id}: {s['status']}" + (f" — {s['reason']}" if s["reason"] else ""))
     print(f"  sites:          {len(s['sites'])} ({', '.join(s['sites'])})")
-    print(f"  pages fetched:  {s['pages_fetched']}")
-    docs = ", ".join(f"{outcomes.get(k, 0)} {k}" for k in ("new", "changed", "unchanged", "gone"))
+    kinds = {k: sum(v.values()) for k, v in s["outcomes_by_kind"].items()}
+    parts = ", ".join(f"{kinds[k]} {label}" for k, label in
+                      (("list", "list pages"), ("detail", "detail pages"), ("attachment", "attachments")) if k in kinds)
+    print(f"  pages fetched:  {s['pages_fetched']} ({parts} attempted)")
+    docs = ", ".join(f"{outcomes.get(k, 0)} {k}" for k in ("new", "changed", "unchanged", "not_modified", "gone"))
     print(f"  documents:      {s['documents']} in the archive ({docs} this run)")
     for site, n in s["documents_by_site"].items():
         print(f"      {site:22} {n}")

@@ -115,7 +115,7 @@ def test_scrapy_crawl_uses_the_profile(tmp_path, portal):
 
 def test_demo_command_crawls_every_site_and_summarises(tmp_path):
     db = tmp_path / "demo.db"
-    result = run_guifan("demo", "--db", str(db))
+    result = run_guifan("demo", "--db", str(db), "--free-ports")
     assert result.returncode == 0, result.stderr
     for site in SITES:
         assert site in result.stdout

@@ -85,6 +85,9 @@ async def search_page(datasette, request):
                "choices": await db.execute_fn(_choices), "pending": 0}
 
     def run(conn):
+        if not search.has_index(conn):
+            raise ArchiveError("this archive has no search index yet: run `guifan index` (or restart "
+                               "`guifan serve` without --no-index)")
         results = search.search(conn, q, _filters(args), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
                                 count=True, marks=("<mark>", "</mark>"), escape=html.escape, refresh_index=False)
         return results, search.pending(conn)

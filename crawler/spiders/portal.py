@@ -5,13 +5,11 @@ spider as a FetchResult item, so the archive can record it.
 """
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
-from scrapy.downloadermiddlewares.retry import get_retry_request
 
 from archive import Archive
 from archive.models import FetchResult
@@ -139,10 +137,15 @@ class PortalSpider(scrapy.Spider):
             yield retry
         return None
 
-    def retry(self, request, reason: str):
-        # Giving up is recorded in the archive; the log only needs a warning.
-        return get_retry_request(request, spider=self, reason=reason, give_up_log_level=logging.WARNING,
-                                 max_retry_times=self.settings.getint("GUIFAN_MAX_RETRIES"))
+    def retry(self, request, reason: str) -> scrapy.Request | None:
+        """The same request again, unless it has had its retries; only our own meta is carried."""
+        attempt = request.meta.get("guifan_attempt", 0) + 1
+        if attempt > self.settings.getint("GUIFAN_MAX_RETRIES"):
+            self.logger.warning("gave up on %s after %d attempts: %s", request.url, attempt, reason)
+            return None
+        meta = {k: request.meta.get(k) for k in ("kind", "referer")}
+        return request.replace(dont_filter=True, priority=request.priority - 1,
+                               meta={**meta, "guifan_attempt": attempt})
 
     def on_error(self, failure):
         request = failure.request
