@@ -9,6 +9,7 @@ ports written in ``crawler/sites/demo-*.toml``. ``--large N`` serves the scale-t
 from __future__ import annotations
 
 import argparse
+import sys
 import threading
 
 from . import ALL_SITES, PLATFORM_SITES, SITES, DemoPortal
@@ -30,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.large is not None:
         from .large import LargePortal
+        # A server process on its own: hand the GIL over sooner so that many concurrent
+        # connections do not queue behind one CPU-bound render (the convoy effect).
+        sys.setswitchinterval(0.0005)
         portal = LargePortal(documents=args.large, port=args.port, host=args.host).start()
         print(f"{portal.site_name}\t{portal.base_url()}\t{args.large} documents, {portal.list_pages} list pages",
               flush=True)
