@@ -8,6 +8,7 @@ way reprint sites publish, and every ``edit_every``-th gets a second, edited ver
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import datetime as dt
 import random
 from pathlib import Path
@@ -65,7 +66,7 @@ def build_archive(path: str | Path, n: int, *, seed: str = "guifan", traditional
             archive.upsert_site({"name": site.name, "name_zh": site.name_zh, "region": site.region,
                                  "admin_code": site.admin_code, "platform": site.platform})
         run_id = archive.start_run(list(SITE_OBJECTS))
-        docs = list(extra) + list(synthetic_documents(n, seed=seed, traditional_every=traditional_every))
+        docs = itertools.chain(extra, synthetic_documents(n, seed=seed, traditional_every=traditional_every))
         for i, (site, doc) in enumerate(docs):
             _record(archive, run_id, site, doc, "2024-03-15T08:00:00.000Z")
             if edit_every and i % edit_every == edit_every - 1:
