@@ -94,28 +94,35 @@ CREATE TABLE IF NOT EXISTS versions (
     raw_meta TEXT,                   -- JSON object: label -> value as printed
     PRIMARY KEY (doc_id, version)
 );
+-- Every URL once; the fetch log refers to it by number, so a revisit costs a few bytes.
+CREATE TABLE IF NOT EXISTS urls (
+    url_id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    url TEXT NOT NULL UNIQUE
+);
+-- Every fetch attempt and its outcome. capture_id names the capture holding the bytes
+-- served, which for an identical refetch is the earlier capture (a revisit).
 CREATE TABLE IF NOT EXISTS fetches (
     fetch_id INTEGER PRIMARY KEY,
     run_id INTEGER NOT NULL REFERENCES runs(run_id),
-    site TEXT NOT NULL,
     kind TEXT NOT NULL,
-    url TEXT NOT NULL,
+    url_id INTEGER NOT NULL REFERENCES urls(url_id),
     status INTEGER,
     outcome TEXT NOT NULL CHECK (outcome IN
         ('new', 'changed', 'unchanged', 'not_modified', 'failed', 'gone', 'blocked')),
     reason TEXT,
     capture_id INTEGER REFERENCES captures(capture_id),
-    doc_id TEXT REFERENCES documents(doc_id),
-    referer TEXT,
-    sha256 TEXT,                     -- of the body served, even when the bytes were not kept
+    referer_id INTEGER REFERENCES urls(url_id),
+    sha256 TEXT,                     -- of bytes served but not kept (a confirmation); else see capture
     at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS fetches_run ON fetches(run_id, outcome);
+CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url_id);
 -- Which detail URLs each run saw listed, to tell a page that vanished from its column.
 CREATE TABLE IF NOT EXISTS listings (
     run_id INTEGER NOT NULL REFERENCES runs(run_id),
-    site TEXT NOT NULL,
-    url TEXT NOT NULL,
-    PRIMARY KEY (run_id, url)
+    url_id INTEGER NOT NULL REFERENCES urls(url_id),
+    PRIMARY KEY (run_id, url_id)
 ) WITHOUT ROWID;
 -- A document's life: new, changed, gone (with why), reappeared.
 CREATE TABLE IF NOT EXISTS events (
@@ -141,6 +148,18 @@ SELECT d.doc_id, v.version, v.site, v.url, v.title, v.index_no, v.doc_number, v.
 FROM documents d
 JOIN versions v ON v.doc_id = d.doc_id AND v.version = d.current_version
 WHERE d.status = 'live';
+"""
+
+# The fetch log as people read it: URLs spelt out, the document a fetch concerns.
+FETCH_LOG_VIEW = """
+CREATE VIEW IF NOT EXISTS fetch_log AS
+SELECT f.fetch_id, f.run_id, u.site, f.kind, u.url, f.status, f.outcome, f.reason, f.capture_id,
+       coalesce(f.sha256, c.sha256) AS sha256, r.url AS referer, f.at,
+       (SELECT d.doc_id FROM documents d WHERE d.url = coalesce(c.final_url, u.url)) AS doc_id
+FROM fetches f
+JOIN urls u ON u.url_id = f.url_id
+LEFT JOIN urls r ON r.url_id = f.referer_id
+LEFT JOIN captures c ON c.capture_id = f.capture_id;
 """
 
 # Every change of 有效性 between consecutive versions, e.g. in_force -> repealed on a day.

@@ -18,7 +18,7 @@ from parsers.record import CONTENT_FIELDS, Document
 from . import blobs
 from .errors import ArchiveError
 from .models import FetchResult, utc_now
-from .schema import CURRENT_VIEW, SCHEMA_VERSION, TABLES, VALIDITY_EVENTS_VIEW
+from .schema import CURRENT_VIEW, FETCH_LOG_VIEW, SCHEMA_VERSION, TABLES, VALIDITY_EVENTS_VIEW
 
 EXTRACTOR_VERSION = "guifan-parsers/0.1"
 GONE_STATUSES = (404, 410)
@@ -104,7 +104,7 @@ class Archive:
         self.conn.execute("PRAGMA synchronous = NORMAL")
         # One script in one transaction: a half-created schema never survives a crash.
         self.conn.executescript(
-            f"BEGIN IMMEDIATE;{TABLES}{CURRENT_VIEW}{VALIDITY_EVENTS_VIEW}"
+            f"BEGIN IMMEDIATE;{TABLES}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
             f"INSERT OR IGNORE INTO archive_meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');"
             "COMMIT;"
         )
@@ -188,20 +188,24 @@ class Archive:
             outcome, reason, doc_id = self._judge(fx)
             self._record_listings(c, run_id, fetch)
             c.execute(
-                "INSERT INTO fetches(run_id, site, kind, url, status, outcome, reason, capture_id, doc_id, "
-                "referer, sha256, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, fetch.site, fetch.kind, fetch.url, fetch.status, outcome, reason, fx.capture_id,
-                 doc_id, fetch.referer, fx.digest, fetch.fetched_at),
+                "INSERT INTO fetches(run_id, kind, url_id, status, outcome, reason, capture_id, referer_id, "
+                "sha256, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, fetch.kind, url_id(c, fetch.site, fetch.url), fetch.status, outcome, reason,
+                 fx.capture_id, url_id(c, fetch.site, fetch.referer) if fetch.referer else None,
+                 None if fx.capture_id else fx.digest, fetch.fetched_at),
             )
             return outcome
 
     def _record_listings(self, c, run_id: int, fetch: FetchResult) -> None:
-        c.executemany("INSERT OR IGNORE INTO listings(run_id, site, url) VALUES (?, ?, ?)",
-                      [(run_id, fetch.site, url) for url in fetch.links])
+        c.executemany("INSERT OR IGNORE INTO listings(run_id, url_id) VALUES (?, ?)",
+                      [(run_id, url_id(c, fetch.site, url)) for url in fetch.links])
         if fetch.final_url and fetch.final_url != fetch.url:
             # A listed link that redirects lists the page it lands on.
-            c.execute("INSERT OR IGNORE INTO listings(run_id, site, url) SELECT run_id, site, ? FROM listings "
-                      "WHERE run_id = ? AND url = ?", (fetch.final_url, run_id, fetch.url))
+            listed = c.execute("SELECT 1 FROM listings WHERE run_id = ? AND url_id = ?",
+                               (run_id, url_id(c, fetch.site, fetch.url))).fetchone()
+            if listed:
+                c.execute("INSERT OR IGNORE INTO listings(run_id, url_id) VALUES (?, ?)",
+                          (run_id, url_id(c, fetch.site, fetch.final_url)))
 
     def _judge(self, fx: "_Fetch") -> tuple[str, str | None, str | None]:
         fetch = fx.fetch
@@ -277,10 +281,10 @@ class Archive:
         return "changed", ("reappeared" if came_back else None), doc_id
 
     def _keep_bytes_if_identical(self, fx: "_Fetch", current) -> None:
-        """An unchanged page keeps a capture only when its bytes are identical (a WARC revisit).
+        """Identical bytes make the fetch a revisit of the version's capture.
 
         Bytes that differ only in page furniture (a visit counter) are a confirmation: the
-        fetch row keeps their sha256, but no new blob is stored.
+        fetch row keeps their sha256, but no new blob or capture is stored.
         """
         if current["capture_id"] is None:
             return
@@ -323,15 +327,16 @@ class Archive:
         """
         with self.transaction() as c:
             recent = [r[0] for r in c.execute(
-                "SELECT DISTINCT l.run_id FROM listings l JOIN runs r USING (run_id) "
-                "WHERE l.site = ? AND (r.status = 'completed' OR l.run_id = ?) ORDER BY l.run_id DESC LIMIT ?",
+                "SELECT DISTINCT l.run_id FROM listings l JOIN runs r USING (run_id) JOIN urls u USING (url_id) "
+                "WHERE u.site = ? AND (r.status = 'completed' OR l.run_id = ?) ORDER BY l.run_id DESC LIMIT ?",
                 (site, run_id, after_runs))]
             if len(recent) < after_runs:
                 return []
             marks = ",".join("?" * len(recent))
             stale = [r[0] for r in c.execute(
                 f"SELECT url FROM documents d WHERE site = ? AND status = 'live' AND NOT EXISTS "
-                f"(SELECT 1 FROM listings l WHERE l.url = d.url AND l.run_id IN ({marks}))", (site, *recent))]
+                f"(SELECT 1 FROM listings l JOIN urls u USING (url_id) WHERE u.url = d.url "
+                f"AND l.run_id IN ({marks}))", (site, *recent))]
             at = utc_now()
             why = f"not listed in the last {after_runs} runs"
             return [self._tombstone(c, site, url, run_id, at, why) for url in stale]
@@ -392,13 +397,22 @@ class _Fetch:
 
     def __init__(self, c: sqlite3.Connection, run_id: int, fetch: FetchResult):
         self.c, self.run_id, self.fetch = c, run_id, fetch
-        self.digest = blobs.sha256(fetch.body) if fetch.body is not None else None
+        # A 304 has no body: nothing was served whose hash would mean anything.
+        has_body = fetch.body is not None and fetch.status != 304
+        self.digest = blobs.sha256(fetch.body) if has_body else None
         self.capture_id: int | None = None
 
     def capture(self) -> int | None:
-        if self.capture_id is not None or self.fetch.body is None:
+        if self.capture_id is not None or self.digest is None:
             return self.capture_id
         f = self.fetch
+        # The same answer as last time (URL, status, bytes): a revisit of that capture.
+        same = self.c.execute(
+            "SELECT capture_id FROM captures WHERE final_url = ? AND sha256 = ? AND status = ? "
+            "ORDER BY capture_id DESC LIMIT 1", (f.final_url or f.url, self.digest, f.status or 0)).fetchone()
+        if same:
+            self.capture_id = same[0]
+            return self.capture_id
         blobs.put(self.c, f.body)
         cur = self.c.execute(
             "INSERT INTO captures(run_id, site, kind, url, final_url, method, status, request_headers, "
@@ -409,6 +423,13 @@ class _Fetch:
         )
         self.capture_id = cur.lastrowid
         return self.capture_id
+
+
+def url_id(c: sqlite3.Connection, site: str, url: str) -> int:
+    row = c.execute("SELECT url_id FROM urls WHERE url = ?", (url,)).fetchone()
+    if row:
+        return row[0]
+    return c.execute("INSERT INTO urls(site, url) VALUES (?, ?)", (site, url)).lastrowid
 
 
 def _pid_alive(pid: int) -> bool:

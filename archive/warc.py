@@ -1,5 +1,6 @@
-"""Export captures as WARC 1.1 (warcio): warcinfo, then request + response per capture,
-and an identical-payload revisit record where a capture repeats bytes already written."""
+"""Export the fetch log as WARC 1.1 (warcio): a warcinfo record, then for every exchange
+that has a capture a request record and a response record — or an identical-payload
+revisit record when those bytes were already written (a refetch, or a copy at another URL)."""
 from __future__ import annotations
 
 import json
@@ -22,9 +23,11 @@ _WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
 
 def export_warc(archive: Archive, out: str | Path, where: str = "", params: tuple = (), progress=None) -> int:
-    """Write every capture (optionally filtered by a SQL `where` on captures) to `out`; return count."""
+    """Write every captured exchange (optionally filtered by a SQL `where` on captures `c`
+    and fetches `f`) to `out`, in fetch order; return the number of exchanges written."""
     rows = archive.conn.execute(
-        f"SELECT * FROM captures {('WHERE ' + where) if where else ''} ORDER BY capture_id", params)
+        "SELECT c.*, f.at AS exchanged_at FROM fetches f JOIN captures c USING (capture_id) "
+        f"{('WHERE ' + where) if where else ''} ORDER BY f.fetch_id", params)
     written = 0
     with open(out, "wb") as fh:
         writer = WARCWriter(fh, gzip=str(out).endswith(".gz"), warc_version="1.1")
@@ -50,7 +53,7 @@ def _warcinfo(writer, archive: Archive, filename: str):
 
 
 def _capture_records(writer, archive: Archive, row, first_seen: dict):
-    url, date = row["final_url"], row["fetched_at"]
+    url, date = row["final_url"], row["exchanged_at"]
     response_headers = _http_response_headers(row)
     if row["sha256"] in first_seen:
         digest, ref_uri, ref_date = first_seen[row["sha256"]]

@@ -31,7 +31,7 @@ def url_of(portal, doc, path=None):
 
 
 def fetches_for(conn, url):
-    return [dict(r) for r in conn.execute("SELECT * FROM fetches WHERE url = ? ORDER BY fetch_id", (url,))]
+    return [dict(r) for r in conn.execute("SELECT * FROM fetch_log WHERE url = ? ORDER BY fetch_id", (url,))]
 
 
 def test_run_completed_in_wal_mode(crawled):

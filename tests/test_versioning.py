@@ -47,7 +47,7 @@ def doc_id(portal, doc) -> str:
 
 
 def outcomes(conn, run_id: int) -> dict[str, int]:
-    rows = conn.execute("SELECT outcome, count(*) FROM fetches WHERE run_id=? AND kind='detail' GROUP BY outcome",
+    rows = conn.execute("SELECT outcome, count(*) FROM fetch_log WHERE run_id=? AND kind='detail' GROUP BY outcome",
                         (run_id,))
     return dict(rows.fetchall())
 
@@ -82,7 +82,7 @@ def test_day_three_brings_the_vanished_document_back(three_days):
     portal, _, conn = three_days
     back = catalog_changes(2, 3)["new"]
     assert back == catalog_changes(1, 2)["gone"]
-    reasons = conn.execute("SELECT reason, count(*) FROM fetches WHERE run_id=3 AND outcome='changed' "
+    reasons = conn.execute("SELECT reason, count(*) FROM fetch_log WHERE run_id=3 AND outcome='changed' "
                            "AND kind='detail' GROUP BY reason").fetchall()
     assert dict(reasons) == {"reappeared": len(back)}
 

@@ -1,0 +1,142 @@
+"""Fixity, WARC export, re-parse, revisit cost and crash safety of the archive."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from archive import Archive, blobs
+from demo_portal import SITES, DemoPortal, catalog
+
+from .conftest import REPO, run_guifan
+
+ARCHIVED = (None, "redirect", "malformed", "unavailable_once", "wrong_charset")
+
+
+def crawl_args(portal, db) -> list[str]:
+    return ["crawl", *SITES, "--db", str(db), *[f"--base-url={s}={portal.base_url(s)}" for s in SITES]]
+
+
+def checkpointed_size(db) -> int:
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return os.path.getsize(db)
+
+
+@pytest.fixture(scope="module")
+def twice(tmp_path_factory):
+    """The same (day 1) portal crawled twice into one archive."""
+    db = tmp_path_factory.mktemp("twice") / "twice.db"
+    with DemoPortal(day=1) as portal:
+        assert run_guifan(*crawl_args(portal, db)).returncode == 0
+        size_after_first = checkpointed_size(db)
+        versions_after_first = sqlite3.connect(db).execute("SELECT count(*) FROM versions").fetchone()[0]
+        result = run_guifan(*crawl_args(portal, db))
+        assert result.returncode == 0, result.stderr
+    return db, size_after_first, versions_after_first
+
+
+def test_second_crawl_of_unchanged_portal_is_cheap(twice):
+    db, size_before, versions_before = twice
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM versions").fetchone()[0] == versions_before
+    growth = (checkpointed_size(db) - size_before) / size_before
+    print(f"second crawl grew the archive by {growth:.3%}")
+    assert growth < 0.01, f"the archive grew by {growth:.2%}"
+    outcomes = dict(conn.execute("SELECT outcome, count(*) FROM fetch_log WHERE run_id=2 AND kind='detail' "
+                                 "GROUP BY outcome").fetchall())
+    assert "new" not in outcomes and "changed" not in outcomes
+    assert outcomes.get("not_modified", 0) > 0
+
+
+def test_verify_passes_then_finds_a_corrupted_blob(twice, tmp_path):
+    db = tmp_path / "copy.db"
+    with sqlite3.connect(twice[0]) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    ok = run_guifan("verify", "--db", str(db))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    conn = sqlite3.connect(db)
+    victim = conn.execute("SELECT sha256 FROM blobs ORDER BY sha256 LIMIT 1").fetchone()[0]
+    with conn:
+        conn.execute("UPDATE blobs SET data = ? WHERE sha256 = ?", (blobs.compress(b"tampered"), victim))
+    bad = run_guifan("verify", "--db", str(db))
+    assert bad.returncode == 1
+    assert f"MISMATCH {victim}" in bad.stdout
+
+
+def test_warc_export_passes_warcio_and_matches_captures(twice, tmp_path):
+    from archive.warc import export_warc
+
+    db, warc = twice[0], tmp_path / "archive.warc.gz"
+    with Archive(db, readonly=True) as archive:
+        written = export_warc(archive, warc)
+        exchanges = archive.conn.execute(
+            "SELECT c.final_url FROM fetches f JOIN captures c USING (capture_id) ORDER BY fetch_id").fetchall()
+        captures = archive.conn.execute("SELECT count(*) FROM captures").fetchone()[0]
+        distinct = archive.conn.execute("SELECT count(DISTINCT sha256) FROM captures").fetchone()[0]
+    assert written == len(exchanges) > captures  # the second crawl revisited identical pages
+    warcio = [sys.executable, "-m", "warcio.cli"]
+    check = subprocess.run([*warcio, "check", str(warc)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    index = subprocess.run([*warcio, "index", "-f", "warc-type,warc-target-uri", str(warc)],
+                           capture_output=True, text=True)
+    records = [json.loads(line) for line in index.stdout.splitlines()]
+    types = [r["warc-type"] for r in records]
+    assert types.count("warcinfo") == 1
+    assert types.count("response") == distinct
+    assert types.count("revisit") == len(exchanges) - distinct
+    assert types.count("request") == len(exchanges)
+    answered = [r["warc-target-uri"] for r in records if r["warc-type"] in ("response", "revisit")]
+    assert answered == [e[0] for e in exchanges]
+
+
+def test_reparse_never_creates_a_version(twice, tmp_path):
+    db = tmp_path / "reparse.db"
+    with sqlite3.connect(twice[0]) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    conn = sqlite3.connect(db)
+    versions = conn.execute("SELECT count(*) FROM versions").fetchone()[0]
+    doc_id, title = conn.execute("SELECT doc_id, title FROM current ORDER BY doc_id LIMIT 1").fetchone()
+    with conn:  # what an older, worse parser might have stored
+        conn.execute("UPDATE versions SET title = '旧解析器的标题', extractor_version = 'old' WHERE doc_id = ?",
+                     (doc_id,))
+    result = run_guifan("reparse", "--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no source version created" in result.stdout and "title: 1" in result.stdout
+    assert conn.execute("SELECT count(*) FROM versions").fetchone()[0] == versions
+    row = conn.execute("SELECT title, extractor_version FROM versions WHERE doc_id = ?", (doc_id,)).fetchone()
+    assert row[0] == title and row[1] != "old"
+
+
+def test_kill_9_at_random_moments_leaves_a_consistent_resumable_archive(tmp_path):
+    rng = random.Random(20261127)
+    db = tmp_path / "killed.db"
+    expected = {d.key for d in catalog.documents(day=1) if d.fault in ARCHIVED}
+    with DemoPortal(day=1) as portal:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        for _ in range(4):
+            proc = subprocess.Popen([sys.executable, "-m", "guifan", *crawl_args(portal, db)], cwd=REPO, env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.8, 3.0))
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            if db.exists():
+                conn = sqlite3.connect(db)
+                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+                conn.close()
+        result = run_guifan(*crawl_args(portal, db))
+        assert result.returncode == 0, result.stderr
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM current").fetchone()[0] == len(expected)
+    assert conn.execute("SELECT count(*) FROM versions WHERE version > 1").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchone()[0] == 0
+    last = conn.execute("SELECT status FROM runs ORDER BY run_id DESC LIMIT 1").fetchone()[0]
+    assert last == "completed"
