@@ -254,6 +254,7 @@ class Archive:
         doc.site, doc.url = fetch.site, doc.url or url
         doc_id = doc_id_for(fetch.site, url)
         values = version_values(doc)
+        values["content_hash"] = content_hash(values)
         known = c.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if known is None:
             c.execute(
@@ -265,7 +266,7 @@ class Archive:
         current = c.execute("SELECT * FROM versions WHERE doc_id = ? AND version = ?",
                             (doc_id, known["current_version"])).fetchone()
         came_back = known["status"] == "gone"
-        if current["content_hash"] == content_hash(values) and not came_back:
+        if current["content_hash"] == values["content_hash"] and not came_back:
             self._keep_bytes_if_identical(fx, current)
             self._confirm(c, doc_id, current["version"], at)
             return "unchanged", None, doc_id
@@ -297,7 +298,7 @@ class Archive:
         row.update(
             doc_id=doc_id, version=version, valid_from=fx.fetch.fetched_at, last_confirmed=fx.fetch.fetched_at,
             capture_id=fx.capture(), run_id=fx.run_id, extractor_version=EXTRACTOR_VERSION,
-            content_hash=content_hash(values), changed_fields=json.dumps(changes), site=fx.fetch.site,
+            changed_fields=json.dumps(changes), site=fx.fetch.site,
             url=fx.fetch.document.url,
         )
         cols = ", ".join(row)

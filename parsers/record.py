@@ -5,7 +5,7 @@ views (see DESIGN.md). Everything that needs a field name takes it from here.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 
 VALIDITY_VALUES = ("in_force", "amended", "repealed", "expired", "not_yet_in_force", "unknown")
 
@@ -42,7 +42,12 @@ class Document:
     raw_meta: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # Shallow on purpose: asdict's deep copy dominated the archive's ingest time.
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["attachments"] = [{"name": a.name, "url": a.url} for a in self.attachments]
+        data["quality_flags"] = list(self.quality_flags)
+        data["raw_meta"] = dict(self.raw_meta)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "Document":
