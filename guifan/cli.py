@@ -6,6 +6,7 @@ registering it and a handler doing the work through the Python API.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from archive import ArchiveError
@@ -29,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("guifan: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`guifan show … | head`): not an error; silence the final flush too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
