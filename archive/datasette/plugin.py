@@ -40,6 +40,7 @@ def guifan_snippet(text, query):
 
 @hookimpl
 def prepare_connection(conn):
+    search.tune_connection(conn)
     conn.create_function("guifan_match", 1, guifan_match, deterministic=True)
     conn.create_function("guifan_snippet", 2, guifan_snippet, deterministic=True)
     conn.create_function("guifan_normalise", 1, lambda t: search.cjk_text.normalise(t or ""), deterministic=True)

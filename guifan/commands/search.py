@@ -76,7 +76,9 @@ def open_archive(path: str) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         raise CliError(f"{path} is not a guifan archive ({exc})") from None
     conn.row_factory = sqlite3.Row
-    return conn
+    from archive.search import tune_connection
+
+    return tune_connection(conn)
 
 
 def run(args) -> int:
