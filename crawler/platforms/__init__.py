@@ -1,16 +1,22 @@
-"""One adapter per CMS platform; `get_platform(name)` picks one, unknown names get the generic one."""
+"""One adapter per CMS platform; `get_platform(name, hints)` picks one, unknown names get the generic one."""
 from __future__ import annotations
 
-from .base import ATTACHMENT_EXTENSIONS, ListPage, Platform
+from .anhui import Anhui
+from .base import ATTACHMENT_EXTENSIONS, ListPage, ListRequest, Platform
 from .generic import Generic
+from .gkmlpt import Gkmlpt
 from .hanweb import Hanweb
+from .list_meta import fill_from_list
+from .sniff import sniff_platform
 from .trs import TRS
+from .ucap import UCAP
 
-PLATFORMS: dict[str, type[Platform]] = {p.name: p for p in (TRS, Hanweb, Generic)}
-
-
-def get_platform(name: str) -> Platform:
-    return PLATFORMS.get(name, Generic)()
+PLATFORMS: dict[str, type[Platform]] = {p.name: p for p in (TRS, Hanweb, UCAP, Gkmlpt, Anhui, Generic)}
 
 
-__all__ = ["ATTACHMENT_EXTENSIONS", "ListPage", "PLATFORMS", "Platform", "get_platform"]
+def get_platform(name: str, hints: dict | None = None) -> Platform:
+    return PLATFORMS.get(name, Generic)(hints)
+
+
+__all__ = ["ATTACHMENT_EXTENSIONS", "ListPage", "ListRequest", "PLATFORMS", "Platform", "fill_from_list",
+           "get_platform", "sniff_platform"]

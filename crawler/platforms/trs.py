@@ -9,6 +9,7 @@ from .base import Platform, pager_links, unique
 # createPageHTML(countPage, currentPage, "index", "html"); arguments may be literals or variables.
 _CALL = re.compile(r"createPageHTML\(\s*(\w+)\s*,\s*(\w+)\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
 _VAR = r"(?:var\s+)?{}\s*=\s*(\d+)"
+MAX_PAGES = 500   # a broken countPage must not send thousands of requests
 
 
 def _number(token: str, html: str) -> int:
@@ -18,15 +19,21 @@ def _number(token: str, html: str) -> int:
     return int(m.group(1)) if m else 1
 
 
+def create_page_html_pages(url: str, html: str) -> list[str] | None:
+    """Every page a `createPageHTML(...)` pager stands for, or None if the page has none."""
+    m = _CALL.search(html)
+    if not m:
+        return None
+    count, stem, ext = min(_number(m.group(1), html), MAX_PAGES), m.group(3), m.group(4)
+    # Page 0 is stem.ext, page n is stem_n.ext, all in the list page's directory.
+    pages = [urljoin(url, f"{stem}.{ext}")] + [urljoin(url, f"{stem}_{n}.{ext}") for n in range(1, count)]
+    return unique(p for p in pages if p != url)
+
+
 class TRS(Platform):
     name = "trs"
     detail_pattern = re.compile(r"/t\d{8}_\d+\.s?html?$")
 
     def list_pages(self, url, html, links):
-        m = _CALL.search(html)
-        if not m:
-            return pager_links(links, url)
-        count, stem, ext = _number(m.group(1), html), m.group(3), m.group(4)
-        # Page 0 is stem.ext, page n is stem_n.ext, all in the list page's directory.
-        pages = [urljoin(url, f"{stem}.{ext}")] + [urljoin(url, f"{stem}_{n}.{ext}") for n in range(1, count)]
-        return unique(p for p in pages if p != url)
+        pages = create_page_html_pages(url, html)
+        return pager_links(links, url) if pages is None else pages

@@ -6,6 +6,7 @@ spider as a FetchResult item, so the archive can record it.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 import scrapy
 from scrapy import signals
@@ -13,10 +14,10 @@ from scrapy.exceptions import DontCloseSpider
 
 from archive import Archive
 from archive.models import FetchResult
-from crawler.platforms import get_platform
+from crawler.platforms import ListRequest, fill_from_list, get_platform
 from crawler.profiles import SiteProfile, get_profiles
 from crawler.responses import RETRYABLE_ERRORS, blocked_reason, error_reason, exchange
-from parsers import ParseError, decode_html, extract
+from parsers import ParseError, extract
 
 
 def archive_knowledge(settings, site: str) -> tuple[dict[str, dict[str, str]], list[str]]:
@@ -48,8 +49,8 @@ class PortalSpider(scrapy.Spider):
             profile = get_profiles([site])[0]
         self.profile = profile.with_base_url(base_url) if base_url else profile
         self.site = self.profile.name
-        self.platform = get_platform(self.profile.platform)
         self.hints = {"platform": self.profile.platform, **self.profile.hints}
+        self.platform = get_platform(self.profile.platform, self.hints)
         self.validators: dict[str, dict[str, str]] = {}
         self.known_urls: list[str] = []
 
@@ -61,8 +62,8 @@ class PortalSpider(scrapy.Spider):
 
     async def start(self):
         self.validators, self.known_urls = archive_knowledge(self.settings, self.site)
-        for url in self.profile.absolute_start_urls():
-            yield self.request(url, "list")
+        for list_request in self.platform.start_requests(self.profile):
+            yield self.list_request(list_request)
 
     def revisit_unlisted(self):
         """Once the lists are done, check known documents no list showed: gone, or just unlisted?"""
@@ -73,12 +74,24 @@ class PortalSpider(scrapy.Spider):
             self.crawler.engine.crawl(self.request(url, "detail"))
         raise DontCloseSpider
 
-    def request(self, url: str, kind: str, referer: str | None = None) -> scrapy.Request:
+    def request(self, url: str, kind: str, referer: str | None = None, list_hints: dict | None = None,
+                **kwargs) -> scrapy.Request:
         callbacks = {"list": self.parse_list, "detail": self.parse_detail, "attachment": self.parse_attachment}
         # List pages are always fetched whole: they are how new documents are found.
         headers = conditional_headers(self.validators.get(url)) if kind != "list" else {}
-        return scrapy.Request(url, callback=callbacks[kind], errback=self.on_error, headers=headers,
-                              meta={"kind": kind, "referer": referer})
+        headers.update(kwargs.pop("headers", {}))
+        meta = {"kind": kind, "referer": referer}
+        if list_hints:
+            meta["list_hints"] = list_hints
+        return scrapy.Request(url, callback=callbacks[kind], errback=self.on_error, headers=headers, meta=meta,
+                              **kwargs)
+
+    def list_request(self, wanted: ListRequest, referer: str | None = None) -> scrapy.Request:
+        """A list fetch as the platform asked for it: GET, or POST with a form (dataproxy.jsp …)."""
+        if wanted.method == "POST":
+            return self.request(wanted.url, "list", referer, method="POST", body=urlencode(wanted.form or {}),
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+        return self.request(wanted.url, "list", referer)
 
     # -- responses ------------------------------------------------------------------
 
@@ -86,21 +99,24 @@ class PortalSpider(scrapy.Spider):
         result = yield from self.checked(response)
         if result is None:
             return
-        html, _ = decode_html(response.body, dict(result.response_headers))
-        page = self.platform.parse_list(response.url, html)
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        page = self.platform.parse_list(response.url, response.body, content_type)
         result.links = page.details
         yield result
-        for url in page.pages:
-            yield self.request(url, "list", referer=response.url)
+        for wanted in page.pages:
+            yield self.list_request(wanted, referer=response.url)
         for url in page.details:
-            yield self.request(url, "detail", referer=response.url)
+            yield self.request(url, "detail", referer=response.url, list_hints=page.hints.get(url))
 
     def parse_detail(self, response):
         result = yield from self.checked(response)
         if result is None:
             return
+        list_hints = response.meta.get("list_hints")
+        hints = {**self.hints, "list": list_hints} if list_hints else self.hints
         try:
-            result.document = extract(response.body, response.url, dict(result.response_headers), self.hints)
+            result.document = extract(response.body, response.url, dict(result.response_headers), hints)
+            fill_from_list(result.document, list_hints)
         except ParseError as exc:
             result.outcome, result.reason = "failed", exc.reason if hasattr(exc, "reason") else "parse_error"
             self.logger.warning("cannot parse %s: %s", response.url, exc)
@@ -143,7 +159,7 @@ class PortalSpider(scrapy.Spider):
         if attempt > self.settings.getint("GUIFAN_MAX_RETRIES"):
             self.logger.warning("gave up on %s after %d attempts: %s", request.url, attempt, reason)
             return None
-        meta = {k: request.meta.get(k) for k in ("kind", "referer")}
+        meta = {k: request.meta[k] for k in ("kind", "referer", "list_hints") if k in request.meta}
         return request.replace(dont_filter=True, priority=request.priority - 1,
                                meta={**meta, "guifan_attempt": attempt})
 
