@@ -171,6 +171,15 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
             conn.execute("INSERT OR REPLACE INTO search_state VALUES ('index_version', ?)", (INDEX_VERSION,))
 
 
+def _stored_triggers(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM search_state WHERE key = 'triggers'").fetchone()
+    return row[0] if row else None
+
+
+def _watched_signature(conn: sqlite3.Connection) -> str:
+    return "title,body" + (",attachment_text" if _attachment_sql(conn) != "NULL" else "")
+
+
 def _stored_version(conn: sqlite3.Connection) -> str | None:
     if not has_index(conn):
         return None
@@ -181,10 +190,12 @@ def _stored_version(conn: sqlite3.Connection) -> str | None:
 def _ensure_triggers(conn: sqlite3.Connection) -> None:
     """(Re)create the triggers, watching ``attachment_text`` once that column exists."""
     att = _attachment_sql(conn)
-    watched = ["title", "body"] + (["attachment_text"] if att != "NULL" else [])
-    signature = ",".join(watched)
-    row = conn.execute("SELECT value FROM search_state WHERE key = 'triggers'").fetchone()
-    if row and row[0] == signature:
+    signature = _watched_signature(conn)
+    watched = signature.split(",")
+    row = _stored_triggers(conn)
+    present = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
+                           "('search_versions_update', 'search_versions_delete')").fetchone()[0]
+    if row == signature and present == 2:  # a rebuilt versions table loses its triggers
         return
     old_att = "OLD.attachment_text" if att != "NULL" else "NULL"
     keep = f"INSERT OR IGNORE INTO search_dirty VALUES (OLD.rowid, OLD.title, OLD.body, {old_att});"
@@ -195,6 +206,11 @@ def _ensure_triggers(conn: sqlite3.Connection) -> None:
                  f"WHEN {changed} BEGIN {keep} END")
     conn.execute(f"CREATE TRIGGER search_versions_delete AFTER DELETE ON versions BEGIN {keep} END")
     conn.execute("INSERT OR REPLACE INTO search_state VALUES ('triggers', ?)", (signature,))
+    if row and row != signature:
+        # The watched columns changed (attachment_text appeared): text written to it before
+        # these triggers existed was never seen, so index everything again, once.
+        _clear(conn)
+
 
 def _statements(script: str) -> list[str]:
     return [part.strip() for part in re.split(r";\s*\n", script) if part.strip()]
@@ -352,6 +368,8 @@ def refresh(conn: sqlite3.Connection) -> tuple[int, str | None]:
 def _up_to_date(conn: sqlite3.Connection) -> bool:
     if _stored_version(conn) != INDEX_VERSION or pending(conn):
         return False
+    if _stored_triggers(conn) != _watched_signature(conn):
+        return False                           # attachment_text appeared: index it now
     return conn.execute("SELECT 1 FROM search_dirty LIMIT 1").fetchone() is None
 
 

@@ -211,3 +211,16 @@ def test_normalisation_is_per_character():
     for text in ["乾隆年間", "著作權", "後來", "綫上", "ＡＢＣ１２３", "臺灣"]:
         assert cjk_text.normalise(text) == "".join(cjk_text.normalise(c) for c in text)
     assert cjk_text.normalise("綫上辦理") == cjk_text.normalise("线上办理") == "线上办理"
+
+
+def test_attachment_text_column_is_indexed_once_it_exists(tmp_path):
+    """The hook for the attachment issue: a versions.attachment_text column is picked up."""
+    path = build_archive(tmp_path / "att.db", 5, seed="att", edit_every=0)
+    conn = sqlite3.connect(path, isolation_level=None)
+    search.ensure_index(conn)
+    conn.execute("ALTER TABLE versions ADD COLUMN attachment_text TEXT")
+    conn.execute("UPDATE versions SET attachment_text = '附件：龘龘登記表' WHERE rowid = 2")
+    assert [h.rowid for h in search.search(conn, "登记表", DocFilters(all_versions=True)).hits] == [2]
+    conn.execute("UPDATE versions SET attachment_text = '附件：另一张表' WHERE rowid = 2")
+    assert [h.rowid for h in search.search(conn, "另一张", DocFilters(all_versions=True)).hits] == [2]
+    assert not search.search(conn, "登记表", DocFilters(all_versions=True)).hits
