@@ -1,7 +1,10 @@
 """Run crawls of site profiles in this process and record the run in the archive."""
 from __future__ import annotations
 
+import json
 import logging
+import os
+import shutil
 import warnings
 from pathlib import Path
 
@@ -9,10 +12,12 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.settings import Settings
 
-from archive import Archive
+from archive import Archive, ArchiveError
 from crawler.profiles import SiteProfile
 from crawler.spiders.portal import PortalSpider
 from guifan import __version__
+
+RUN_FILE = "guifan-run.json"
 
 
 def project_settings(**overrides) -> Settings:
@@ -39,39 +44,104 @@ def quiet_library_noise() -> None:
 
 
 def crawl(profiles: list[SiteProfile], db: str | Path, **overrides) -> int:
-    """Crawl every profile in one Scrapy process as one run; return the run id."""
+    """Crawl every profile in one Scrapy process as one run; return the run id.
+
+    With JOBDIR set, each site keeps its Scrapy state in JOBDIR/SITE and the run id in
+    JOBDIR/guifan-run.json, so that the same command after an interruption resumes the
+    same run; a completed run clears that state.
+    """
+    jobdir = Path(overrides.pop("JOBDIR")) if overrides.get("JOBDIR") else None
     with Archive(db) as archive:
         for profile in profiles:
             archive.upsert_site(profile.to_dict())
-        run_id = archive.start_run([p.name for p in profiles], __version__)
+        run_id = resumable_run(archive, jobdir, db) if jobdir else None
+        if run_id is None:
+            run_id = archive.start_run([p.name for p in profiles], __version__)
+    if jobdir:
+        remember_run(jobdir, db, run_id)
     quiet_library_noise()
     settings = project_settings(GUIFAN_DB=str(db), GUIFAN_RUN_ID=run_id, **overrides)
     process = CrawlerProcess(settings)
     crawlers = []
     for profile in profiles:
         crawler = process.create_crawler(PortalSpider)
+        if jobdir:  # one per site: Scrapy's request queue and seen-set must not be shared by spiders
+            crawler.settings.set("JOBDIR", str(jobdir / profile.name), priority="cmdline")
         crawlers.append(crawler)
         process.crawl(crawler, profile=profile)
     try:
         process.start()
     finally:
         with Archive(db) as archive:
-            finish_run(archive, run_id, crawlers)
+            status = finish_run(archive, run_id, crawlers)
+        if jobdir and status == "completed":
+            forget_jobdir(jobdir, [p.name for p in profiles])
     return run_id
 
 
-def finish_run(archive: Archive, run_id: int, crawlers) -> None:
-    """A run that fetched nothing failed; one stopped by a signal was interrupted."""
+def resumable_run(archive: Archive, jobdir: Path, db: str | Path) -> int | None:
+    """The interrupted run recorded in `jobdir`, reopened; None when there is nothing to resume."""
+    try:
+        saved = json.loads((jobdir / RUN_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    if Path(saved.get("db", "")).resolve() != Path(db).resolve():
+        return None
+    run_id = saved.get("run_id")
+    row = archive.conn.execute("SELECT status, pid FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+    if row is None or row["status"] in ("completed", "failed"):
+        return None
+    if row["status"] == "running" and row["pid"] != os.getpid() and pid_alive(row["pid"]):
+        raise ArchiveError(f"run {run_id} of {jobdir} is still running (process {row['pid']})")
+    with archive.transaction() as c:
+        c.execute("UPDATE runs SET status='running', reason=NULL, finished_at=NULL, pid=? WHERE run_id=?",
+                  (os.getpid(), run_id))
+    return run_id
+
+
+def pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remember_run(jobdir: Path, db: str | Path, run_id: int) -> None:
+    jobdir.mkdir(parents=True, exist_ok=True)
+    (jobdir / RUN_FILE).write_text(json.dumps({"db": str(Path(db).resolve()), "run_id": run_id}))
+
+
+def forget_jobdir(jobdir: Path, sites: list[str]) -> None:
+    """A completed job leaves nothing to resume: Scrapy's seen-set would filter the next crawl."""
+    for site in sites:
+        shutil.rmtree(jobdir / site, ignore_errors=True)
+    (jobdir / RUN_FILE).unlink(missing_ok=True)
+
+
+def finish_run(archive: Archive, run_id: int, crawlers) -> str:
+    """Close a run from its crawlers' finish reasons; return the status recorded."""
     reasons = [c.stats.get_value("finish_reason") for c in crawlers if c.stats]
+    after = crawlers[0].settings.getint("GUIFAN_GONE_AFTER_RUNS") if crawlers else 0
+    return close_run(archive, run_id, reasons, after)
+
+
+def close_run(archive: Archive, run_id: int, reasons: list, gone_after: int) -> str:
+    """A run that fetched nothing failed; one stopped by a signal was interrupted."""
     summary = archive.run_summary(run_id)
     if any(r not in (None, "finished") for r in reasons):
-        archive.finish_run(run_id, "interrupted", f"crawl stopped early: {', '.join(map(str, reasons))}")
+        status, why = "interrupted", f"crawl stopped early: {', '.join(map(str, reasons))}"
     elif summary["pages_fetched"] == 0:
-        why = ", ".join(f"{k} ×{v}" for k, v in summary["failures"].items()) or "no request was made"
-        archive.finish_run(run_id, "failed", f"nothing could be fetched ({why})")
+        failures = ", ".join(f"{k} ×{v}" for k, v in summary["failures"].items()) or "no request was made"
+        status, why = "failed", f"nothing could be fetched ({failures})"
     else:
-        after = crawlers[0].settings.getint("GUIFAN_GONE_AFTER_RUNS") if crawlers else 0
         for site in summary["sites"]:
-            if after > 0:
-                archive.retire_unlisted(run_id, site, after)
-        archive.finish_run(run_id, "completed")
+            if gone_after > 0:
+                archive.retire_unlisted(run_id, site, gone_after)
+        status, why = "completed", None
+    archive.finish_run(run_id, status, why)
+    return status

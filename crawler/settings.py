@@ -44,3 +44,11 @@ GUIFAN_RUN_ID = None  # set by `guifan crawl`; a bare `scrapy crawl` opens its o
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Revisits (crawler/revisit.py): a known detail page is fetched again (conditionally) once
+# BASE × 2^streak has passed since its last fetch, streak = its unchanged confirmations in a
+# row, at most MAX. Seconds or "30m", "6h", "1d", "2w". BASE 0 (default): every run revisits
+# every known page — what a crawl started by hand, the demo and the tests expect; schedules
+# turn it on (see docs/operations.md).
+GUIFAN_REVISIT_BASE = 0
+GUIFAN_REVISIT_MAX = "30d"

@@ -15,6 +15,7 @@ from scrapy.exceptions import DontCloseSpider
 from archive import Archive
 from archive.models import FetchResult
 from crawler.platforms import ListRequest, fill_from_list, get_platform
+from crawler import revisit
 from crawler.profiles import SiteProfile, get_profiles
 from crawler.responses import RETRYABLE_ERRORS, blocked_reason, error_reason, exchange
 from parsers import ParseError, extract
@@ -53,6 +54,7 @@ class PortalSpider(scrapy.Spider):
         self.platform = get_platform(self.profile.platform, self.hints)
         self.validators: dict[str, dict[str, str]] = {}
         self.known_urls: list[str] = []
+        self.revisit = revisit.RevisitPlan()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -62,6 +64,7 @@ class PortalSpider(scrapy.Spider):
 
     async def start(self):
         self.validators, self.known_urls = archive_knowledge(self.settings, self.site)
+        self.revisit = revisit.plan(self.settings, self.site)  # known pages not yet due are skipped
         for list_request in self.platform.start_requests(self.profile):
             yield self.list_request(list_request)
 
@@ -69,7 +72,7 @@ class PortalSpider(scrapy.Spider):
         """Once the lists are done, check known documents no list showed: gone, or just unlisted?"""
         if not self.known_urls:
             return
-        urls, self.known_urls = self.known_urls, []
+        urls, self.known_urls = [u for u in self.known_urls if self.revisit.due(u)], []
         for url in urls:  # the scheduler's duplicate filter drops those already fetched this run
             self.crawler.engine.crawl(self.request(url, "detail"))
         raise DontCloseSpider
@@ -106,7 +109,8 @@ class PortalSpider(scrapy.Spider):
         for wanted in page.pages:
             yield self.list_request(wanted, referer=response.url)
         for url in page.details:
-            yield self.request(url, "detail", referer=response.url, list_hints=page.hints.get(url))
+            if self.revisit.due(url):
+                yield self.request(url, "detail", referer=response.url, list_hints=page.hints.get(url))
 
     def parse_detail(self, response):
         result = yield from self.checked(response)

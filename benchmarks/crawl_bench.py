@@ -1,0 +1,167 @@
+"""Crawl benchmark: guifan against a bare Scrapy spider on the large demo site (loopback).
+
+    python -m benchmarks.crawl_bench [--documents 20000] [--concurrency 32]
+
+The large TRS-style site (`demo_portal.large`) is served from its own process. Both
+crawlers run in child processes with politeness off (no delay, no AutoThrottle, the same
+concurrency) and fetch the same pages: every list page and every detail page. The bare
+spider only fetches (its URLs are computed, nothing is parsed or stored); guifan lists,
+extracts and archives every page. RSS of each crawl process is sampled while it runs.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from demo_portal import large
+
+REPO = Path(__file__).resolve().parents[1]
+TARGET_RATIO = 0.8
+TARGET_RSS_MB = 400
+
+
+@dataclass
+class Measured:
+    label: str
+    pages: int
+    seconds: float
+    rss_mb: list[tuple[float, float]] = field(default_factory=list)  # (seconds since start, MB)
+    returncode: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.pages / self.seconds if self.seconds else 0.0
+
+    @property
+    def peak_mb(self) -> float:
+        return max((mb for _, mb in self.rss_mb), default=0.0)
+
+
+def politeness_off(concurrency: int) -> dict[str, str]:
+    return {"CONCURRENT_REQUESTS": str(concurrency), "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency),
+            "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "GUIFAN_RELAX_LOOPBACK": "False",
+            "LOG_LEVEL": "WARNING"}
+
+
+def rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def run_sampled(label: str, cmd: list[str], timeout: float, interval: float = 0.5) -> tuple[Measured, str]:
+    """Run cmd; sample its RSS every `interval` seconds; its stdout's last line is the page count."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+    samples: list[tuple[float, float]] = []
+
+    def sample():
+        while proc.poll() is None:
+            mb = rss_mb(proc.pid)
+            if mb is not None:
+                samples.append((time.perf_counter() - start, mb))
+            time.sleep(interval)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        raise RuntimeError(f"{label} did not finish within {timeout:.0f} s") from None
+    elapsed = time.perf_counter() - start
+    sampler.join(timeout=2)
+    return Measured(label, 0, elapsed, samples, proc.returncode), out + err
+
+
+def bench_bare(base_url: str, documents: int, concurrency: int, timeout: float) -> Measured:
+    cmd = [sys.executable, "-m", "benchmarks.bare_spider", base_url, str(documents), str(concurrency)]
+    m, out = run_sampled("bare Scrapy", cmd, timeout)
+    if m.returncode != 0:
+        raise RuntimeError(f"bare spider failed:\n{out[-2000:]}")
+    m.pages = int(out.strip().splitlines()[0].split()[0])
+    return m
+
+
+def bench_guifan(base_url: str, db: Path, concurrency: int, timeout: float, extra: list[str]) -> Measured:
+    sets = [f"--set={k}={v}" for k, v in politeness_off(concurrency).items()]
+    cmd = [sys.executable, "-m", "guifan", "crawl", "demo-large", "--base-url", base_url, "--db", str(db),
+           *sets, *extra]
+    m, out = run_sampled("guifan", cmd, timeout)
+    if m.returncode != 0:
+        raise RuntimeError(f"guifan crawl failed:\n{out[-3000:]}")
+    m.pages = pages_fetched(db)
+    return m
+
+
+def pages_fetched(db: Path) -> int:
+    from archive import Archive
+
+    with Archive(db, readonly=True) as archive:
+        return archive.conn.execute("SELECT count(*) FROM fetches WHERE status IS NOT NULL").fetchone()[0]
+
+
+def growth_mb(m: Measured) -> float:
+    """RSS at the end minus RSS at a quarter of the run: ~0 when memory does not grow with pages."""
+    if len(m.rss_mb) < 4:
+        return 0.0
+    quarter = m.rss_mb[len(m.rss_mb) // 4][1]
+    return m.rss_mb[-1][1] - quarter
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def report(bare: Measured, guifan: Measured, documents: int) -> bool:
+    ratio = guifan.rate / bare.rate if bare.rate else 0.0
+    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"site: demo-large, {documents} documents, {large.list_page_count(documents)} list pages (loopback)")
+    for m in (bare, guifan):
+        print(f"{m.label:12} {m.pages:6d} pages in {m.seconds:6.1f} s = {m.rate:6.1f} pages/s   "
+              f"peak RSS {m.peak_mb:6.1f} MB (growth over the last 3/4 of the run {growth_mb(m):+.1f} MB)")
+    ok_rate, ok_rss = ratio >= TARGET_RATIO, guifan.peak_mb < TARGET_RSS_MB
+    print(f"guifan / bare Scrapy: {ratio:.2f} (target ≥ {TARGET_RATIO}: {'ok' if ok_rate else 'MISSED'}); "
+          f"peak RSS target < {TARGET_RSS_MB} MB: {'ok' if ok_rss else 'MISSED'}")
+    samples = ", ".join(f"{t:.0f}s {mb:.0f}" for t, mb in guifan.rss_mb[:: max(1, len(guifan.rss_mb) // 10)])
+    print(f"guifan RSS over time (MB): {samples}")
+    return ok_rate and ok_rss
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--documents", type=int, default=20000)
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds allowed per crawl")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="extra setting for the guifan crawl (repeatable)")
+    args = ap.parse_args(argv)
+    extra = [f"--set={s}" for s in args.set]
+    with large.spawn(documents=args.documents) as base_url, tempfile.TemporaryDirectory() as tmp:
+        bare = bench_bare(base_url, args.documents, args.concurrency, args.timeout)
+        guifan = bench_guifan(base_url, Path(tmp) / "bench.db", args.concurrency, args.timeout, extra)
+    return 0 if report(bare, guifan, args.documents) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""guifan report [RUN] [--json] [--html OUT]: what one run found, changed, lost or was refused."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from archive.report import MISSING_SHOWN, latest_run, run_report
+from archive.report_html import SITE_COLUMNS, fmt_seconds, render
+from guifan.commands.common import add_db_option, open_archive
+from guifan.errors import CliError
+
+
+def add(sub) -> None:
+    p = sub.add_parser("report", help="report one run: per-site counts, completeness, errors; --html for charts")
+    p.add_argument("run_id", nargs="?", type=int, metavar="RUN", help="run id (default: the latest run)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--html", metavar="OUT", help="write a self-contained HTML report with charts to OUT")
+    add_db_option(p)
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    with open_archive(args) as archive:
+        run_id = args.run_id or latest_run(archive)
+        if run_id is None:
+            raise CliError(f"no runs in {args.db}")
+        report = run_report(archive, run_id)
+        if args.html:
+            write_html(Path(args.html), render(archive, run_id))
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    elif not args.html:
+        print_report(report)
+    return 0
+
+
+def write_html(path: Path, page: str) -> None:
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror}") from None
+    print(f"wrote {path}")
+
+
+def print_report(r: dict) -> None:
+    print(f"Run {r['run_id']}: {r['status']}" + (f" — {r['reason']}" if r["reason"] else ""))
+    print(f"  started {r['started_at']}, finished {r['finished_at'] or '–'}, duration {fmt_seconds(r['seconds'])}")
+    print(f"  {'site':22} " + " ".join(f"{c:>9}" for c in SITE_COLUMNS) + "  completeness")
+    for site, s in r["per_site"].items():
+        ratio = f"{s['archived'] / s['listed']:.1%}" if s["listed"] else "–"
+        print(f"  {site:22} " + " ".join(f"{s[c]:>9}" for c in SITE_COLUMNS) + f"  {ratio}")
+    total = r["completeness"]
+    if total["listed"]:
+        print(f"  completeness: {total['archived']} of {total['listed']} listed documents archived "
+              f"({total['ratio']:.1%})")
+    for site, s in r["per_site"].items():
+        if s["errors"]:
+            print(f"  errors ({site}): " + ", ".join(f"{k} ×{n}" for k, n in s["errors"].items()))
+        for m in s["missing"]:
+            print(f"  missing ({site}): {m['url']}  last attempt: {m['outcome']} {m.get('reason') or ''}".rstrip())
+        if s["missing_count"] > MISSING_SHOWN:
+            print(f"  … and {s['missing_count'] - MISSING_SHOWN} more missing ({site})")
