@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import sqlite3
 from typing import IO, Callable, Iterator
@@ -80,13 +81,14 @@ def _neutralised(rows: Iterator[tuple]) -> Iterator[list]:
         yield [("'" + v) if v.__class__ is str and v[:1] in first else v for v in row]
 
 
-def write_csv(rows: Iterator[tuple], out: IO[str], *, bom: bool = True,
+def write_csv(rows: Iterator[tuple], out: IO[str], *, bom: bool = True, header: bool = True,
               progress: Callable[[int], None] | None = None) -> int:
     """Write a header and rows to a text stream opened with ``newline=''``; return the row count."""
     if bom:
         out.write(BOM)
     writer = csv.writer(out, dialect="excel", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(EXPORT_FIELDS)
+    if header:
+        writer.writerow(EXPORT_FIELDS)
     counted = _counting(_neutralised(rows), progress)
     writer.writerows(counted)
     return counted.n
@@ -118,6 +120,27 @@ def write_jsonl(rows: Iterator[tuple], out: IO[str], *, progress: Callable[[int]
         if progress and n % 1000 == 0:
             progress(n)
     return n
+
+
+def iter_chunks(rows: Iterator[tuple], fmt: str, *, bom: bool = True, rows_per_chunk: int = 1000) -> Iterator[bytes]:
+    """The same bytes as :func:`export`, as a sequence of chunks (for streaming HTTP responses)."""
+    buf = io.StringIO()
+    rows = iter(rows)
+    first = True
+    while True:
+        batch = list(itertools.islice(rows, rows_per_chunk))
+        if fmt == "csv":
+            write_csv(iter(batch), buf, bom=bom and first, header=first)
+        else:
+            write_jsonl(iter(batch), buf)
+        data = buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+        if data:
+            yield data.encode("utf-8")
+        first = False
+        if len(batch) < rows_per_chunk:
+            return
 
 
 def export(conn: sqlite3.Connection, out: IO[bytes], fmt: str, filters: DocFilters | None = None, *,

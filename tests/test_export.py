@@ -162,3 +162,12 @@ def test_cli_export_to_file_and_errors(db, tmp_path):
         assert bad.returncode == 1 and "Traceback" not in bad.stderr
         assert bad.stderr.startswith("guifan: error:") and phrase in bad.stderr, bad.stderr
     assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_chunked_export_is_byte_identical(db, fmt):
+    """The streamed download of `guifan serve` is the same file as `guifan export`."""
+    whole = export_bytes(db, fmt, DocFilters(all_versions=True))
+    with sqlite3.connect(db) as conn:
+        chunks = list(export.iter_chunks(export.iter_rows(conn, DocFilters(all_versions=True)), fmt, rows_per_chunk=37))
+    assert len(chunks) > 5 and b"".join(chunks) == whole

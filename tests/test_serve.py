@@ -94,6 +94,24 @@ def test_search_page_takes_chinese_in_either_script(server):
     assert status == 200 and json.loads(rows) and all("<mark>" in r["snippet"] for r in json.loads(rows))
 
 
+def test_search_results_download_as_excel_safe_csv(server):
+    import csv
+    import io
+
+    status, page = get(server + "-/search?" + urllib.parse.urlencode({"q": "管理"}))
+    assert status == 200 and "/-/export.csv?q=" in page
+    with urllib.request.urlopen(server + "-/export.csv?" + urllib.parse.urlencode({"q": "管理"}), timeout=30) as r:
+        assert "attachment" in r.headers["content-disposition"]
+        data = r.read()
+    assert data[:3] == b"\xef\xbb\xbf"
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows and all(cjk_text.contains(r["title"] + "\n" + r["body"], "管理") for r in rows)
+    status, lines = get(server + "-/export.jsonl?" + urllib.parse.urlencode({"q": "管理", "validity": "in_force"}))
+    records = [json.loads(x) for x in lines.splitlines()]
+    assert status == 200 and records and {r["validity"] for r in records} == {"in_force"}
+    assert get(server + "-/export.csv?" + urllib.parse.urlencode({"q": '"管理'}))[0] == 400
+
+
 def test_facets_and_bilingual_labels(server):
     status, page = get(server + "archive/current_documents")
     assert status == 200

@@ -5,15 +5,17 @@ the SQL functions are pure.
 """
 from __future__ import annotations
 
+import asyncio
 import html
 import json
+import sqlite3
 from urllib.parse import urlencode
 
 from datasette import hookimpl
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import AsgiStream, Response
 from markupsafe import Markup
 
-from .. import search
+from .. import export, search
 from ..doc_filters import DocFilters, split_list
 from ..errors import ArchiveError
 from .metadata import DB_NAME, LABELS, VALIDITY_LABELS
@@ -62,7 +64,8 @@ def menu_links():
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/search$", search_page), (r"^/-/document/(?P<doc_id>[^/]+)$", document_page)]
+    return [(r"^/-/search$", search_page), (r"^/-/document/(?P<doc_id>[^/]+)$", document_page),
+            (r"^/-/export\.(?P<fmt>csv|jsonl)$", export_page)]
 
 
 @hookimpl
@@ -102,6 +105,8 @@ async def search_page(datasette, request):
             context["error"] = str(exc)
         context["next_url"] = _page_url(args, page + 1) if context["total"] and page * PAGE_SIZE < context["total"] else None
         context["prev_url"] = _page_url(args, page - 1) if page > 1 else None
+        query = urlencode([(k, v) for k in args.keys() for v in args.getlist(k) if k != "page"])
+        context["export_csv"], context["export_jsonl"] = f"/-/export.csv?{query}", f"/-/export.jsonl?{query}"
     return Response.html(await datasette.render_template("guifan_search.html", context, request=request))
 
 
@@ -111,6 +116,37 @@ def _hit_view(hit) -> dict:
     f["validity_label"] = VALIDITY_LABELS.get(f["validity"], f["validity"])
     f["href"] = f"/-/document/{f['doc_id']}" + ("" if f["version"] == f["current_version"] else f"?version={f['version']}")
     return f
+
+
+async def export_page(datasette, request):
+    """The search page's query and filters as an Excel-safe CSV (BOM) or JSONL download, streamed.
+
+    Datasette's own .csv has no BOM, so Excel shows it as mojibake; this one opens cleanly.
+    A dedicated read-only connection feeds the stream one chunk at a time from a worker thread.
+    """
+    fmt = request.url_vars["fmt"]
+    args = request.args
+    try:
+        filters = _filters(args)
+        match = search.parse_query(args["q"]).fts() if (args.get("q") or "").strip() else None
+    except ArchiveError as exc:
+        return Response.text(f"guifan: error: {exc}\n", status=400)
+    path = datasette.get_database(DB_NAME).path
+
+    async def stream(writer):
+        loop = asyncio.get_running_loop()
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            chunks = export.iter_chunks(export.iter_rows(conn, filters, match), fmt, bom=not args.get("no_bom"))
+            while (chunk := await loop.run_in_executor(None, next, chunks, None)) is not None:
+                # AsgiWriter.write() takes str; the chunks are already UTF-8 bytes.
+                await writer.send({"type": "http.response.body", "body": chunk, "more_body": True})
+        finally:
+            conn.close()
+
+    content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
+    disposition = f'attachment; filename="guifan-export.{fmt}"'
+    return AsgiStream(stream, headers={"content-disposition": disposition}, content_type=content_type)
 
 
 def _page_url(args, page: int) -> str:
