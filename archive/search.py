@@ -6,7 +6,8 @@ The index lives in the archive file beside the store's tables and is derived fro
   ``versions`` rowid; text goes in pre-tokenised by :mod:`archive.cjk_text`.
 * ``search_indexed`` — one row per indexed version with the signature it was indexed with,
   so an explicit check can find versions rewritten underneath the index.
-* ``search_state`` — the highest indexed ``versions`` rowid and the tokeniser version.
+* ``search_state`` — the highest indexed ``versions`` rowid, the index version and the
+  columns the triggers watch.
 * ``search_dirty`` and two triggers on ``versions`` — when a version's text is rewritten in
   place (``guifan reparse``) or deleted, plain-SQL triggers keep the old text here, so the
   next refresh can remove exactly the tokens it indexed (a contentless FTS5 table needs
@@ -15,15 +16,14 @@ The index lives in the archive file beside the store's tables and is derived fro
 * ``current_documents`` — a view for browsing and faceting (region and year included).
 
 New versions only ever append, so keeping the index current is incremental: index every
-version above the high-water mark, then re-index the few rows the triggers flagged. :func:`ensure_index` does that before each search
-(cheap when nothing is new) and ``guifan index`` does it explicitly; the crawler's writer
-needs no change. If the tokeniser changes, ``TOKENIZER_VERSION`` changes and the index is
-rebuilt on first use.
+version above the high-water mark, then re-index the few rows the triggers flagged.
+:func:`refresh` does that before each search (cheap when nothing is new) and ``guifan index``
+does it explicitly; the crawler's writer needs no change. If the tokeniser or these tables
+change, ``INDEX_VERSION`` changes and the index is rebuilt on first use.
 
-Attachment text (a later issue): if ``versions`` has an ``attachment_text`` column it is
-indexed; a source elsewhere goes into :func:`_attachment_sql`. Text that arrives for an
-already-indexed version fires the update trigger like any rewrite (the triggers watch that
-column when it exists).
+Attachment text (a later issue): once ``versions`` has an ``attachment_text`` column it is
+indexed and watched by the triggers (the first refresh that sees the column re-indexes
+everything once); a source elsewhere goes into :func:`_attachment_sql`.
 """
 from __future__ import annotations
 
@@ -109,7 +109,8 @@ def _phrase(term: str) -> str:
 def parse_query(text: str) -> Query:
     """Terms separated by spaces must all occur; ``A OR B``; ``-term`` excludes; "a b" is a phrase.
 
-    Script and width do not matter; punctuation inside a term is ignored.
+    Script and width do not matter. Inside a term or phrase, punctuation and spaces separate
+    its parts, which must then be separated in the text too (by any such characters).
     """
     words = _split(text)
     groups: list[list[str]] = []
