@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 from archive import Archive
 
@@ -18,15 +19,23 @@ def open_archive(args, readonly: bool = True) -> Archive:
     return Archive(args.db, readonly=readonly)
 
 
-def progress_printer(label: str):
-    """A progress callback that draws on a terminal and stays silent in pipes and logs."""
-    if not sys.stderr.isatty():
-        return None
+class Progress:
+    """`label 1234/5678` on one terminal line, at most five times a second."""
 
-    def show(done: int, total: int | None = None) -> None:
-        of = f"/{total}" if total else ""
-        print(f"\r{label}: {done}{of}", end="", file=sys.stderr, flush=True)
-        if total and done >= total:
-            print(file=sys.stderr)
+    def __init__(self, label: str, total: int | None = None):
+        self.label, self.total, self.last = label, total, 0.0
 
-    return show
+    def __call__(self, done: int, total: int | None = None) -> None:
+        total = total or self.total
+        now = time.monotonic()
+        if now - self.last >= 0.2:
+            self.last = now
+            print(f"\r{self.label} {done}" + (f"/{total}" if total else ""), end="", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        print("\r\x1b[K", end="", file=sys.stderr, flush=True)
+
+
+def progress_printer(label: str, total: int | None = None) -> Progress | None:
+    """Progress on a terminal only: pipes and logs get no carriage-return noise."""
+    return Progress(label, total) if sys.stderr.isatty() else None

@@ -21,6 +21,9 @@ def add_crawl_options(p) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="show Scrapy's log")
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a Scrapy/guifan setting, e.g. -s DOWNLOAD_DELAY=2")
+    p.add_argument("--render", action="store_true",
+                   help="open pages behind JavaScript challenges once in the system Chromium "
+                        "(needs scrapy-playwright and /usr/bin/chromium)")
 
 
 def run(args) -> int:
@@ -43,8 +46,19 @@ def crawl_profiles(profiles, args) -> int:
     from crawler.runner import crawl
 
     settings = {"LOG_LEVEL": "INFO" if args.verbose else "WARNING", "GUIFAN_PROGRESS_INTERVAL": 5}
+    if getattr(args, "render", False):
+        settings.update(render_settings_or_error())
     settings.update(parse_pairs(args.set, "--set"))
     return crawl(profiles, args.db, **settings)
+
+
+def render_settings_or_error() -> dict:
+    from crawler.render import RenderUnavailable, render_settings
+
+    try:
+        return render_settings()
+    except RenderUnavailable as exc:
+        raise CliError(str(exc)) from None
 
 
 def parse_pairs(items: list[str], option: str, default_key: str | None = None) -> dict[str, str]:

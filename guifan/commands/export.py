@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 from archive.export import FORMATS
-from guifan.commands.search import _Progress, add_db_option, add_filter_options, filters_from_args, open_archive
+from guifan.commands.common import progress_printer
+from guifan.commands.search import add_db_option, add_filter_options, filters_from_args, open_archive
 from guifan.errors import CliError
 
 
@@ -56,10 +57,10 @@ def run(args) -> int:
 
 
 def _progress(conn, filters, match, export):
-    """Progress on a terminal only: scripts reading stderr get no carriage-return noise."""
+    """Progress on a terminal only (counting rows costs a query, so only then)."""
     if not sys.stderr.isatty():
         return None
-    return _Progress("exporting", export.count_rows(conn, filters, match))
+    return progress_printer("exporting", export.count_rows(conn, filters, match))
 
 
 def _to_file(target: Path, write) -> int:

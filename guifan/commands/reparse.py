@@ -14,7 +14,10 @@ def run(args) -> int:
     from archive.reparse import reparse  # imports the parsers: only when needed
 
     with open_archive(args, readonly=False) as archive:
-        report = reparse(archive, progress=progress_printer("reparsed"))
+        progress = progress_printer("reparsed")
+        report = reparse(archive, progress=progress)
+    if progress:
+        progress.done()
     print(f"{report.versions} versions re-extracted; {report.updated} changed by the new parsers "
           f"(no source version created)")
     for name, count in report.fields.most_common():

@@ -9,11 +9,10 @@ import json
 import shutil
 import sqlite3
 import sys
-import time
 
 from archive import ArchiveError
 from archive.doc_filters import DocFilters, split_list
-from guifan.commands.common import add_db_option
+from guifan.commands.common import add_db_option, progress_printer
 from guifan.errors import CliError
 
 QUERY_HELP = ("words that must all occur (any script: 規範 finds 规范); A OR B; -word excludes; "
@@ -160,7 +159,7 @@ def run_index(args) -> int:
     from archive import search as engine
 
     conn = open_archive(args.db)
-    progress = _Progress("indexing") if sys.stderr.isatty() else None
+    progress = progress_printer("indexing")
     try:
         if args.rebuild:
             n = engine.rebuild_index(conn, progress=progress)
@@ -178,20 +177,3 @@ def run_index(args) -> int:
     total = conn.execute("SELECT count(*) FROM search_indexed").fetchone()[0]
     print(f"indexed {n} new versions; {total} versions searchable in {args.db}")
     return 0
-
-
-class _Progress:
-    """`label 1234/5678` on one terminal line, at most five times a second."""
-
-    def __init__(self, label: str, total: int | None = None):
-        self.label, self.total, self.last = label, total, 0.0
-
-    def __call__(self, done: int, total: int | None = None) -> None:
-        total = total or self.total
-        now = time.monotonic()
-        if now - self.last >= 0.2:
-            self.last = now
-            print(f"\r{self.label} {done}" + (f"/{total}" if total else ""), end="", file=sys.stderr, flush=True)
-
-    def done(self) -> None:
-        print("\r\x1b[K", end="", file=sys.stderr, flush=True)
