@@ -22,23 +22,31 @@ from .store import Archive
 _WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
 
-def export_warc(archive: Archive, out: str | Path, where: str = "", params: tuple = (), progress=None) -> int:
-    """Write every captured exchange (optionally filtered by a SQL `where` on captures `c`
-    and fetches `f`) to `out`, in fetch order; return the number of exchanges written."""
+def export_warc(archive: Archive, out: str | Path, sites: list[str] | None = None, progress=None) -> int:
+    """Write every captured exchange (of `sites`, or all) to the file `out`, in fetch order.
+
+    A name ending in .gz gets per-record gzip, as WARC tools expect. Returns the number of
+    exchanges written.
+    """
+    with open(out, "wb") as fh:
+        return write_warc(archive, fh, Path(out).name, sites, progress)
+
+
+def write_warc(archive: Archive, fh, filename: str, sites: list[str] | None = None, progress=None) -> int:
+    where = f"WHERE c.site IN ({','.join('?' * len(sites))})" if sites else ""
     rows = archive.conn.execute(
         "SELECT c.*, f.at AS exchanged_at FROM fetches f JOIN captures c USING (capture_id) "
-        f"{('WHERE ' + where) if where else ''} ORDER BY f.fetch_id", params)
+        f"{where} ORDER BY f.fetch_id", tuple(sites or ()))
+    writer = WARCWriter(fh, gzip=filename.endswith(".gz"), warc_version="1.1")
+    writer.write_record(_warcinfo(writer, archive, filename))
+    first_seen: dict[str, tuple[str, str, str]] = {}
     written = 0
-    with open(out, "wb") as fh:
-        writer = WARCWriter(fh, gzip=str(out).endswith(".gz"), warc_version="1.1")
-        writer.write_record(_warcinfo(writer, archive, Path(out).name))
-        first_seen: dict[str, tuple[str, str, str]] = {}
-        for row in rows:
-            for record in _capture_records(writer, archive, row, first_seen):
-                writer.write_record(record)
-            written += 1
-            if progress:
-                progress(written)
+    for row in rows:
+        for record in _capture_records(writer, archive, row, first_seen):
+            writer.write_record(record)
+        written += 1
+        if progress:
+            progress(written)
     return written
 
 

@@ -72,11 +72,11 @@ def test_verify_passes_then_finds_a_corrupted_blob(twice, tmp_path):
 
 
 def test_warc_export_passes_warcio_and_matches_captures(twice, tmp_path):
-    from archive.warc import export_warc
-
     db, warc = twice[0], tmp_path / "archive.warc.gz"
+    result = run_guifan("export", "--format", "warc", "--db", str(db), "--out", str(warc))
+    assert result.returncode == 0, result.stderr
+    written = int(result.stderr.split("exported ")[1].split()[0])
     with Archive(db, readonly=True) as archive:
-        written = export_warc(archive, warc)
         exchanges = archive.conn.execute(
             "SELECT c.final_url FROM fetches f JOIN captures c USING (capture_id) ORDER BY fetch_id").fetchall()
         captures = archive.conn.execute("SELECT count(*) FROM captures").fetchone()[0]

@@ -5,6 +5,7 @@ import os
 import sys
 from pathlib import Path
 
+from archive.doc_filters import split_list
 from archive.export import FORMATS
 from guifan.commands.common import progress_printer
 from guifan.commands.search import add_db_option, add_filter_options, filters_from_args, open_archive
@@ -16,7 +17,9 @@ def add(sub) -> None:
                        description="CSV is UTF-8 with a byte order mark (Excel needs it), RFC 4180 quoted; "
                                    "cells that a spreadsheet would run as formulas are prefixed with '.")
     add_db_option(p)
-    p.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or jsonl")
+    p.add_argument("--format", choices=(*FORMATS, "warc"), default="csv",
+                   help="csv (default), jsonl, or warc (the raw captures as WARC 1.1; needs --out, "
+                        "gzipped when it ends in .gz; only --site filters apply)")
     p.add_argument("--out", "-o", metavar="FILE", help="write here (default: standard output)")
     p.add_argument("--no-bom", action="store_true", help="csv without the UTF-8 byte order mark (for scripts)")
     p.add_argument("--query", "-q", metavar="QUERY", help="only versions matching this search (as `guifan search`)")
@@ -25,6 +28,8 @@ def add(sub) -> None:
 
 
 def run(args) -> int:
+    if args.format == "warc":
+        return run_warc(args)
     from archive import export, search
 
     conn = open_archive(args.db)
@@ -53,6 +58,24 @@ def run(args) -> int:
         progress.done()
     if target is not None or not sys.stdout.isatty():
         print(f"exported {n} rows" + (f" to {target}" if target else ""), file=sys.stderr)
+    return 0
+
+
+def run_warc(args) -> int:
+    from archive import Archive
+    from archive.warc import write_warc
+
+    if not args.out:
+        raise CliError("--format warc writes a file: give --out FILE.warc.gz")
+    ignored = [name for name in ("query", "region", "issuer", "doc_type", "validity", "date_from", "date_to")
+               if getattr(args, name, None)]
+    if ignored or args.all_versions:
+        raise CliError("--format warc exports captures; of the filters only --site applies")
+    target = Path(args.out)
+    with Archive(args.db, readonly=True) as archive:
+        sites = split_list(args.site)
+        n = _to_file(target, lambda f: write_warc(archive, f, target.name, sites, progress_printer("exporting")))
+    print(f"exported {n} exchanges to {target}", file=sys.stderr)
     return 0
 
 
