@@ -71,16 +71,18 @@ class RevisitPlan:
 def histories(archive: Archive, site: str) -> dict[str, PageHistory]:
     """Each detail URL's unchanged streak and last successful fetch, from the fetch log."""
     found: dict[str, PageHistory] = {}
+    # A listed link that redirects was fetched under its own URL; its target is known too.
     rows = archive.conn.execute(
-        "SELECT u.url, f.outcome, f.at FROM fetches f JOIN urls u USING (url_id) "
-        "WHERE u.site = ? AND f.kind = 'detail' ORDER BY f.url_id, f.fetch_id", (site,))
-    for url, outcome, at in rows:
-        h = found.setdefault(url, PageHistory())
-        h.last_ok = outcome in SUCCESS
-        if not h.last_ok:
-            continue
-        h.streak = h.streak + 1 if outcome in CONFIRMED else 0
-        h.last_success = parse_time(at)
+        "SELECT u.url, c.final_url, f.outcome, f.at FROM fetches f JOIN urls u USING (url_id) "
+        "LEFT JOIN captures c ON c.capture_id = f.capture_id "
+        "WHERE u.site = ? AND f.kind = 'detail' ORDER BY f.fetch_id", (site,))
+    for url, final_url, outcome, at in rows:
+        for page in {url, final_url or url}:
+            h = found.setdefault(page, PageHistory())
+            h.last_ok = outcome in SUCCESS
+            if h.last_ok:
+                h.streak = h.streak + 1 if outcome in CONFIRMED else 0
+                h.last_success = parse_time(at)
     return found
 
 
