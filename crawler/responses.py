@@ -8,9 +8,8 @@ from twisted.internet.defer import CancelledError
 from twisted.web._newclient import ResponseNeverReceived
 
 from archive.models import FetchResult
+from crawler.antibot import HOST_BLOCKED, block_reason
 
-# Statuses that anti-bot walls answer with instead of the page.
-BLOCK_STATUSES = {412: "http_412_challenge", 418: "http_418", 521: "http_521_challenge"}
 RETRYABLE_ERRORS = ("connection_refused", "timeout", "connection_lost", "network_error")
 
 
@@ -42,7 +41,11 @@ def exchange(site: str, response) -> FetchResult:
 
 
 def blocked_reason(response) -> str | None:
-    return BLOCK_STATUSES.get(response.status)
+    """Why the answer is an anti-bot wall (crawler.antibot), or None; the middleware may have said."""
+    if "guifan_blocked" in response.meta:
+        return response.meta["guifan_blocked"]
+    headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+    return block_reason(response.status, headers, response.body)
 
 
 def _scrapy_errors(*names: str) -> tuple[type, ...]:
@@ -68,6 +71,8 @@ def error_reason(failure) -> tuple[str, str]:
         text = str(exc)
         if "robots.txt" in text:
             return "blocked", "robots_txt"
+        if text.startswith(HOST_BLOCKED):
+            return "blocked", HOST_BLOCKED
         if "redirect" in text:
             return "failed", "redirect_loop"
         return "failed", "ignored"

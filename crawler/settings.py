@@ -52,3 +52,13 @@ FEED_EXPORT_ENCODING = "utf-8"
 # turn it on (see docs/operations.md).
 GUIFAN_REVISIT_BASE = 0
 GUIFAN_REVISIT_MAX = "30d"
+
+# Anti-bot walls (crawler/antibot.py): each blocked answer doubles the domain's delay floor
+# (from START up to MAX_DELAY seconds), answers that get through halve it again; after
+# GIVE_UP blocks in a row the domain's remaining requests are recorded as blocked and not sent.
+# GUIFAN_RENDER (`--render`) opens challenged pages once in the system Chromium (crawler/render.py).
+DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "crawler.antibot.AntiBotBackoff": 60}
+GUIFAN_BACKOFF_START = 5.0
+GUIFAN_BACKOFF_MAX_DELAY = 120.0
+GUIFAN_BACKOFF_GIVE_UP = 20
+GUIFAN_RENDER = False

@@ -17,6 +17,8 @@ from archive.models import FetchResult
 from crawler.platforms import ListRequest, fill_from_list, get_platform
 from crawler import revisit
 from crawler.profiles import SiteProfile, get_profiles
+from crawler import render
+from crawler.antibot import RENDERABLE
 from crawler.responses import RETRYABLE_ERRORS, blocked_reason, error_reason, exchange
 from parsers import ParseError, extract
 
@@ -55,6 +57,13 @@ class PortalSpider(scrapy.Spider):
         self.validators: dict[str, dict[str, str]] = {}
         self.known_urls: list[str] = []
         self.revisit = revisit.RevisitPlan()
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        # GUIFAN_RENDER (`--render`) routes challenged pages through the browser.
+        if settings.getbool("GUIFAN_RENDER") and "PLAYWRIGHT_LAUNCH_OPTIONS" not in settings:
+            settings.setdict(render.render_settings(), priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -145,17 +154,28 @@ class PortalSpider(scrapy.Spider):
         if status == 304:  # the archive records it as not_modified and confirms the document
             yield result
             return None
-        result.outcome = "blocked" if blocked_reason(response) else "failed"
-        result.reason = blocked_reason(response) or f"http_{status}"
+        blocked = blocked_reason(response)
+        result.outcome = "blocked" if blocked else "failed"
+        result.reason = blocked or f"http_{status}"
         retry = None
         if status in self.settings.getlist("GUIFAN_RETRY_STATUSES"):
             retry = self.retry(response.request, result.reason)
-        if retry is not None:
-            result.reason += "_retried"
+            result.reason += "_retried" if retry is not None else ""
+        elif blocked in RENDERABLE and self.settings.getbool("GUIFAN_RENDER") \
+                and not response.meta.get("guifan_rendered"):
+            retry = render.render_request(response.request, self.after_render, self.on_error)
+            result.reason += "_rendered"
         yield result
         if retry is not None:
             yield retry
         return None
+
+    async def after_render(self, response):
+        """The browser ran the challenge: fetch the page again over HTTP with the cookies it earned."""
+        cookies = await render.earned_cookies(response)
+        callbacks = {"list": self.parse_list, "detail": self.parse_detail, "attachment": self.parse_attachment}
+        yield render.refetch(response.request, cookies, callbacks[response.meta.get("kind", "detail")],
+                             self.on_error)
 
     def retry(self, request, reason: str) -> scrapy.Request | None:
         """The same request again, unless it has had its retries; only our own meta is carried."""
