@@ -13,7 +13,6 @@ import argparse
 import dataclasses
 import datetime as dt
 import os
-import platform
 import random
 import tempfile
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 import sqlite_utils
 
 from archive import Archive, FetchResult
+from benchmarks.machine import machine_line
 from demo_portal import catalog
 from demo_portal.server import SiteApp
 from demo_portal.sites import SITE_OBJECTS
@@ -92,16 +92,6 @@ def baseline_sqlite_utils(db: Path, pages, docs) -> dict:
     return {"baseline_per_s": len(pages) / elapsed, "baseline_bytes_per_row": os.path.getsize(db) / len(pages)}
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=5000)
@@ -109,7 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         r = run(args.docs, args.edit_every, Path(tmp))
-    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"machine: {machine_line()}")
     print(f"documents: {r['docs']}, versions stored: {r['versions']}")
     print(f"extraction (parsers):           {r['extract_per_s']:8.0f} pages/s")
     print(f"ingest, new documents (guifan): {r['ingest_per_s']:8.0f} versions/s   "

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
 import sqlite3
 import statistics
@@ -29,6 +27,7 @@ from pathlib import Path
 
 from archive import cjk_text, export, search
 from archive.doc_filters import DocFilters
+from benchmarks.machine import machine_line
 from benchmarks.synthetic_archive import build_archive
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +36,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     db = Path(args.db or REPO_ROOT / "artifacts" / f"search-bench-{args.docs}.db")
-    results = {"machine": machine(), "docs": args.docs}
+    results = {"machine": machine_line(), "docs": args.docs}
     results["build"] = ensure_archive(db, args.docs)
     conn = search.tune_connection(sqlite3.connect(db, isolation_level=None))   # as the CLI and server do
     results["index"] = timed_index(conn)
@@ -69,14 +68,6 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=5)
     p.add_argument("--json", help="also write the results here")
     return p.parse_args(argv)
-
-
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}")
 
 
 def ensure_archive(db: Path, docs: int) -> dict:
