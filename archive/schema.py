@@ -171,3 +171,36 @@ FROM versions v
 JOIN versions p ON p.doc_id = v.doc_id AND p.version = v.version - 1
 WHERE coalesce(p.validity, '') != coalesce(v.validity, '');
 """
+
+# Text of attachment files (parsers.attachment_text), once per blob: attachments are captures
+# like pages, and this is derived from their bytes. No foreign key to blobs: the row is written
+# in the same transaction as, and just before, the capture that stores the blob.
+ATTACHMENT_TABLES = """
+CREATE TABLE IF NOT EXISTS attachment_texts (
+    sha256 TEXT PRIMARY KEY,         -- of the attachment's bytes (blobs.sha256)
+    kind TEXT NOT NULL,              -- pdf, docx, xlsx, xls, ofd, txt; doc, wps, zip … when unsupported
+    status TEXT NOT NULL CHECK (status IN ('ok', 'no_text', 'unsupported', 'error')),
+    extractor TEXT NOT NULL,         -- library/version that read it
+    pages INTEGER,                   -- pages (PDF, OFD) or sheets (XLS/XLSX)
+    flags TEXT NOT NULL,             -- JSON list, e.g. ["scanned_pdf"]
+    reason TEXT,                     -- why there is no text
+    text TEXT NOT NULL
+);
+"""
+
+# Each attachment URL's latest capture, the page that links it and its text.
+ATTACHMENTS_VIEW = """
+CREATE VIEW IF NOT EXISTS attachments AS
+SELECT u.site, u.url, c.final_url, r.url AS page_url,
+       (SELECT d.doc_id FROM documents d WHERE d.site = u.site AND d.url = r.url) AS doc_id,
+       c.sha256, b.size, c.status, f.at AS fetched_at, t.kind, t.status AS text_status, t.extractor,
+       t.pages, t.flags, t.reason, t.text
+FROM fetches f
+JOIN urls u ON u.url_id = f.url_id
+JOIN captures c ON c.capture_id = f.capture_id
+JOIN blobs b ON b.sha256 = c.sha256
+LEFT JOIN urls r ON r.url_id = f.referer_id
+LEFT JOIN attachment_texts t ON t.sha256 = c.sha256
+WHERE f.kind = 'attachment'
+  AND f.fetch_id = (SELECT max(g.fetch_id) FROM fetches g WHERE g.url_id = f.url_id AND g.capture_id IS NOT NULL);
+"""

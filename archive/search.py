@@ -178,7 +178,10 @@ def _stored_triggers(conn: sqlite3.Connection) -> str | None:
 
 
 def _watched_signature(conn: sqlite3.Connection) -> str:
-    return "title,body" + (",attachment_text" if _attachment_sql(conn) != "NULL" else "")
+    if _has_attachment_column(conn):
+        return "title,body,attachment_text"
+    # Text from the attachment_texts table: the same columns, but a different OLD value to keep.
+    return "title,body" + (";attachment_texts" if _attachment_sql(conn) != "NULL" else "")
 
 
 def _stored_version(conn: sqlite3.Connection) -> str | None:
@@ -192,13 +195,13 @@ def _ensure_triggers(conn: sqlite3.Connection) -> None:
     """(Re)create the triggers, watching ``attachment_text`` once that column exists."""
     att = _attachment_sql(conn)
     signature = _watched_signature(conn)
-    watched = signature.split(",")
+    watched = signature.split(";")[0].split(",")
     row = _stored_triggers(conn)
     present = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
                            "('search_versions_update', 'search_versions_delete')").fetchone()[0]
     if row == signature and present == 2:  # a rebuilt versions table loses its triggers
         return
-    old_att = "OLD.attachment_text" if att != "NULL" else "NULL"
+    old_att = _attachment_sql(conn, "OLD") if att != "NULL" else "NULL"
     keep = f"INSERT OR IGNORE INTO search_dirty VALUES (OLD.rowid, OLD.title, OLD.body, {old_att});"
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in watched)
     conn.execute("DROP TRIGGER IF EXISTS search_versions_update")
@@ -326,10 +329,39 @@ def _signature(content_hash: str, attachment_text: str | None) -> str:
     return content_hash + ":" + hashlib.sha256(attachment_text.encode("utf-8")).hexdigest()[:16]
 
 
-def _attachment_sql(conn: sqlite3.Connection) -> str:
-    """The hook for attachment text: a ``versions.attachment_text`` column if there is one."""
-    cols = {r[1] for r in conn.execute("PRAGMA table_info(versions)")}
-    return "attachment_text" if "attachment_text" in cols else "NULL"
+def _has_attachment_column(conn: sqlite3.Connection) -> bool:
+    return "attachment_text" in {r[1] for r in conn.execute("PRAGMA table_info(versions)")}
+
+
+# The text of a version's attachments from the store's ``attachment_texts`` (one row per blob):
+# for each {name, url} in its attachments, the text of that URL's latest capture.
+ATTACHMENT_TEXTS_SQL = """(SELECT group_concat(t.text, char(10)) FROM json_each({row}.attachments) j
+ JOIN urls u ON u.url = json_extract(j.value, '$.url')
+ JOIN attachment_texts t ON t.sha256 = (SELECT c.sha256 FROM fetches f JOIN captures c ON c.capture_id = f.capture_id
+                                        WHERE f.url_id = u.url_id ORDER BY f.fetch_id DESC LIMIT 1)
+ WHERE t.status = 'ok' AND t.text != '')"""
+
+
+def _attachment_sql(conn: sqlite3.Connection, row: str = "versions") -> str:
+    """The hook for attachment text: a ``versions.attachment_text`` column if there is one, else
+    the ``attachment_texts`` table of the store (row: the versions row's name, OLD in triggers)."""
+    if _has_attachment_column(conn):
+        return f"{row}.attachment_text" if row != "versions" else "attachment_text"
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attachment_texts'").fetchone():
+        return ATTACHMENT_TEXTS_SQL.format(row=row)
+    return "NULL"
+
+
+def attachment_text_changing(conn: sqlite3.Connection, site: str, page_url: str) -> None:
+    """An attachment of the page at page_url is about to get other text (the store calls this in
+    its transaction, before writing the text): keep what the index holds of that page's indexed
+    versions, so the next refresh swaps it for the new text."""
+    if not has_index(conn) or _has_attachment_column(conn) or _attachment_sql(conn) == "NULL":
+        return
+    conn.execute(
+        f"INSERT OR IGNORE INTO search_dirty SELECT rowid, title, body, {_attachment_sql(conn)} FROM versions "
+        "WHERE doc_id IN (SELECT doc_id FROM documents WHERE site = ? AND url = ?) AND rowid <= ?",
+        (site, page_url, indexed_rowid(conn)))
 
 
 def stale(conn: sqlite3.Connection) -> int:

@@ -12,13 +12,16 @@ import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import unquote, urlsplit
 
+from parsers.attachment_text import extract_attachment_text
 from parsers.record import CONTENT_FIELDS, Document
 
-from . import blobs
+from . import blobs, search
 from .errors import ArchiveError
 from .models import FetchResult, utc_now
-from .schema import CURRENT_VIEW, FETCH_LOG_VIEW, SCHEMA_VERSION, TABLES, VALIDITY_EVENTS_VIEW
+from .schema import (ATTACHMENT_TABLES, ATTACHMENTS_VIEW, CURRENT_VIEW, FETCH_LOG_VIEW, SCHEMA_VERSION, TABLES,
+                     VALIDITY_EVENTS_VIEW)
 
 EXTRACTOR_VERSION = "guifan-parsers/0.1"
 GONE_STATUSES = (404, 410)
@@ -105,6 +108,7 @@ class Archive:
         # One script in one transaction: a half-created schema never survives a crash.
         self.conn.executescript(
             f"BEGIN IMMEDIATE;{TABLES}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
+            f"{ATTACHMENT_TABLES}{ATTACHMENTS_VIEW}"
             f"INSERT OR IGNORE INTO archive_meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');"
             "COMMIT;"
         )
@@ -183,8 +187,11 @@ class Archive:
 
         Returns the outcome recorded.
         """
+        text = attachment_text(fetch, self.conn)  # read outside the write lock: a big PDF takes a while
         with self.transaction() as c:
             fx = _Fetch(c, run_id, fetch)
+            if fetch.kind == "attachment":
+                self._attachment_arrives(fx, text)
             outcome, reason, doc_id = self._judge(fx)
             self._record_listings(c, run_id, fetch)
             c.execute(
@@ -195,6 +202,23 @@ class Archive:
                  None if fx.capture_id else fx.digest, fetch.fetched_at),
             )
             return outcome
+
+    def _attachment_arrives(self, fx: "_Fetch", text) -> None:
+        """Keep an attachment's text; if the URL now serves other bytes, re-index its page's versions."""
+        f = fx.fetch
+        if f.outcome or not f.status or not 200 <= f.status < 300 or fx.digest is None:
+            return
+        before = fx.c.execute(
+            "SELECT c.sha256 FROM fetches g JOIN urls u ON u.url_id = g.url_id JOIN captures c USING (capture_id) "
+            "WHERE u.url = ? ORDER BY g.fetch_id DESC LIMIT 1", (f.url,)).fetchone()
+        if f.referer and (before is None or before[0] != fx.digest):
+            search.attachment_text_changing(fx.c, f.site, f.referer)
+        if text is not None:
+            fx.c.execute(
+                "INSERT OR IGNORE INTO attachment_texts(sha256, kind, status, extractor, pages, flags, reason, text) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (fx.digest, text.kind, text.status, text.extractor, text.pages, json.dumps(list(text.flags)),
+                 text.reason, text.text))
 
     def _record_listings(self, c, run_id: int, fetch: FetchResult) -> None:
         c.executemany("INSERT OR IGNORE INTO listings(run_id, url_id) VALUES (?, ?)",
@@ -424,6 +448,17 @@ class _Fetch:
         )
         self.capture_id = cur.lastrowid
         return self.capture_id
+
+
+def attachment_text(fetch: FetchResult, conn: sqlite3.Connection):
+    """The text of a fetched attachment's bytes, unless already known for those bytes (or not a file)."""
+    if fetch.kind != "attachment" or fetch.outcome or not fetch.body or not 200 <= (fetch.status or 0) < 300:
+        return None
+    if conn.execute("SELECT 1 FROM attachment_texts WHERE sha256 = ?", (blobs.sha256(fetch.body),)).fetchone():
+        return None
+    content_type = next((v for k, v in fetch.response_headers if k.lower() == "content-type"), "")
+    name = unquote(urlsplit(fetch.final_url or fetch.url).path.rsplit("/", 1)[-1])
+    return extract_attachment_text(fetch.body, name, content_type)
 
 
 def url_id(c: sqlite3.Connection, site: str, url: str) -> int:
