@@ -1,0 +1,125 @@
+"""`guifan sites check NAME`: does the adapter find documents on a portal's column page?
+
+A handful of polite requests (guifan's user agent, robots.txt obeyed, a pause between
+requests to a real host): the profile's first list fetches, then the lists they lead to
+(gkmlpt's API, the generic adapter's columns) until documents appear or the budget is
+spent; then one document page, parsed, to show what the archive would get.
+"""
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.request
+import urllib.robotparser
+from dataclasses import dataclass, field
+from urllib.parse import urlencode, urljoin, urlsplit
+
+from crawler.antibot import block_reason
+from crawler.middlewares import is_loopback
+from crawler.platforms import ListRequest, get_platform
+from crawler.profiles import SiteProfile
+from guifan import __version__
+from parsers import ParseError, extract
+
+USER_AGENT = f"guifan/{__version__} (archival crawler of public government documents; research use; site check)"
+PAUSE = 1.0   # seconds between requests to a real host, as in a crawl
+
+
+@dataclass
+class CheckReport:
+    site: str
+    platform: str
+    fetched: list[tuple[str, str]] = field(default_factory=list)   # (url, status or reason)
+    details: list[str] = field(default_factory=list)
+    sample: dict | None = None                                   # the first document, parsed
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.details)
+
+
+def _fetch(wanted: ListRequest | str, timeout: float) -> tuple[int, dict[str, str], bytes]:
+    wanted = ListRequest(wanted) if isinstance(wanted, str) else wanted
+    data = urlencode(wanted.form or {}).encode() if wanted.method == "POST" else None
+    request = urllib.request.Request(wanted.url, data=data, headers={"User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            return answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
+
+
+def _robots(url: str, timeout: float) -> urllib.robotparser.RobotFileParser | None:
+    robots = urllib.robotparser.RobotFileParser()
+    try:
+        status, _, body = _fetch(urljoin(url, "/robots.txt"), timeout)
+    except (OSError, ValueError):
+        return None
+    if status >= 400:
+        return None
+    robots.parse(body.decode("utf-8", "replace").splitlines())
+    return robots
+
+
+class _Politeness:
+    def __init__(self):
+        self.last: dict[str, float] = {}
+
+    def wait(self, url: str) -> None:
+        host = urlsplit(url).netloc
+        if not is_loopback(url) and host in self.last:
+            time.sleep(max(0.0, PAUSE - (time.monotonic() - self.last[host])))
+        self.last[host] = time.monotonic()
+
+
+def check_site(profile: SiteProfile, max_requests: int = 6, timeout: float = 20.0) -> CheckReport:
+    platform = get_platform(profile.platform, {"platform": profile.platform, **profile.hints})
+    report = CheckReport(profile.name, platform.name)
+    queue = list(platform.start_requests(profile))
+    robots = _robots(queue[0].url, timeout) if queue else None
+    polite = _Politeness()
+    hints: dict[str, dict] = {}
+    while queue and not report.details and len(report.fetched) < max_requests:
+        wanted = queue.pop(0)
+        if robots is not None and not robots.can_fetch(USER_AGENT, wanted.url):
+            report.fetched.append((wanted.url, "robots.txt forbids it"))
+            continue
+        polite.wait(wanted.url)
+        try:
+            status, headers, body = _fetch(wanted, timeout)
+        except (OSError, ValueError) as exc:
+            report.fetched.append((wanted.url, f"unreachable: {getattr(exc, 'reason', exc)}"))
+            continue
+        blocked = block_reason(status, headers, body)
+        report.fetched.append((wanted.url, blocked or str(status)))
+        if blocked or status >= 400:
+            report.problems.append(f"{wanted.url}: {blocked or f'HTTP {status}'}")
+            continue
+        page = platform.parse_list(wanted.url, body, headers.get("content-type", ""))
+        report.details += page.details
+        hints.update(page.hints)
+        queue += page.pages
+    if report.details:
+        report.sample = _sample(report.details[0], hints.get(report.details[0]), profile, polite, timeout, report)
+    elif not report.problems:
+        report.problems.append("the list pages were read but the adapter found no document links in them")
+    return report
+
+
+def _sample(url: str, list_hints, profile: SiteProfile, polite: _Politeness, timeout: float,
+            report: CheckReport) -> dict | None:
+    """The first document, fetched and parsed, so the user sees what a crawl would keep."""
+    from crawler.platforms import fill_from_list
+
+    polite.wait(url)
+    try:
+        status, headers, body = _fetch(url, timeout)
+        doc = extract(body, url, headers, {"platform": profile.platform, **profile.hints})
+    except (OSError, ValueError, ParseError) as exc:
+        report.problems.append(f"{url}: the first document could not be read ({exc})")
+        return None
+    fill_from_list(doc, list_hints)
+    report.fetched.append((url, str(status)))
+    return {"url": url, "status": status, "title": doc.title, "doc_number": doc.doc_number,
+            "published_date": doc.published_date, "validity": doc.validity, "body_chars": len(doc.body)}
