@@ -89,8 +89,8 @@ class AntiBotBackoff:
         headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
         reason = block_reason(response.status, headers, response.body)
         key, slot = self._slot(request)
+        request.meta["guifan_blocked"] = reason     # the spider reads the verdict instead of judging again
         if reason:
-            request.meta["guifan_blocked"] = reason
             self.crawler.stats.inc_value(f"guifan/blocked/{reason}")
             self.blocks_in_a_row[key] = self.blocks_in_a_row.get(key, 0) + 1
             self._set_penalty(key, slot, max(self.start, 2 * self.penalty.get(key, 0.0)))
