@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from parsers import ParseError, extract
+from parsers.list_metadata import fill_from_list, stored_list_metadata
 
 from . import blobs
 from .history import field_changes
@@ -47,6 +48,8 @@ def _reparse_one(archive: Archive, row, hints, report: ReparseReport) -> None:
         report.failed.append((row["doc_id"], row["version"], str(exc)))
         return
     doc.url = row["url"]
+    # What a list page said at crawl time (e.g. gkmlpt's validity flags) is part of the record.
+    fill_from_list(doc, stored_list_metadata(json.loads(row["raw_meta"] or "{}")))
     values = version_values(doc)
     changes = [f for f in values if values[f] != row[f]]
     if not changes and row["extractor_version"] == EXTRACTOR_VERSION:

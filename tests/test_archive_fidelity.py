@@ -140,3 +140,21 @@ def test_kill_9_at_random_moments_leaves_a_consistent_resumable_archive(tmp_path
     assert conn.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchone()[0] == 0
     last = conn.execute("SELECT status FROM runs ORDER BY run_id DESC LIMIT 1").fetchone()[0]
     assert last == "completed"
+
+
+def test_reparse_keeps_what_the_list_said(tmp_path):
+    """gkmlpt's validity comes from its JSON list, not the page: a re-parse must keep it."""
+    from demo_portal import PLATFORM_SITES
+
+    db = tmp_path / "gkmlpt.db"
+    with DemoPortal(day=1, sites=PLATFORM_SITES) as portal:
+        result = run_guifan("crawl", "demo-jinhai", "--db", str(db), "--base-url", portal.base_url("demo-jinhai"))
+        assert result.returncode == 0, result.stderr
+    conn = sqlite3.connect(db)
+    before = conn.execute("SELECT doc_id, validity, doc_number, issuer FROM versions ORDER BY doc_id").fetchall()
+    assert {row[1] for row in before} & {"repealed", "expired", "in_force"}
+    reparsed = run_guifan("reparse", "--db", str(db))
+    assert reparsed.returncode == 0, reparsed.stdout + reparsed.stderr
+    assert " 0 changed by the new parsers" in reparsed.stdout
+    after = conn.execute("SELECT doc_id, validity, doc_number, issuer FROM versions ORDER BY doc_id").fetchall()
+    assert after == before

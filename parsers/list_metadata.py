@@ -1,12 +1,13 @@
 """Metadata a list gives about a document (gkmlpt's API, a list's 文号 column …).
 
 The detail page stays the authority: list values only fill fields the page left empty,
-and what the list said is kept in raw_meta under `list:` labels for provenance.
+and what the list said is kept in raw_meta under `list:` labels for provenance, so that a
+re-parse of the stored capture years later can apply it again (`stored_list_metadata`).
 """
 from __future__ import annotations
 
-from parsers.normalise import normalise_date, normalise_doc_number, normalise_validity
-from parsers.record import VALIDITY_VALUES, Document
+from .normalise import normalise_date, normalise_doc_number, normalise_validity
+from .record import VALIDITY_VALUES, Document
 
 LIST_FIELDS = ("title", "index_no", "doc_number", "issuer", "written_date", "published_date", "validity", "topic")
 
@@ -39,3 +40,8 @@ def fill_from_list(doc: Document, meta: dict[str, str] | None) -> list[str]:
         setattr(doc, name, new)
         filled.append(name)
     return filled
+
+
+def stored_list_metadata(raw_meta: dict[str, str]) -> dict[str, str]:
+    """The list's metadata as `fill_from_list` recorded it in raw_meta."""
+    return {k[5:]: v for k, v in raw_meta.items() if k.startswith("list:") and k[5:] in LIST_FIELDS}
