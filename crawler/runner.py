@@ -145,3 +145,22 @@ def close_run(archive: Archive, run_id: int, reasons: list, gone_after: int) -> 
         status, why = "completed", None
     archive.finish_run(run_id, status, why)
     return status
+
+
+def work(profiles: list[SiteProfile], redis_url: str, **overrides) -> list:
+    """Crawl as one of the distributed workers of each site's current run; return finish reasons.
+
+    Nothing is written here: items go to Redis for `guifan ingest` (crawler/distributed.py).
+    """
+    from crawler.distributed import worker_settings
+    from crawler.spiders.redis_portal import RedisPortalSpider
+
+    quiet_library_noise()
+    process = CrawlerProcess(project_settings(**{**worker_settings(redis_url), **overrides}))
+    crawlers = []
+    for profile in profiles:
+        crawler = process.create_crawler(RedisPortalSpider)
+        crawlers.append(crawler)
+        process.crawl(crawler, profile=profile)
+    process.start()
+    return [c.stats.get_value("finish_reason") for c in crawlers if c.stats]

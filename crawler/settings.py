@@ -62,3 +62,20 @@ GUIFAN_BACKOFF_START = 5.0
 GUIFAN_BACKOFF_MAX_DELAY = 120.0
 GUIFAN_BACKOFF_GIVE_UP = 20
 GUIFAN_RENDER = False
+
+# Throughput (crawler/offload.py, benchmarks/crawl_bench.py): detail pages are extracted in
+# worker processes (-1: one per core but one; 0: inline), and a callback's few outputs go
+# through the (synchronous) pipeline without Scrapy's 100 parallel tasks per response.
+GUIFAN_EXTRACT_PROCESSES = -1
+DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "crawler.offload.ExtractInWorkers": 45}
+CONCURRENT_ITEMS = 4
+# SQLite writes on their own thread (crawler/writer.py); at most this many items wait for it.
+ITEM_PIPELINES = {"crawler.writer.ThreadedArchivePipeline": 500}
+GUIFAN_WRITE_QUEUE = 256
+
+# Distributed mode (crawler/distributed.py: `guifan worker`, `guifan ingest`): a worker silent
+# for this many seconds is taken for dead and its leased requests go back in the queue.
+GUIFAN_REDIS_HEARTBEAT = 15
+# robots.txt for every request, also those queued before the file arrived (crawler/robots.py).
+DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+                          "crawler.robots.RobotsTxtForAll": 100}

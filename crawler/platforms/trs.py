@@ -9,7 +9,7 @@ from .base import Platform, pager_links, unique
 # createPageHTML(countPage, currentPage, "index", "html"); arguments may be literals or variables.
 _CALL = re.compile(r"createPageHTML\(\s*(\w+)\s*,\s*(\w+)\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
 _VAR = r"(?:var\s+)?{}\s*=\s*(\d+)"
-MAX_PAGES = 500   # a broken countPage must not send thousands of requests
+MAX_PAGES = 5000  # a broken countPage must not send tens of thousands of requests (demo-large has 1,000)
 
 
 def _number(token: str, html: str) -> int:

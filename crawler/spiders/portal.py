@@ -16,6 +16,7 @@ from archive import Archive
 from archive.models import FetchResult
 from crawler.platforms import ListRequest, fill_from_list, get_platform
 from crawler import revisit
+from crawler.offload import extracted
 from crawler.profiles import SiteProfile, get_profiles
 from crawler import render
 from crawler.antibot import RENDERABLE
@@ -57,6 +58,7 @@ class PortalSpider(scrapy.Spider):
         self.validators: dict[str, dict[str, str]] = {}
         self.known_urls: list[str] = []
         self.revisit = revisit.RevisitPlan()
+        self.lists_requested: set[str] = set()
 
     @classmethod
     def update_settings(cls, settings):
@@ -116,7 +118,10 @@ class PortalSpider(scrapy.Spider):
         result.links = page.details
         yield result
         for wanted in page.pages:
-            yield self.list_request(wanted, referer=response.url)
+            # A pager names every page on every page: N² requests for the duplicate filter otherwise.
+            if wanted.method == "POST" or wanted.url not in self.lists_requested:
+                self.lists_requested.add(wanted.url)
+                yield self.list_request(wanted, referer=response.url)
         for url in page.details:
             if self.revisit.due(url):
                 yield self.request(url, "detail", referer=response.url, list_hints=page.hints.get(url))
@@ -128,7 +133,8 @@ class PortalSpider(scrapy.Spider):
         list_hints = response.meta.get("list_hints")
         hints = {**self.hints, "list": list_hints} if list_hints else self.hints
         try:
-            result.document = extract(response.body, response.url, dict(result.response_headers), hints)
+            result.document = (extracted(response)  # done by crawler.offload's worker processes
+                               or extract(response.body, response.url, dict(result.response_headers), hints))
             fill_from_list(result.document, list_hints)
         except ParseError as exc:
             result.outcome, result.reason = "failed", exc.reason if hasattr(exc, "reason") else "parse_error"

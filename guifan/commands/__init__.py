@@ -1,4 +1,6 @@
 """Subcommands, in the order `guifan --help` lists them."""
-from . import crawl, demo, diff, export, history, parse, report, reparse, runs, search, serve, show, sites, verify
+from . import (crawl, demo, diff, export, history, ingest, parse, report, reparse, runs, schedule, search, serve, show,
+               sites, verify, worker)
 
-COMMANDS = (demo, crawl, parse, sites, search, show, history, diff, export, serve, verify, reparse, runs, report)
+COMMANDS = (demo, crawl, parse, sites, search, show, history, diff, export, serve, verify, reparse, runs, report,
+            schedule, worker, ingest)

@@ -1,0 +1,352 @@
+"""Distributed crawling on scrapy-redis: workers anywhere share one queue; one ingester writes.
+
+Per site, a *run* lives in Redis while it is crawled (keys `guifan:run:<key>:*`): a priority
+queue of requests, a duplicate filter and the leases of requests being worked on. The first
+worker to arrive creates the run (so each scheduled re-crawl starts with a fresh duplicate
+filter) and seeds it with the start requests; the others join it.
+
+A worker takes a request by moving it from the queue into the lease hash (atomically, in
+Lua) and releases the lease only when Scrapy has finished with it: downloaded, its callback
+run and everything it yielded pushed (items to the item list, requests to the queue). Every
+worker keeps a heartbeat key alive; when one dies (even SIGKILL) its leases go back into the
+queue, so no document is lost. A run is done when it was seeded and its queue and leases
+are both empty; the worker that sees it first tells the ingester, in the same Lua step.
+
+Items (FetchResult with the raw body) travel through one Redis list to `guifan ingest`, the
+only writer of the SQLite archive: `start` (opens an archive run), `fetch`, `done` (closes it).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+from dataclasses import fields
+
+import redis
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler
+
+from archive.models import FetchResult, utc_now
+from parsers.record import Document
+
+logger = logging.getLogger(__name__)
+ITEMS = "guifan:items"              # the ingester's inbox
+INGESTING = "guifan:items:ingesting"  # the message being written (re-read after an ingester crash)
+RUN_IDS = "guifan:ingest:runs"       # run key -> archive run id
+WORKER = "guifan:worker:"            # + worker id: heartbeat
+SEP = b"\n"
+
+CREATE_RUN = """
+-- KEYS: pointer, creator; ARGV: new key, worker id, start message
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  redis.call('SET', 'guifan:run:' .. ARGV[1] .. ':creator', ARGV[2])
+  redis.call('RPUSH', KEYS[2], ARGV[3])
+  return {1, ARGV[1]}
+end
+return {0, redis.call('GET', KEYS[1])}
+"""
+
+POP_LEASE = """
+-- KEYS: queue, leases; ARGV: lease field
+local r = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #r == 0 then return false end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+redis.call('HSET', KEYS[2], ARGV[1], r[1])
+return r[1]
+"""
+
+REAP_AND_CHECK = """
+-- KEYS: queue, leases, seeded, done, creator, pointer, items, dupefilter
+-- ARGV: worker key prefix, run key, done message
+-- Returns 1 if this call finished the run, 2 if it is finished, 3 if it was orphaned, 0 if not done.
+if redis.call('EXISTS', KEYS[4]) == 1 then return 2 end
+local leases = redis.call('HGETALL', KEYS[2])
+for i = 1, #leases, 2 do
+  local worker = string.match(leases[i], '^([^|]+)|')
+  if worker and redis.call('EXISTS', ARGV[1] .. worker) == 0 then
+    redis.call('ZADD', KEYS[1], 0, leases[i + 1])
+    redis.call('HDEL', KEYS[2], leases[i])
+  end
+end
+if redis.call('EXISTS', KEYS[3]) == 0 then
+  local creator = redis.call('GET', KEYS[5])
+  if creator and redis.call('EXISTS', ARGV[1] .. creator) == 0 then
+    if redis.call('GET', KEYS[6]) == ARGV[2] then redis.call('DEL', KEYS[6]) end
+    redis.call('SET', KEYS[4], 'orphaned', 'EX', 86400)
+    return 3
+  end
+  return 0
+end
+if redis.call('ZCARD', KEYS[1]) == 0 and redis.call('HLEN', KEYS[2]) == 0 then
+  redis.call('SET', KEYS[4], 'done', 'EX', 86400)
+  if redis.call('GET', KEYS[6]) == ARGV[2] then redis.call('DEL', KEYS[6]) end
+  redis.call('DEL', KEYS[8], KEYS[1], KEYS[2], KEYS[3], KEYS[5])
+  redis.call('RPUSH', KEYS[7], ARGV[3])
+  return 1
+end
+return 0
+"""
+
+
+def run_key(run: str, part: str) -> str:
+    return f"guifan:run:{run}:{part}"
+
+
+def site_pointer(site: str) -> str:
+    return f"guifan:site:{site}:run"
+
+
+def connect(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10, health_check_interval=30)
+
+
+# -- messages -------------------------------------------------------------------------------
+
+def message(kind: str, run: str, **data) -> bytes:
+    return json.dumps({"type": kind, "run": run, **data}, ensure_ascii=False).encode("utf-8") + SEP
+
+
+def encode_fetch(run: str, fetch: FetchResult) -> bytes:
+    """JSON header (every field but the body), a newline, then the raw body bytes untouched."""
+    header = {f.name: getattr(fetch, f.name) for f in fields(FetchResult) if f.name not in ("body", "document")}
+    header["document"] = fetch.document.to_dict() if fetch.document is not None else None
+    header["has_body"] = fetch.body is not None
+    head = json.dumps({"type": "fetch", "run": run, "fetch": header}, ensure_ascii=False).encode("utf-8")
+    return head + SEP + (fetch.body or b"")
+
+
+def decode(raw: bytes) -> tuple[dict, bytes]:
+    head, _, body = raw.partition(SEP)
+    return json.loads(head), body
+
+
+def decode_fetch(header: dict, body: bytes) -> FetchResult:
+    data = dict(header)
+    document = data.pop("document")
+    has_body = data.pop("has_body")
+    for name in ("request_headers", "response_headers"):
+        data[name] = [tuple(pair) for pair in data[name]]
+    return FetchResult(**data, body=body if has_body else None,
+                       document=Document.from_dict(document) if document is not None else None)
+
+
+# -- the worker side ------------------------------------------------------------------------
+
+class Worker:
+    """This process in the cluster: its id and the heartbeat that keeps its leases its own."""
+
+    def __init__(self, server: redis.Redis, ttl: float):
+        self.server, self.ttl = server, max(2.0, ttl)
+        self.id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}".replace("|", "-")
+        self.loop = None
+        self.leases = 0
+        self.users = 0   # spiders of this process using this identity
+
+    def beat(self) -> None:
+        self.server.set(WORKER + self.id, utc_now(), px=int(self.ttl * 1000))
+
+    def start(self) -> None:
+        from twisted.internet import task  # late: importing the reactor installs one
+
+        self.users += 1
+        self.beat()
+        if self.loop is None:
+            self.loop = task.LoopingCall(self.beat)
+            self.loop.start(self.ttl / 3, now=False)
+
+    def stop(self) -> None:
+        self.users -= 1
+        if self.users > 0:
+            return
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        self.loop = None
+        self.server.delete(WORKER + self.id)
+
+    def lease_field(self) -> str:
+        self.leases += 1
+        return f"{self.id}|{self.leases}"
+
+
+_workers: dict[str, Worker] = {}
+
+
+def worker_for(url: str, ttl: float) -> Worker:
+    """One worker identity per process, shared by the spiders (one per site) it runs."""
+    if url not in _workers:
+        _workers[url] = Worker(connect(url), ttl)
+    return _workers[url]
+
+
+class LeasedQueue(PriorityQueue):
+    """scrapy-redis' priority queue, but a popped request stays leased until released."""
+
+    def __init__(self, server, spider, key, serializer=None):
+        super().__init__(server, spider, key, serializer)
+        self.leases_key = spider.run_keys["leases"]
+        self.worker: Worker = spider.worker
+        self.pop_script = server.register_script(POP_LEASE)
+        self.open: dict[str, object] = {}   # lease field -> request
+
+    def pop(self, timeout=0):
+        lease = self.worker.lease_field()
+        data = self.pop_script(keys=[self.key, self.leases_key], args=[lease])
+        if not data:
+            return None
+        request = self._decode_request(data)
+        self.open[lease] = request
+        return request
+
+    def release(self, busy) -> None:
+        """Release the leases of requests Scrapy no longer holds (`busy`: requests in progress)."""
+        done = [lease for lease, request in self.open.items() if request not in busy]
+        if done:
+            self.server.hdel(self.leases_key, *done)
+            for lease in done:
+                del self.open[lease]
+
+
+class RunScheduler(Scheduler):
+    """scrapy-redis' scheduler on the keys of the site's current run, with leases."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        instance = cls(server=connect(settings.get("REDIS_URL")), persist=True,
+                       queue_cls="crawler.distributed.LeasedQueue",
+                       dupefilter_cls="scrapy_redis.dupefilter.RFPDupeFilter")
+        instance.stats, instance.crawler = crawler.stats, crawler
+        return instance
+
+    def open(self, spider):
+        spider.join_run(self.server)
+        self.queue_key = spider.run_keys["queue"]
+        self.df = RFPDupeFilter(self.server, key=spider.run_keys["dupefilter"],
+                                debug=spider.settings.getbool("DUPEFILTER_DEBUG"))
+        super().open(spider)
+
+    def in_progress(self) -> set:
+        # The engine keeps a request in its slot until its callback's output is all handled.
+        slot = getattr(self.crawler.engine, "_slot", None)
+        return getattr(slot, "inprogress", set()) if slot is not None else set()
+
+    def release(self) -> None:
+        self.queue.release(self.in_progress())
+
+    def next_request(self):
+        self.release()
+        return super().next_request()
+
+    def close(self, reason):
+        self.release()
+
+
+class RedisItemPipeline:
+    """Send each FetchResult, raw body included, to the ingester's list."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.server = connect(crawler.settings.get("REDIS_URL"))
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item, spider=None):
+        spider = spider or self.crawler.spider
+        self.server.rpush(ITEMS, encode_fetch(spider.run, item))
+        self.crawler.stats.inc_value("guifan/outcome/sent")
+        item.body = None
+        return item
+
+
+def worker_settings(redis_url: str) -> dict:
+    return {
+        "REDIS_URL": redis_url,
+        "SCHEDULER": "crawler.distributed.RunScheduler",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "ITEM_PIPELINES": {"crawler.distributed.RedisItemPipeline": 500},
+        "GUIFAN_DB": "",        # workers never touch SQLite
+        "JOBDIR": None,         # the run's state is in Redis
+    }
+
+
+# -- the ingester -----------------------------------------------------------------------------
+
+class Ingester:
+    """Pop messages from Redis and write them to the archive, the only writer."""
+
+    def __init__(self, server: redis.Redis, archive, gone_after: int = 3, say=print):
+        self.server, self.archive, self.gone_after, self.say = server, archive, gone_after, say
+        self.finished: list[int] = []
+        self.handled = 0
+
+    def recover(self) -> None:
+        """A message taken but not written when the last ingester stopped is written now."""
+        for raw in self.server.lrange(INGESTING, 0, -1):
+            self.handle(raw)
+            self.server.lrem(INGESTING, 1, raw)
+
+    def step(self, timeout: float = 1.0) -> bool:
+        raw = self.server.blmove(ITEMS, INGESTING, timeout, "LEFT", "RIGHT")
+        if raw is None:
+            return False
+        self.handle(raw)
+        self.server.lrem(INGESTING, 1, raw)
+        return True
+
+    def run_id(self, run: str) -> int | None:
+        value = self.server.hget(RUN_IDS, run)
+        return int(value) if value is not None else None
+
+    def handle(self, raw: bytes) -> None:
+        header, body = decode(raw)
+        kind, run = header["type"], header["run"]
+        if kind == "start":
+            if self.run_id(run) is None:
+                self.archive.upsert_site(header["profile"])
+                run_id = self.archive.start_run([header["site"]], header.get("version", ""))
+                self.server.hset(RUN_IDS, run, run_id)
+                self.say(f"run {run_id}: started ({header['site']}, distributed run {run})")
+        elif kind == "fetch":
+            run_id = self.run_id(run)
+            if run_id is None:
+                logger.warning("fetch for unknown run %s dropped", run)
+                return
+            self.archive.record_fetch(run_id, decode_fetch(header["fetch"], body))
+        elif kind == "done":
+            self.close(run, header.get("reason", "finished"))
+        self.handled += 1
+
+    def close(self, run: str, reason: str) -> None:
+        from crawler.runner import close_run
+
+        run_id = self.run_id(run)
+        if run_id is None:
+            return
+        status = close_run(self.archive, run_id, [reason], self.gone_after)
+        self.server.hdel(RUN_IDS, run)
+        self.finished.append(run_id)
+        self.say(f"run {run_id}: {status}")
+
+    def serve(self, until=lambda ingester: False, idle_exit: float | None = None) -> None:
+        self.recover()
+        idle_since = time.monotonic()
+        while not until(self):
+            if self.step():
+                idle_since = time.monotonic()
+            elif idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
+                return
+
+
+def start_message(run: str, site: str, profile: dict, version: str) -> bytes:
+    return message("start", run, site=site, profile=profile, version=version)
+
+
+def done_message(run: str, site: str, worker: str) -> bytes:
+    return message("done", run, site=site, worker=worker, reason="finished")
+

@@ -1,0 +1,168 @@
+"""Distributed crawling with a real redis-server: two workers and one ingester on the demo portal.
+
+Every document ends up in the archive exactly once, also when one worker is killed
+(SIGKILL) in the middle of the run; a second round is a fresh run, not skipped.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from demo_portal import SITES, DemoPortal, catalog
+
+from .conftest import REPO, run_guifan
+
+ARCHIVED = (None, "redirect", "malformed", "unavailable_once", "wrong_charset")
+# Slow enough that a worker can be killed half-way: one request at a time per worker, 30 ms apart.
+SLOW = ["--set=GUIFAN_RELAX_LOOPBACK=False", "--set=DOWNLOAD_DELAY=0.03", "--set=AUTOTHROTTLE_ENABLED=False",
+        "--set=CONCURRENT_REQUESTS_PER_DOMAIN=2", "--set=RANDOMIZE_DOWNLOAD_DELAY=False",
+        "--set=GUIFAN_REDIS_HEARTBEAT=3"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    exe = shutil.which("redis-server")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed (apt-get install -y redis-server)")
+        pytest.skip("redis-server is not installed (apt-get install -y redis-server)")
+    port = free_port()
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path_factory.mktemp("redis"))],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+
+    client = redis.Redis(port=port, socket_connect_timeout=1)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    else:
+        proc.kill()
+        pytest.fail("redis-server did not start")
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def start(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "guifan", *args], cwd=REPO, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def finish(proc: subprocess.Popen, timeout: float = 120) -> tuple[int, str, str]:
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        pytest.fail(f"{proc.args[3:5]} did not finish within {timeout} s:\n{err[-2000:]}")
+    return proc.returncode, out, err
+
+
+def leases_of(client, pid: int) -> int:
+    return sum(1 for key in client.scan_iter("guifan:run:*:leases")
+               for field in client.hkeys(key) if f"-{pid}-".encode() in field)
+
+
+def expected_urls(portal) -> set[str]:
+    return {portal.base_url(d.site) + d.path for d in catalog.documents(day=1) if d.fault in ARCHIVED}
+
+
+@pytest.fixture(scope="module")
+def distributed(redis_url, tmp_path_factory):
+    """Two workers and an ingester; worker A is SIGKILLed while it holds leased requests."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    db = tmp_path_factory.mktemp("distributed") / "dist.db"
+    with DemoPortal(day=1) as portal:
+        bases = [f"--base-url={site}={portal.base_url(site)}" for site in SITES]
+        ingester = start("ingest", "--redis", redis_url, "--db", str(db), "--runs", str(len(SITES)))
+        a = start("worker", "--redis", redis_url, *SITES, *bases, *SLOW)
+        b = start("worker", "--redis", redis_url, *SITES, *bases, *SLOW)
+        deadline, held = time.monotonic() + 60, 0
+        while time.monotonic() < deadline and a.poll() is None:
+            held = leases_of(client, a.pid)
+            if held and seen_fetches(db) >= 30:
+                break
+            time.sleep(0.02)
+        assert a.poll() is None, "worker A finished before it could be killed"
+        a.send_signal(signal.SIGKILL)
+        a.wait(timeout=10)
+        code_b, _, err_b = finish(b)
+        code_i, out_i, err_i = finish(ingester)
+        assert code_b == 0, err_b[-3000:]
+        assert code_i == 0, err_i[-3000:]
+        first = {"held": held, "ingest": out_i}
+        # A second round: each site gets a fresh run (and duplicate filter), nothing is skipped.
+        ingester = start("ingest", "--redis", redis_url, "--db", str(db), "--runs", str(len(SITES)))
+        code_c, _, err_c = finish(start("worker", "--redis", redis_url, *SITES, *bases))
+        assert code_c == 0, err_c[-3000:]
+        code_i, out_i2, err_i = finish(ingester)
+        assert code_i == 0, err_i[-3000:]
+        yield portal, db, first, client
+
+
+def seen_fetches(db) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            return conn.execute("SELECT count(*) FROM fetches").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_killed_worker_loses_no_document_and_each_is_archived_once(distributed):
+    portal, db, first, _ = distributed
+    assert first["held"] > 0, "worker A held leased requests when it was killed"
+    with sqlite3.connect(db) as conn:
+        docs = [r[0] for r in conn.execute("SELECT url FROM documents")]
+        versions = conn.execute("SELECT count(*), count(DISTINCT doc_id) FROM versions").fetchone()
+        new_events = conn.execute("SELECT count(*) FROM events WHERE event = 'new'").fetchone()[0]
+        runs = conn.execute("SELECT run_id, status, sites FROM runs ORDER BY run_id").fetchall()
+    assert sorted(docs) == sorted(expected_urls(portal))           # all of them, each once
+    assert versions == (len(docs), len(docs))                       # one version each: nothing changed
+    assert new_events == len(docs)
+    assert [r[1] for r in runs] == ["completed"] * 4
+
+
+def test_the_first_round_found_everything_itself(distributed):
+    portal, db, _, _ = distributed
+    with sqlite3.connect(db) as conn:
+        new = {r[0] for r in conn.execute(
+            "SELECT url FROM fetch_log WHERE run_id IN (1, 2) AND kind = 'detail' AND outcome = 'new'")}
+        redirected = {r[0] for r in conn.execute("SELECT final_url FROM captures WHERE url != final_url")}
+    listed = {u for u in expected_urls(portal) if u not in redirected}
+    assert listed <= new
+
+
+def test_the_second_round_is_a_fresh_run_not_skipped(distributed):
+    _, db, _, client = distributed
+    with sqlite3.connect(db) as conn:
+        again = dict(conn.execute("SELECT outcome, count(*) FROM fetch_log WHERE run_id IN (3, 4) "
+                                  "AND kind = 'detail' GROUP BY outcome").fetchall())
+    assert again.get("unchanged", 0) >= len(catalog.documents(day=1)) - 10
+    assert not again.get("new")
+    assert client.llen("guifan:items") == 0 and not list(client.scan_iter("guifan:site:*"))
+
+
+def test_report_of_a_distributed_run(distributed):
+    _, db, _, _ = distributed
+    result = run_guifan("report", "1", "--db", str(db))
+    assert result.returncode == 0 and "completed" in result.stdout
