@@ -1,12 +1,15 @@
 """Site profiles: one small TOML file per portal, the only place site knowledge lives."""
 from __future__ import annotations
 
+import importlib.resources
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
 SITES_DIR = Path(__file__).parent / "sites"
+if not SITES_DIR.is_dir():  # inside a zipped egg (Scrapyd): read the profiles from the archive
+    SITES_DIR = importlib.resources.files("crawler") / "sites"
 REQUIRED = ("name", "name_zh", "region", "admin_code", "platform", "start_urls")
 
 
@@ -51,8 +54,13 @@ def load_profile(path: Path) -> SiteProfile:
     return SiteProfile(**{k: v for k, v in data.items() if k in known}, path=str(path))
 
 
+def toml_files(sites_dir) -> list:
+    """The directory's *.toml files, sorted; also for a directory inside a zip (no glob there)."""
+    return sorted((p for p in sites_dir.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name)
+
+
 def all_profiles(sites_dir: Path = SITES_DIR) -> dict[str, SiteProfile]:
-    profiles = (load_profile(p) for p in sorted(sites_dir.glob("*.toml")))
+    profiles = (load_profile(p) for p in toml_files(sites_dir))
     return {p.name: p for p in profiles}
 
 
@@ -60,7 +68,7 @@ def get_profiles(names: list[str], sites_dir: Path = SITES_DIR) -> list[SiteProf
     """Profiles by name (the file is NAME.toml); a broken file elsewhere does not matter here."""
     unknown = [n for n in names if not (sites_dir / f"{n}.toml").is_file()]
     if unknown:
-        known = sorted(p.stem for p in sites_dir.glob("*.toml"))
+        known = sorted(p.name[: -len(".toml")] for p in toml_files(sites_dir))
         raise ProfileError(f"unknown site {', '.join(unknown)}; known sites: {', '.join(known) or '(none)'}")
     profiles = [load_profile(sites_dir / f"{n}.toml") for n in names]
     for name, profile in zip(names, profiles):
