@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.machine import machine_line
 from demo_portal import large
 
 REPO = Path(__file__).resolve().parents[1]
@@ -123,19 +123,9 @@ def growth_mb(m: Measured) -> float:
     return m.rss_mb[-1][1] - quarter
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def report(bare: Measured, guifan: Measured, documents: int) -> bool:
     ratio = guifan.rate / bare.rate if bare.rate else 0.0
-    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"machine: {machine_line()}")
     print(f"site: demo-large, {documents} documents, {large.list_page_count(documents)} list pages (loopback)")
     for m in (bare, guifan):
         print(f"{m.label:12} {m.pages:6d} pages in {m.seconds:6.1f} s = {m.rate:6.1f} pages/s   "

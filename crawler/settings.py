@@ -79,3 +79,7 @@ GUIFAN_REDIS_HEARTBEAT = 15
 # robots.txt for every request, also those queued before the file arrived (crawler/robots.py).
 DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
                           "crawler.robots.RobotsTxtForAll": 100}
+# Scrapy re-reads and parses a generator callback's source for every response to warn about
+# `return value` in it (its cache misses on bound methods): ~0.4 ms per page. Ours use
+# `yield from` helpers that return values on purpose.
+WARN_ON_GENERATOR_RETURN_VALUE = False

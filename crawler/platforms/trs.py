@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from .base import Platform, pager_links, unique
@@ -25,9 +26,17 @@ def create_page_html_pages(url: str, html: str) -> list[str] | None:
     if not m:
         return None
     count, stem, ext = min(_number(m.group(1), html), MAX_PAGES), m.group(3), m.group(4)
-    # Page 0 is stem.ext, page n is stem_n.ext, all in the list page's directory.
-    pages = [urljoin(url, f"{stem}.{ext}")] + [urljoin(url, f"{stem}_{n}.{ext}") for n in range(1, count)]
-    return unique(p for p in pages if p != url)
+    return [p for p in _pager(urljoin(url, "."), stem, ext, count) if p != url]
+
+
+@lru_cache(maxsize=64)
+def _pager(directory: str, stem: str, ext: str, count: int) -> tuple[str, ...]:
+    """Page 0 is stem.ext, page n is stem_n.ext, all in the list page's directory.
+
+    Cached: every page of a column names the same pages (N pages -> N² URLs otherwise).
+    """
+    pages = [urljoin(directory, f"{stem}.{ext}")] + [urljoin(directory, f"{stem}_{n}.{ext}") for n in range(1, count)]
+    return tuple(unique(pages))
 
 
 class TRS(Platform):
