@@ -158,3 +158,20 @@ def test_reparse_keeps_what_the_list_said(tmp_path):
     assert " 0 changed by the new parsers" in reparsed.stdout
     after = conn.execute("SELECT doc_id, validity, doc_number, issuer FROM versions ORDER BY doc_id").fetchall()
     assert after == before
+
+
+def test_responses_from_scrapys_http_cache_are_never_fresh_captures(tmp_path):
+    db, cache = tmp_path / "cached.db", tmp_path / "httpcache"
+    settings = ["-s", "HTTPCACHE_ENABLED=1", "-s", f"HTTPCACHE_DIR={cache}", "-s", "GUIFAN_CONDITIONAL=0"]
+    with DemoPortal(day=1) as portal:
+        first = run_guifan(*crawl_args(portal, db), *settings)
+        assert first.returncode == 0, first.stderr
+        captures = sqlite3.connect(db).execute("SELECT count(*) FROM captures").fetchone()[0]
+        portal.set_day(2)  # the portal changes, but the cache answers with day 1
+        second = run_guifan(*crawl_args(portal, db), *settings)
+        assert second.returncode == 0, second.stderr
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM captures").fetchone()[0] == captures
+    assert conn.execute("SELECT count(*) FROM versions WHERE run_id = 2").fetchone()[0] == 0
+    cached = conn.execute("SELECT count(*) FROM fetches WHERE run_id = 2 AND reason = 'http_cache'").fetchone()[0]
+    assert cached > 0

@@ -155,6 +155,10 @@ class PortalSpider(scrapy.Spider):
         """Yield what a failed attempt needs (record, retry); return the result if it succeeded."""
         result = exchange(self.site, response)
         status = response.status
+        if "cached" in response.flags:  # Scrapy's HTTP cache answered: not a fresh capture
+            result.body, result.outcome, result.reason = None, "not_modified", "http_cache"
+            yield result
+            return None
         if 200 <= status < 300 and not blocked_reason(response):
             return result
         if status == 304:  # the archive records it as not_modified and confirms the document
