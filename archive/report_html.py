@@ -72,7 +72,7 @@ def site_table(report: dict) -> str:
         cells = "".join(f"<td>{s[c]}</td>" for c in SITE_COLUMNS)
         rows.append(f'<tr><td class="l">{escape(site)}</td>{cells}{completeness_cell(s["listed"], s["archived"])}</tr>')
     total = report["completeness"]
-    rows.append(f'<tr><th class="l">all</th>' + "".join(
+    rows.append('<tr><th class="l">all</th>' + "".join(
         f"<th>{sum(s[c] for s in report['per_site'].values())}</th>" for c in SITE_COLUMNS)
         + completeness_cell(total["listed"], total["archived"]) + "</tr>")
     return f'<table><tr><th class="l">site</th>{head}<th>completeness</th></tr>{"".join(rows)}</table>'

@@ -166,7 +166,7 @@ class Archive:
     def _close_abandoned_runs(self, c: sqlite3.Connection) -> None:
         # A run whose process is gone was killed; say so instead of leaving it "running".
         for row in c.execute("SELECT run_id, pid FROM runs WHERE status = 'running'").fetchall():
-            if row["pid"] is None or not _pid_alive(row["pid"]):
+            if not pid_alive(row["pid"]):
                 c.execute(
                     "UPDATE runs SET status='interrupted', reason='process ended before the run finished' "
                     "WHERE run_id=?",
@@ -468,7 +468,10 @@ def url_id(c: sqlite3.Connection, site: str, url: str) -> int:
     return c.execute("INSERT INTO urls(site, url) VALUES (?, ?)", (site, url)).lastrowid
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int | None) -> bool:
+    """Is a process of this machine with that id running (the owner of a `running` run)?"""
+    if not pid:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

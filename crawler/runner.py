@@ -12,7 +12,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.settings import Settings
 
-from archive import Archive, ArchiveError
+from archive import Archive
+from archive.store import ArchiveError, pid_alive
 from crawler.profiles import SiteProfile
 from crawler.spiders.portal import PortalSpider
 from guifan import __version__
@@ -97,18 +98,6 @@ def resumable_run(archive: Archive, jobdir: Path, db: str | Path) -> int | None:
         c.execute("UPDATE runs SET status='running', reason=NULL, finished_at=NULL, pid=? WHERE run_id=?",
                   (os.getpid(), run_id))
     return run_id
-
-
-def pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def remember_run(jobdir: Path, db: str | Path, run_id: int) -> None:

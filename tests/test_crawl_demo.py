@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from demo_portal import SITES, catalog
+from demo_portal import catalog
 from parsers.record import RECORD_FIELDS
 
 ARCHIVED_FAULTS = (None, "redirect", "malformed", "unavailable_once", "wrong_charset")

@@ -7,7 +7,6 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 
 from crawler.schedule import Job, Scheduler, cron_lines, load_jobs, on_calendar, systemd_units
 
