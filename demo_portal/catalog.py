@@ -6,6 +6,8 @@ The same entries drive the HTTP server, so truth and pages cannot drift apart.
 """
 from __future__ import annotations
 
+import re
+
 import copy
 import datetime as dt
 import hashlib
@@ -222,6 +224,9 @@ def _make_entry(site: Site, col: Column, published: dt.date, art_id: int, fault:
     return entry
 
 
+_SIGNATURE_DATE = re.compile(r"^(\d{4}年\d{1,2}月\d{1,2}日|[〇零一二三四五六七八九]{4}年[〇一二三四五六七八九十]{1,2}月[〇一二三四五六七八九十]{1,3}日)$")
+
+
 def _as_the_platform_shows_it(site: Site, e: Entry) -> None:
     """Blank what a platform's pages do not show, so the ground truth is what a page says."""
     d = e.doc
@@ -231,8 +236,10 @@ def _as_the_platform_shows_it(site: Site, e: Entry) -> None:
         d.validity_raw = d.validity_raw if d.validity_raw in ("废止", "失效") else "有效"
         d.validity = VALIDITY[d.validity_raw]
         e.written_print, e.published_print = d.written_date, d.published_date
-    elif site.platform == "generic":                  # 来源/文号/发布时间 only
-        d.index_no = d.topic = d.written_date = d.validity_raw = None
+    elif site.platform == "generic":                  # 来源/文号/发布时间, and the date under a signature
+        d.index_no = d.topic = d.validity_raw = None
+        if not (d.paragraphs and _SIGNATURE_DATE.match(d.paragraphs[-1])):
+            d.written_date = None
         d.validity = "unknown"
         e.written_print, e.published_print = None, d.published_date
 

@@ -124,8 +124,7 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     hit = box.first("index_no")
     doc.index_no = hit[1] if hit else None
 
-    hit = box.first("issuer")
-    doc.issuer = hit[1] if hit and len(hit[1]) <= 80 else None
+    doc.issuer = _issuer(box)
 
     doc_number_raw = None
     for _, value in box.values("doc_number"):
@@ -174,6 +173,23 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     doc.attachments = find_attachments(scopes, base_url)
     doc.quality_flags = flags
     return doc
+
+
+# 来源 names a news agency on news pages but the publishing department on many county
+# portals; only a name shaped like a government body counts as the issuer.
+_SOURCE_LABELS = ("来源", "信息来源", "文章来源")
+_GOVERNMENT_BODY = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|局|委|厅|办|署|中心|院|所|站|街道|镇|乡)$")
+
+
+def _issuer(box: MetaBox) -> str | None:
+    hit = box.first("issuer")
+    if hit:
+        return hit[1] if len(hit[1]) <= 80 else None
+    for label in _SOURCE_LABELS:
+        value = (box.pairs.get(label) or "").strip()
+        if 2 <= len(value) <= 40 and _GOVERNMENT_BODY.search(value):
+            return value
+    return None
 
 
 def _following(el, limit: int) -> list:

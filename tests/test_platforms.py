@@ -18,10 +18,6 @@ from tests.conftest import run_guifan
 BAIHE, SONGLIN, JINHAI, FENGMING, LUTANG, SHILING = PLATFORM_SITES
 CRAWLED = [BAIHE, SONGLIN, JINHAI, FENGMING, LUTANG]
 FIELDS = ["title", "doc_number", "index_no", "issuer", "written_date", "published_date", "validity", "doc_type"]
-# What the parsers (not the adapter) do not read yet on the unknown-CMS site: `来源：` in the
-# one-line info bar as issuer; and they take the closing date line as 成文日期 where the
-# catalog says the page shows none.
-PARSER_GAPS = {(LUTANG, "issuer"), (LUTANG, "written_date")}
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +60,6 @@ def test_every_catalog_document_is_archived_once(replicas, crawled, site):
 @pytest.mark.parametrize("site", CRAWLED)
 @pytest.mark.parametrize("field", FIELDS)
 def test_fields_match_the_catalog(replicas, crawled, site, field):
-    if (site, field) in PARSER_GAPS:
-        pytest.skip(f"{site} {field}: a parser matter, not the adapter's (see PARSER_GAPS)")
     rows = current(crawled, replicas, site)
     wrong = [(d.key, getattr(d, field), rows[d.path][field]) for d in catalog.documents(site)
              if rows[d.path][field] != getattr(d, field)]

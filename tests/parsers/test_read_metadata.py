@@ -1,3 +1,5 @@
+import pytest
+
 from parsers import extract
 from parsers.read_metadata import read_label_pairs
 
@@ -77,3 +79,16 @@ def test_meta_tags_kept_in_raw_meta():
     assert doc.title == "关于某事的通知"
     assert doc.published_date == "2016-11-22"
     assert doc.raw_meta["ContentSource"] == "县发改局"
+
+
+@pytest.mark.parametrize("source, issuer", [
+    ("芦塘县农业农村局", "芦塘县农业农村局"),   # a county portal's info bar names the department
+    ("县人民政府办公室", "县人民政府办公室"),
+    ("新华社", None),                          # a news agency is not an issuer
+    ("人民网", None),
+])
+def test_source_counts_as_issuer_only_when_it_names_a_government_body(source, issuer):
+    page = (f"<html><body><h2>关于做好防汛工作的通知</h2><div class='attr'>发布时间：2024-03-12　来源：{source}</div>"
+            "<div class='content'><p>各乡镇人民政府，县政府各部门：为切实做好今年防汛工作，现将有关事项通知如下。</p>"
+            "<p>一、提高思想认识，压实防汛责任，确保人民群众生命财产安全。</p></div></body></html>")
+    assert extract(page.encode("utf-8"), "http://example.gov.cn/a.html").issuer == issuer
