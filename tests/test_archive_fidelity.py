@@ -175,3 +175,29 @@ def test_responses_from_scrapys_http_cache_are_never_fresh_captures(tmp_path):
     assert conn.execute("SELECT count(*) FROM versions WHERE run_id = 2").fetchone()[0] == 0
     cached = conn.execute("SELECT count(*) FROM fetches WHERE run_id = 2 AND reason = 'http_cache'").fetchone()[0]
     assert cached > 0
+
+
+def test_a_document_no_list_shows_for_n_runs_gets_a_tombstone(tmp_path):
+    """Pages that silently leave their column (no 404) are retired after GUIFAN_GONE_AFTER_RUNS runs."""
+    from archive import FetchResult
+    from parsers.record import Document
+
+    listed, dropped = "http://county.example/zwgk/t1.html", "http://county.example/zwgk/t2.html"
+    with Archive(tmp_path / "retire.db") as archive:
+        for run_no in range(1, 5):
+            run = archive.start_run(["county"])
+            links = [listed] if run_no > 1 else [listed, dropped]
+            archive.record_fetch(run, FetchResult(site="county", kind="list", url="http://county.example/zwgk/",
+                                                  status=200, body=b"<ul></ul>" + bytes([run_no]), links=links))
+            for url in links:
+                doc = Document(url=url, title=url[-7:], body="正文")
+                archive.record_fetch(run, FetchResult(site="county", kind="detail", url=url, status=200,
+                                                      body=url.encode(), document=doc))
+            retired = archive.retire_unlisted(run, "county", after_runs=3)
+            archive.finish_run(run, "completed")
+            assert retired == ([] if run_no < 4 else [archive.conn.execute(
+                "SELECT doc_id FROM documents WHERE url = ?", (dropped,)).fetchone()[0]])
+        status = dict(archive.conn.execute("SELECT url, status FROM documents").fetchall())
+        gone = archive.conn.execute("SELECT detail FROM events WHERE event = 'gone'").fetchone()[0]
+    assert status == {listed: "live", dropped: "gone"}
+    assert gone == "not listed in the last 3 runs"
