@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = [
     "normalise_space", "normalise_date", "find_dates", "normalise_doc_number",
@@ -27,6 +28,21 @@ def normalise_space(text: str) -> str:
     """One line: space runs collapsed (ideographic spaces kept inside), zero-width chars gone, trimmed."""
     if not text:
         return ""
+    if len(text) <= _CACHED_LEN:
+        return _normalise_short(text)
+    return _normalise_space(text)
+
+
+# Short texts (labels, nav and footer lines, table cells) recur on every page of a portal.
+_CACHED_LEN = 200
+
+
+@lru_cache(maxsize=8192)
+def _normalise_short(text: str) -> str:
+    return _normalise_space(text)
+
+
+def _normalise_space(text: str) -> str:
     text = _ZERO_WIDTH_RE.sub("", text)
     text = _SPACES_RE.sub(" ", text)
     if "\u3000" in text:

@@ -9,6 +9,7 @@ mention 版权 or 主办 survive.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["is_boilerplate_line", "boilerplate_score", "strip_boilerplate_lines", "FOOTER_MARKERS",
            "fold_script"]
@@ -117,6 +118,7 @@ def is_info_line(line: str) -> bool:
     return len(line) <= 150 and bool(_INFO_DATE.search(line)) and bool(_INFO_WORDS.search(line))
 
 
+@lru_cache(maxsize=4096)  # pure; a portal's footer and nav lines recur on every page
 def boilerplate_score(line: str) -> int:
     """Footer evidence in a line: 2 per footer marker, 1 per contact detail (if any marker)."""
     line = fold_script(line)
@@ -126,6 +128,7 @@ def boilerplate_score(line: str) -> int:
     return 2 * strong + len(_WEAK_MARKERS.findall(line))
 
 
+@lru_cache(maxsize=4096)  # pure; a portal's footer and nav lines recur on every page
 def is_boilerplate_line(line: str) -> bool:
     """True if the whole line is portal boilerplate."""
     s = fold_script(line.strip())
