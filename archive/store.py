@@ -79,6 +79,7 @@ class Archive:
 
     def __init__(self, path: str | os.PathLike, *, readonly: bool = False, timeout: float = 10.0):
         self.path = Path(path)
+        self._batch_depth = 0
         try:
             self.conn = self._connect(readonly, timeout)
             if not readonly:
@@ -124,6 +125,10 @@ class Archive:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: a transaction, or a savepoint inside a `batch()`."""
+        if self._batch_depth:
+            yield from self._savepoint()
+            return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -138,6 +143,31 @@ class Archive:
         except sqlite3.Error as exc:
             self.conn.execute("ROLLBACK")
             raise _friendly(self.path, exc) from None
+
+    def _savepoint(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("SAVEPOINT fetch")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK TO fetch")
+            self.conn.execute("RELEASE fetch")
+            raise
+        self.conn.execute("RELEASE fetch")
+
+    @contextmanager
+    def batch(self) -> Iterator["Archive"]:
+        """Group commit: every write inside is its own savepoint, all commit together.
+
+        A commit costs about as much as the rest of a fetch's writes; a crawl that records
+        what has queued up in one transaction halves its archive time. A crash loses the
+        whole uncommitted batch (those pages are fetched again next run), never part of one.
+        """
+        with self.transaction():
+            self._batch_depth += 1
+            try:
+                yield self
+            finally:
+                self._batch_depth -= 1
 
     # -- sites and runs -------------------------------------------------------------
 
