@@ -90,15 +90,17 @@ class PortalSpider(scrapy.Spider):
 
     def request(self, url: str, kind: str, referer: str | None = None, list_hints: dict | None = None,
                 **kwargs) -> scrapy.Request:
-        callbacks = {"list": self.parse_list, "detail": self.parse_detail, "attachment": self.parse_attachment}
         # List pages are always fetched whole: they are how new documents are found.
         headers = conditional_headers(self.validators.get(url)) if kind != "list" else {}
         headers.update(kwargs.pop("headers", {}))
         meta = {"kind": kind, "referer": referer}
         if list_hints:
             meta["list_hints"] = list_hints
-        return scrapy.Request(url, callback=callbacks[kind], errback=self.on_error, headers=headers, meta=meta,
-                              **kwargs)
+        return scrapy.Request(url, callback=self.callback(kind), errback=self.on_error, headers=headers,
+                              meta=meta, **kwargs)
+
+    def callback(self, kind: str):
+        return {"list": self.parse_list, "detail": self.parse_detail, "attachment": self.parse_attachment}[kind]
 
     def list_request(self, wanted: ListRequest, referer: str | None = None) -> scrapy.Request:
         """A list fetch as the platform asked for it: GET, or POST with a form (dataproxy.jsp …)."""
@@ -183,8 +185,7 @@ class PortalSpider(scrapy.Spider):
     async def after_render(self, response):
         """The browser ran the challenge: fetch the page again over HTTP with the cookies it earned."""
         cookies = await render.earned_cookies(response)
-        callbacks = {"list": self.parse_list, "detail": self.parse_detail, "attachment": self.parse_attachment}
-        yield render.refetch(response.request, cookies, callbacks[response.meta.get("kind", "detail")],
+        yield render.refetch(response.request, cookies, self.callback(response.meta.get("kind", "detail")),
                              self.on_error)
 
     def retry(self, request, reason: str) -> scrapy.Request | None:
