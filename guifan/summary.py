@@ -1,13 +1,27 @@
 """The short summary printed after a crawl."""
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+
 from archive import Archive
 
 NEXT_STEPS = """\
 Try next:
-  sqlite3 {db} "SELECT doc_id, title, doc_number, published_date, validity FROM current LIMIT 5"
-  guifan parse saved_page.html --url https://example.gov.cn/page.html
-  guifan demo --day 2 --db {db}      # the portal a day later: changes, a repeal, a vanished page"""
+  {prog} search 管理 --db {db}            # Chinese full-text search (規範 finds 规范 too)
+  {prog} demo --day 2 --db {db}           # the portal a day later: changes, a repeal, a vanished page
+  {prog} report --db {db} --html report.html
+  {prog} serve --db {db}                  # browse it in Datasette
+  sqlite3 {db} "SELECT doc_id, title, doc_number, published_date, validity FROM current LIMIT 5\""""
+
+
+def program() -> str:
+    """How the user can call guifan again: `.venv/bin/guifan` after `make demo` (not on PATH)."""
+    path = sys.argv[0]
+    if os.path.basename(path) != "guifan" or shutil.which("guifan") == os.path.abspath(path):
+        return "guifan"
+    return min(os.path.relpath(path), os.path.abspath(path), key=len)
 
 
 def print_summary(db: str, run_id: int, demo: bool = False) -> tuple[str, str | None]:
@@ -28,5 +42,5 @@ def print_summary(db: str, run_id: int, demo: bool = False) -> tuple[str, str | 
     print(f"  failed/blocked: {failures}")
     print(f"  archive:        {db}")
     if demo:
-        print(NEXT_STEPS.format(db=db))
+        print(NEXT_STEPS.format(db=db, prog=program()))
     return s["status"], s["reason"]
