@@ -31,9 +31,9 @@ def decompress(method: str, data: bytes) -> bytes:
     raise ValueError(f"unknown blob compression {method!r}")
 
 
-def put(conn: sqlite3.Connection, data: bytes) -> tuple[str, bool]:
-    """Store `data` unless its sha256 is already there; return (sha256, stored_now)."""
-    digest = sha256(data)
+def put(conn: sqlite3.Connection, data: bytes, digest: str | None = None) -> tuple[str, bool]:
+    """Store `data` unless its sha256 (given, or computed) is already there; return (sha256, stored_now)."""
+    digest = digest or sha256(data)
     if conn.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (digest,)).fetchone():
         return digest, False
     conn.execute(

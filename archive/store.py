@@ -461,14 +461,14 @@ class _Fetch:
         if self.capture_id is not None or self.digest is None:
             return self.capture_id
         f = self.fetch
-        # The same answer as last time (URL, status, bytes): a revisit of that capture.
-        same = self.c.execute(
+        _, new_bytes = blobs.put(self.c, f.body, self.digest)
+        # Known bytes may be the same answer as last time (URL, status): a revisit of that capture.
+        same = None if new_bytes else self.c.execute(
             "SELECT capture_id FROM captures WHERE final_url = ? AND sha256 = ? AND status = ? "
             "ORDER BY capture_id DESC LIMIT 1", (f.final_url or f.url, self.digest, f.status or 0)).fetchone()
         if same:
             self.capture_id = same[0]
             return self.capture_id
-        blobs.put(self.c, f.body)
         cur = self.c.execute(
             "INSERT INTO captures(run_id, site, kind, url, final_url, method, status, request_headers, "
             "response_headers, redirects, sha256, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
