@@ -154,10 +154,6 @@ def normalised_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
-def is_cjk(ch: str) -> bool:
-    return bool(CJK_RUN.fullmatch(ch))
-
-
 def display_width(text: str) -> int:
     """Columns a terminal uses for text (CJK and full-width characters take two)."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

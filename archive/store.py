@@ -222,7 +222,7 @@ class Archive:
             fx = _Fetch(c, run_id, fetch)
             if fetch.kind == "attachment":
                 self._attachment_arrives(fx, text)
-            outcome, reason, doc_id = self._judge(fx)
+            outcome, reason = self._judge(fx)
             self._record_listings(c, run_id, fetch)
             c.execute(
                 "INSERT INTO fetches(run_id, kind, url_id, status, outcome, reason, capture_id, referer_id, "
@@ -261,39 +261,38 @@ class Archive:
                 c.execute("INSERT OR IGNORE INTO listings(run_id, url_id) VALUES (?, ?)",
                           (run_id, url_id(c, fetch.site, fetch.final_url)))
 
-    def _judge(self, fx: "_Fetch") -> tuple[str, str | None, str | None]:
+    def _judge(self, fx: "_Fetch") -> tuple[str, str | None]:
+        """(outcome, reason); the fetch_log view finds the document a fetch concerns."""
         fetch = fx.fetch
         if fetch.status == 304:
-            return "not_modified", None, self._confirm_url(fx)
+            self._confirm_url(fx)
+            return "not_modified", None
         if fetch.kind == "detail" and fetch.status in GONE_STATUSES:
             fx.capture()
-            doc_id = self._tombstone(fx.c, fetch.site, fetch.url, fx.run_id, fetch.fetched_at, f"http_{fetch.status}")
-            if doc_id:
-                return "gone", f"http_{fetch.status}", doc_id
+            if self._tombstone(fx.c, fetch.site, fetch.url, fx.run_id, fetch.fetched_at, f"http_{fetch.status}"):
+                return "gone", f"http_{fetch.status}"
         if fetch.outcome:
             fx.capture()
-            return fetch.outcome, fetch.reason, None
+            return fetch.outcome, fetch.reason
         if fetch.document is not None:
             return self._ingest(fx)
         return self._judge_blob(fx)
 
-    def _judge_blob(self, fx: "_Fetch") -> tuple[str, None, None]:
+    def _judge_blob(self, fx: "_Fetch") -> tuple[str, None]:
         url = fx.fetch.final_url or fx.fetch.url
         before = fx.c.execute(
             "SELECT sha256 FROM captures WHERE final_url = ? AND status BETWEEN 200 AND 299 "
             "ORDER BY capture_id DESC LIMIT 1", (url,)).fetchone()
         fx.capture()
         if before is None:
-            return "new", None, None
-        return ("unchanged" if before["sha256"] == fx.digest else "changed"), None, None
+            return "new", None
+        return ("unchanged" if before["sha256"] == fx.digest else "changed"), None
 
-    def _confirm_url(self, fx: "_Fetch") -> str | None:
+    def _confirm_url(self, fx: "_Fetch") -> None:
         row = fx.c.execute("SELECT doc_id, current_version FROM documents WHERE site=? AND url=? AND status='live'",
                            (fx.fetch.site, fx.fetch.final_url or fx.fetch.url)).fetchone()
         if row:
             self._confirm(fx.c, row["doc_id"], row["current_version"], fx.fetch.fetched_at)
-            return row["doc_id"]
-        return None
 
     def _confirm(self, c, doc_id: str, version: int, at: str) -> None:
         c.execute("UPDATE versions SET last_confirmed=? WHERE doc_id=? AND version=?", (at, doc_id, version))
@@ -301,7 +300,7 @@ class Archive:
 
     # -- documents and versions -----------------------------------------------------
 
-    def _ingest(self, fx: "_Fetch") -> tuple[str, str | None, str]:
+    def _ingest(self, fx: "_Fetch") -> tuple[str, str | None]:
         fetch, c = fx.fetch, fx.c
         url, at = fetch.final_url or fetch.url, fetch.fetched_at
         doc = fetch.document
@@ -316,14 +315,14 @@ class Archive:
                 "VALUES (?, ?, ?, 'live', ?, ?, 1)", (doc_id, fetch.site, url, at, at))
             self._insert_version(fx, doc_id, 1, values, ["*"])
             self._event(c, doc_id, fx.run_id, at, "new", 1)
-            return "new", None, doc_id
+            return "new", None
         current = c.execute("SELECT * FROM versions WHERE doc_id = ? AND version = ?",
                             (doc_id, known["current_version"])).fetchone()
         came_back = known["status"] == "gone"
         if current["content_hash"] == values["content_hash"] and not came_back:
             self._keep_bytes_if_identical(fx, current)
             self._confirm(c, doc_id, current["version"], at)
-            return "unchanged", None, doc_id
+            return "unchanged", None
         changes = changed_fields(current, values) or ["status"]
         version = current["version"] + 1
         c.execute("UPDATE versions SET valid_to=coalesce(valid_to, ?) WHERE doc_id=? AND version=?",
@@ -333,7 +332,7 @@ class Archive:
                   (at, version, doc_id))
         self._event(c, doc_id, fx.run_id, at, "reappeared" if came_back else "changed", version,
                     json.dumps(changes))
-        return "changed", ("reappeared" if came_back else None), doc_id
+        return "changed", ("reappeared" if came_back else None)
 
     def _keep_bytes_if_identical(self, fx: "_Fetch", current) -> None:
         """Identical bytes make the fetch a revisit of the version's capture.
@@ -409,11 +408,11 @@ class Archive:
             "SELECT url FROM documents WHERE site = ? AND status = 'live' ORDER BY url", (site,))]
 
     def validators(self, site: str) -> dict[str, dict[str, str]]:
-        """For conditional revisits: each URL's last ETag / Last-Modified, from its newest 2xx capture."""
+        """For conditional revisits: the ETag / Last-Modified of each URL's newest 2xx capture."""
         found: dict[str, dict[str, str]] = {}
         rows = self.conn.execute(
-            "SELECT final_url, response_headers FROM captures WHERE site = ? AND status BETWEEN 200 AND 299 "
-            "ORDER BY capture_id", (site,))
+            "SELECT final_url, response_headers FROM captures WHERE capture_id IN (SELECT max(capture_id) "
+            "FROM captures WHERE site = ? AND status BETWEEN 200 AND 299 GROUP BY final_url)", (site,))
         for row in rows:
             headers = {k.lower(): v for k, v in json.loads(row["response_headers"])}
             picked = {k: headers[k] for k in ("etag", "last-modified") if k in headers}

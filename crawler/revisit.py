@@ -59,13 +59,9 @@ class RevisitPlan:
     """The answer for one site and one run: `due(url)` says whether to fetch a detail page."""
 
     not_due: set[str] = field(default_factory=set)
-    skipped: int = 0
 
     def due(self, url: str) -> bool:
-        if url in self.not_due:
-            self.skipped += 1
-            return False
-        return True
+        return url not in self.not_due
 
 
 def histories(archive: Archive, site: str) -> dict[str, PageHistory]:
