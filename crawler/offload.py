@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from scrapy import signals
@@ -34,6 +36,25 @@ def _extract(body: bytes, url: str, headers: dict, hints: dict):
         return extract(body, url, headers, hints)
     except ParseError as exc:
         return exc
+
+
+def exit_with(crawl_pid: int, every: float = 2.0) -> None:
+    """Pool initializer: end this worker once the crawl that started it is gone.
+
+    A crawl killed with SIGKILL cannot shut its pool down, and a forkserver worker never sees
+    its task pipe close (it holds a write end itself), so without this it would live forever.
+    """
+    def watch():
+        while True:
+            time.sleep(every)
+            try:
+                os.kill(crawl_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # the pid now belongs to another user's process: ours is gone
+                os._exit(0)
+
+    threading.Thread(target=watch, name="guifan-watch-crawl", daemon=True).start()
 
 
 def extracted(response):
@@ -80,7 +101,8 @@ class ExtractInWorkers:
         if self.pool is None:  # first detail page: a crawl of list pages alone never starts one
             # forkserver: workers don't inherit the reactor's threads and sockets.
             context = multiprocessing.get_context("forkserver")
-            self.pool = ProcessPoolExecutor(self.processes, mp_context=context)
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=context,
+                                            initializer=exit_with, initargs=(os.getpid(),))
         return self.pool
 
     async def process_response(self, request, response, spider=None):

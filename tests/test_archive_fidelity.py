@@ -201,3 +201,44 @@ def test_a_document_no_list_shows_for_n_runs_gets_a_tombstone(tmp_path):
         gone = archive.conn.execute("SELECT detail FROM events WHERE event = 'gone'").fetchone()[0]
     assert status == {listed: "live", dropped: "gone"}
     assert gone == "not listed in the last 3 runs"
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for entry in os.listdir("/proc"):
+        try:
+            stat = open(f"/proc/{entry}/stat").read() if entry.isdigit() else ""
+        except OSError:
+            continue
+        if stat and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.add(int(entry))
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    return {p for p in pids if os.path.exists(f"/proc/{p}") and "Z" not in open(f"/proc/{p}/stat").read().split()[2]}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc")
+def test_a_killed_crawl_leaves_no_extraction_process_behind(tmp_path):
+    """Extraction workers (crawler/offload.py) end on their own when their crawl is SIGKILLed."""
+    db = tmp_path / "orphans.db"
+    with DemoPortal(day=1) as portal:
+        proc = subprocess.Popen([sys.executable, "-m", "guifan", *crawl_args(portal, db),
+                                 "--set=GUIFAN_EXTRACT_PROCESSES=1"], cwd=REPO,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline, helpers = time.monotonic() + 60, set()
+        while time.monotonic() < deadline and proc.poll() is None:
+            helpers = children_of(proc.pid)
+            workers = set().union(*(children_of(h) for h in helpers)) if helpers else set()
+            if workers:  # the forkserver has started the pool's worker
+                helpers |= workers
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None and helpers, "the crawl ended before its extraction pool started"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 15
+        while alive(helpers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert not alive(helpers), f"left behind: {sorted(alive(helpers))}"
