@@ -43,6 +43,7 @@ GUIFAN_GONE_AFTER_RUNS = 3     # a document no list shows for this many runs get
 GUIFAN_RUN_ID = None  # set by `guifan crawl`; a bare `scrapy crawl` opens its own run
 
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.logformatter.QuietLogFormatter"  # per-page DEBUG lines only at DEBUG
 FEED_EXPORT_ENCODING = "utf-8"
 
 # Revisits (crawler/revisit.py): a known detail page is fetched again (conditionally) once
@@ -69,9 +70,10 @@ GUIFAN_RENDER = False
 GUIFAN_EXTRACT_PROCESSES = -1
 DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "crawler.offload.ExtractInWorkers": 45}
 CONCURRENT_ITEMS = 4
-# SQLite writes on their own thread (crawler/writer.py); at most this many items wait for it.
-ITEM_PIPELINES = {"crawler.writer.ThreadedArchivePipeline": 500}
-GUIFAN_WRITE_QUEUE = 256
+# SQLite writes in a process of their own (crawler/writer.py), committed in batches of at
+# most this many fetches (whatever has queued up).
+ITEM_PIPELINES = {"crawler.writer.ProcessArchivePipeline": 500}
+GUIFAN_WRITE_BATCH = 64
 
 # Distributed mode (crawler/distributed.py: `guifan worker`, `guifan ingest`): a worker silent
 # for this many seconds is taken for dead and its leased requests go back in the queue.

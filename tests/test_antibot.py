@@ -50,6 +50,21 @@ def test_block_reasons(status, body, ctype, reason):
     assert block_reason(status, {"content-type": ctype}, body) == reason
 
 
+# A captcha wall whose few visible characters are many bytes (GBK, UTF-8) is still a wall; a
+# page just over the limit is not, whatever its encoding: the raw-byte shortcut may only say
+# "too much text for a wall" when no decoding could make it less.
+CAPTCHA_TEXT = "为保障网站安全，请完成验证码验证后继续访问本站页面。" * 15  # 390 characters
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+@pytest.mark.parametrize("text, reason", [(CAPTCHA_TEXT, "captcha"), (CAPTCHA_TEXT + "多出的文字" * 3, None)])
+def test_walls_are_counted_in_characters_not_bytes(encoding, text, reason):
+    body = (f"<html><head><script>{'var x = 1;' * 300}</script></head><body><p>{text}</p>"
+            "<img src='/captcha.jpg'></body></html>").encode(encoding)
+    assert len(body) > 4 * 400
+    assert block_reason(200, {"content-type": f"text/html; charset={encoding}"}, body) == reason
+
+
 def test_browser_passable_walls_only_are_rendered():
     assert {"http_412_challenge", "http_521_challenge", "challenge_stub"} <= RENDERABLE
     assert not {"captcha", "http_418"} & RENDERABLE
