@@ -22,13 +22,11 @@ RENDERABLE = {"http_412_challenge", "http_521_challenge", "http_202_challenge", 
 HOST_BLOCKED = "host_blocked"
 _CAPTCHA = re.compile(r"captcha|验证码|geetest|TencentCaptcha|nc_1_wrapper|slide_verify|拖动滑块", re.I)
 _INVISIBLE = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>|&nbsp;|\s+", re.I | re.S)
-_INVISIBLE_BYTES = re.compile(_INVISIBLE.pattern.encode("ascii"), re.I | re.S)
 MAX_CLASSIFIED = 512 * 1024   # a wall is a small page; big answers are not read twice
 WALL_MAX_VISIBLE = 400        # walls show at most this many characters (captcha, challenge stubs)
-MAX_BYTES_PER_CHAR = 4        # UTF-8 and GB18030 spend at most 4 bytes on a character
 
 
-def visible_chars(html: str | bytes, stop_after: int | None = None) -> int:
+def visible_chars(html: str, stop_after: int | None = None) -> int:
     """Characters a reader sees (markup, scripts, comments and whitespace removed).
 
     With `stop_after`, counting stops once the count exceeds it: every wall test only asks
@@ -36,7 +34,7 @@ def visible_chars(html: str | bytes, stop_after: int | None = None) -> int:
     answers that in its first few kilobytes instead of being scanned to the end.
     """
     count = pos = 0
-    for m in (_INVISIBLE_BYTES if isinstance(html, bytes) else _INVISIBLE).finditer(html):
+    for m in _INVISIBLE.finditer(html):
         count += m.start() - pos
         pos = m.end()
         if stop_after is not None and count > stop_after:
@@ -50,14 +48,6 @@ def _looks_like_markup(body: bytes, content_type: str) -> bool:
     return body.lstrip()[:1] == b"<"
 
 
-def _too_much_text_for_a_wall(body: bytes) -> bool:
-    """Decided on the raw bytes, before any decoding: more visible bytes than a wall's few
-    characters could take in any ASCII-compatible charset. Most pages stop here, which
-    keeps the check cheap on the reactor thread; UTF-16 (NUL bytes) is left to the full test."""
-    limit = MAX_BYTES_PER_CHAR * WALL_MAX_VISIBLE
-    return b"\x00" not in body[:2048] and visible_chars(body, stop_after=limit) > limit
-
-
 def block_reason(status: int, headers: dict[str, str], body: bytes | None) -> str | None:
     """Why this answer is an anti-bot wall rather than the page, or None if it is not one."""
     if status in ALWAYS_BLOCKED:
@@ -65,7 +55,7 @@ def block_reason(status: int, headers: dict[str, str], body: bytes | None) -> st
     if not body or len(body) > MAX_CLASSIFIED or status not in (200, 202, 403, 429):
         return None
     content_type = (headers.get("content-type") or headers.get("Content-Type") or "").lower()
-    if not _looks_like_markup(body, content_type) or _too_much_text_for_a_wall(body):
+    if not _looks_like_markup(body, content_type):
         return None
     html, _ = decode_html(body, {"content-type": content_type} if content_type else None)
     visible = visible_chars(html, stop_after=WALL_MAX_VISIBLE)  # exact up to 400; "more" above
