@@ -12,10 +12,7 @@ but one, and none on a single core.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import threading
-import time
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from scrapy import signals
@@ -23,38 +20,12 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
+from crawler.helpers import exit_with, helper_context
 from crawler.responses import header_pairs
 from parsers import ParseError, extract
 
 logger = logging.getLogger(__name__)
 META_KEY = "guifan_extracted"
-
-
-def _extract(body: bytes, url: str, headers: dict, hints: dict):
-    """In the worker: the Document, or the ParseError to raise in the spider."""
-    try:
-        return extract(body, url, headers, hints)
-    except ParseError as exc:
-        return exc
-
-
-def exit_with(crawl_pid: int, every: float = 2.0) -> None:
-    """Pool initializer: end this worker once the crawl that started it is gone.
-
-    A crawl killed with SIGKILL cannot shut its pool down, and a forkserver worker never sees
-    its task pipe close (it holds a write end itself), so without this it would live forever.
-    """
-    def watch():
-        while True:
-            time.sleep(every)
-            try:
-                os.kill(crawl_pid, 0)
-            except ProcessLookupError:
-                os._exit(0)
-            except PermissionError:  # the pid now belongs to another user's process: ours is gone
-                os._exit(0)
-
-    threading.Thread(target=watch, name="guifan-watch-crawl", daemon=True).start()
 
 
 def extracted(response):
@@ -99,9 +70,7 @@ class ExtractInWorkers:
 
     def executor(self) -> ProcessPoolExecutor:
         if self.pool is None:  # first detail page: a crawl of list pages alone never starts one
-            # forkserver: workers don't inherit the reactor's threads and sockets.
-            context = multiprocessing.get_context("forkserver")
-            self.pool = ProcessPoolExecutor(self.processes, mp_context=context,
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=helper_context(),
                                             initializer=exit_with, initargs=(os.getpid(),))
         return self.pool
 
@@ -114,8 +83,10 @@ class ExtractInWorkers:
         hints = {**spider.hints, "list": list_hints} if list_hints else spider.hints
         headers = dict(header_pairs(response.headers))
         try:
-            future = self.executor().submit(_extract, response.body, response.url, headers, hints)
+            future = self.executor().submit(extract, response.body, response.url, headers, hints)
             request.meta[META_KEY] = await maybe_deferred_to_future(as_deferred(future))
+        except ParseError as exc:  # the page's own fault: the spider records it
+            request.meta[META_KEY] = exc
         except Exception as exc:  # a broken pool must not lose the page: the spider extracts inline
             logger.warning("extraction in worker processes failed on %s (%s); extracting inline from now on",
                            response.url, exc)

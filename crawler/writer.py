@@ -18,12 +18,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
-import multiprocessing
 import pickle
 import signal
 from collections import Counter
 
 from archive import Archive
+from crawler.helpers import helper_context
 from crawler.pipelines import ArchivePipeline
 
 logger = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class WriterProcess:
     """One writer process for all spiders of a crawl process (they share the db and run)."""
 
     def __init__(self, db: str, run_id: int, batch_size: int):
-        context = multiprocessing.get_context("forkserver")  # no reactor threads or sockets inherited
+        context = helper_context()
         inbox, self.outbox = context.Pipe(duplex=False)
         self.replies, replies_out = context.Pipe(duplex=False)
         enlarge(self.outbox)

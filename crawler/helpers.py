@@ -1,0 +1,38 @@
+"""Helper processes of a crawl (extraction workers, the archive writer): how they start and end.
+
+No Scrapy here: the helpers import only what they run (parsers, archive), preloaded once
+in the forkserver so that each new helper starts with them.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+
+PRELOAD = ["parsers", "archive"]
+
+
+def helper_context():
+    """forkserver: helpers inherit none of the reactor's threads and sockets."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)  # takes effect when the forkserver first starts
+    return context
+
+
+def exit_with(crawl_pid: int, every: float = 2.0) -> None:
+    """Pool initializer: end this helper once the crawl that started it is gone.
+
+    A crawl killed with SIGKILL cannot shut its pool down, and a forkserver pool worker
+    never sees its task pipe close (it holds a write end itself), so without this it would
+    live forever.
+    """
+    def watch():
+        while True:
+            time.sleep(every)
+            try:
+                os.kill(crawl_pid, 0)
+            except (ProcessLookupError, PermissionError):  # gone (or its pid reused by another user)
+                os._exit(0)
+
+    threading.Thread(target=watch, name="guifan-watch-crawl", daemon=True).start()
