@@ -109,12 +109,19 @@ class WriterProcess:
         self.stats: dict[str, object] = {}  # site -> that spider's crawler.stats
         self.error: BaseException | None = None
         self.finished = False
+        self.sent = 0
 
     def send(self, item) -> None:
-        self.collect()
+        self.sent += 1
+        if self.sent % 16 == 0:  # replies come a batch at a time: no need to look for them every item
+            self.collect()
         if self.error is not None:
             raise self.error
-        self.outbox.send_bytes(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            self.outbox.send_bytes(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
+        except BrokenPipeError:  # the writer stopped: say why
+            self.collect(until="done")
+            raise self.error or RuntimeError("the archive writer process stopped") from None
 
     def flush(self) -> None:
         """Wait until everything sent so far is committed and counted."""
