@@ -37,6 +37,9 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _STRAY_CLOSE = re.compile(r"</\s*(?:html|body)\s*>", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_NO_SPACES = str.maketrans("", "", " \n\t\r\u3000\xa0")
+HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+# libxml2's HTML parser lower-cases tag names: the walks below compare them as they are.
 
 
 def parse_html(text: str):
@@ -78,7 +81,6 @@ def prune(root) -> None:
         if not isinstance(tag, str):
             doomed.append(el)  # comments, PIs, entities
             continue
-        tag = tag.lower()
         if tag in DROP_TAGS:
             doomed.append(el)
             continue
@@ -92,8 +94,8 @@ def prune(root) -> None:
             continue
         # Hidden containers sometimes hold the article itself (revealed by script):
         # keep hidden elements with substantial text.
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if isinstance(el.tag, str) and tag not in DROP_TAGS:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag and tag not in DROP_TAGS:
             try:
                 if len(text_of(el)) > 300:
                     continue
@@ -173,7 +175,7 @@ def segments(root) -> Walk:
             return
         buf.append(text)
         if link_depth:
-            link_buf[0] += len(text) - sum(text.count(c) for c in " \n\t\r\u3000\xa0")
+            link_buf[0] += len(text.translate(_NO_SPACES))
 
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag
@@ -181,7 +183,6 @@ def segments(root) -> Walk:
             if event == "end":
                 add(el.tail)
             continue
-        tag = tag.lower()
         if event == "start":
             idx = len(elements)
             elements.append(el)
@@ -193,7 +194,7 @@ def segments(root) -> Walk:
                 block_stack.append(idx)
                 if tag == "tr":
                     row_stack.append(idx)
-                elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                elif tag in HEADINGS:
                     heading_depth += 1
             elif tag == "br":
                 flush()
@@ -208,7 +209,7 @@ def segments(root) -> Walk:
                 block_stack.pop()
                 if tag == "tr":
                     row_stack.pop()
-                elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                elif tag in HEADINGS:
                     heading_depth -= 1
             elif tag == "a":
                 link_depth -= 1  # tails of links are plain text
