@@ -1,4 +1,5 @@
-"""Helper processes of a crawl (extraction workers, the archive writer): how they start and end.
+"""Helper processes of a crawl (extraction workers, the archive writer): how they start, what
+the workers run, and how they end.
 
 No Scrapy here: the helpers import only what they run (parsers, archive), preloaded once
 in the forkserver so that each new helper starts with them.
@@ -9,6 +10,9 @@ import multiprocessing
 import os
 import threading
 import time
+
+from parsers import ParseError, extract
+from parsers.detect_challenge import block_reason
 
 PRELOAD = ["parsers", "archive"]
 
@@ -36,3 +40,15 @@ def exit_with(crawl_pid: int, every: float = 2.0) -> None:
                 os._exit(0)
 
     threading.Thread(target=watch, name="guifan-watch-crawl", daemon=True).start()
+
+
+def judge_and_extract(status: int, body: bytes, url: str, headers: dict, hints: dict):
+    """What an extraction worker does with a page: (wall reason, None) for an anti-bot wall
+    (crawler/antibot.py acts on it), else (None, its Document or the ParseError)."""
+    reason = block_reason(status, {k.lower(): v for k, v in headers.items()}, body)
+    if reason:
+        return reason, None
+    try:
+        return None, extract(body, url, headers, hints)
+    except ParseError as exc:
+        return None, exc

@@ -5,6 +5,8 @@ Scrapy's own work per page, so on one thread it halves the crawl rate. This down
 middleware sends each successful detail response to a process pool before the spider sees
 it and leaves the Document (or the ParseError) in `response.meta`; `PortalSpider` uses it
 instead of extracting inline (`extracted()`), and extracts inline whenever it is absent.
+The worker also judges whether the page is an anti-bot wall (`judge_and_extract`), and
+`crawler.antibot`, next in line, takes that verdict instead of decoding the page again.
 
 GUIFAN_EXTRACT_PROCESSES: 0 extracts inline; -1 (default) uses one process per CPU core
 but one, and none on a single core.
@@ -20,9 +22,10 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
-from crawler.helpers import exit_with, helper_context
+from crawler.antibot import WALL_KEY
+from crawler.helpers import exit_with, helper_context, judge_and_extract
 from crawler.responses import header_pairs
-from parsers import ParseError, extract
+from parsers import ParseError
 
 logger = logging.getLogger(__name__)
 META_KEY = "guifan_extracted"
@@ -83,10 +86,12 @@ class ExtractInWorkers:
         hints = {**spider.hints, "list": list_hints} if list_hints else spider.hints
         headers = dict(header_pairs(response.headers))
         try:
-            future = self.executor().submit(extract, response.body, response.url, headers, hints)
-            request.meta[META_KEY] = await maybe_deferred_to_future(as_deferred(future))
-        except ParseError as exc:  # the page's own fault: the spider records it
-            request.meta[META_KEY] = exc
+            future = self.executor().submit(judge_and_extract, response.status, response.body, response.url,
+                                            headers, hints)
+            wall, found = await maybe_deferred_to_future(as_deferred(future))
+            request.meta[WALL_KEY] = wall  # crawler.antibot takes this verdict instead of judging again
+            if found is not None:
+                request.meta[META_KEY] = found
         except Exception as exc:  # a broken pool must not lose the page: the spider extracts inline
             logger.warning("extraction in worker processes failed on %s (%s); extracting inline from now on",
                            response.url, exc)

@@ -16,7 +16,7 @@ import shutil
 
 import scrapy
 
-from crawler.antibot import block_reason
+from parsers.detect_challenge import block_reason
 
 CHROMIUM = "/usr/bin/chromium"
 HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"

@@ -8,7 +8,8 @@ from twisted.internet.defer import CancelledError
 from twisted.web._newclient import ResponseNeverReceived
 
 from archive.models import FetchResult
-from crawler.antibot import HOST_BLOCKED, block_reason
+from crawler.antibot import HOST_BLOCKED
+from parsers.detect_challenge import block_reason
 
 RETRYABLE_ERRORS = ("connection_refused", "timeout", "connection_lost", "network_error")
 

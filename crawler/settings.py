@@ -68,7 +68,9 @@ GUIFAN_RENDER = False
 # worker processes (-1: one per core but one; 0: inline), and a callback's few outputs go
 # through the (synchronous) pipeline without Scrapy's 100 parallel tasks per response.
 GUIFAN_EXTRACT_PROCESSES = -1
-DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "crawler.offload.ExtractInWorkers": 45}
+# 65: its process_response runs just before AntiBotBackoff's (60), which takes the worker's
+# wall verdict, and after redirects and decompression (580-600).
+DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "crawler.offload.ExtractInWorkers": 65}
 CONCURRENT_ITEMS = 4
 # SQLite writes in a process of their own (crawler/writer.py), committed in batches of at
 # most this many fetches (whatever has queued up).

@@ -14,7 +14,7 @@ import urllib.robotparser
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from crawler.antibot import block_reason
+from parsers.detect_challenge import block_reason
 from crawler.middlewares import is_loopback
 from crawler.platforms import ListRequest, get_platform
 from crawler.profiles import SiteProfile

@@ -16,7 +16,7 @@ from .normalise import (
     normalise_doc_number, normalise_space, normalise_validity, strip_title_suffix,
 )
 from .pinyin_annotations import is_traditional_script, remove_pinyin_annotations
-from .read_metadata import FIELD_LABELS, LABEL_LINE, MetaBox, read_label_pairs, read_meta_tags
+from .read_metadata import FIELD_LABELS, MetaBox, read_label_pairs, read_meta_tags
 from .record import Document
 from .sniff_content import check_is_text_page
 from .strip_boilerplate import strip_boilerplate_lines

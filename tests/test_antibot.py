@@ -16,7 +16,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.antibot import RENDERABLE, AntiBotBackoff, block_reason
+from crawler.antibot import RENDERABLE, WALL_KEY, AntiBotBackoff
+from crawler.helpers import judge_and_extract
+from parsers.detect_challenge import block_reason
 from demo_portal import PLATFORM_SITES, DemoPortal, catalog
 from demo_portal import challenge as demo_challenge
 from demo_portal.sites import SITE_OBJECTS
@@ -31,7 +33,7 @@ NORMAL_PAGE = ("<html><head><title>关于印发某某办法的通知</title></he
 
 # -- classification -------------------------------------------------------------------
 
-@pytest.mark.parametrize("status, body, ctype, reason", [
+WALLS = [
     (412, demo_challenge.stub(SITE_OBJECTS[SHILING], "412"), "text/html", "http_412_challenge"),
     (521, demo_challenge.stub(SITE_OBJECTS[SHILING], "521"), "text/html", "http_521_challenge"),
     (418, b"I'm a teapot", "text/plain", "http_418"),
@@ -45,9 +47,33 @@ NORMAL_PAGE = ("<html><head><title>关于印发某某办法的通知</title></he
     (403, "<html><body><h1>403 Forbidden</h1><p>您无权访问此页面。</p></body></html>".encode(), "text/html", None),
     (200, b"%PDF-1.4 binary", "application/pdf", None),
     (200, b"", "text/html", None),
-])
+]
+
+
+@pytest.mark.parametrize("status, body, ctype, reason", WALLS)
 def test_block_reasons(status, body, ctype, reason):
     assert block_reason(status, {"content-type": ctype}, body) == reason
+
+
+@pytest.mark.parametrize("status, body, ctype, reason", WALLS)
+def test_extraction_workers_judge_walls_alike(status, body, ctype, reason):
+    """Offloaded pages are judged in the worker (crawler/helpers.py); same verdicts, and a wall
+    is not extracted."""
+    wall, found = judge_and_extract(status, body, "http://www.example.gov.cn/a.html", {"Content-Type": ctype}, {})
+    assert wall == reason
+    if wall:
+        assert found is None
+
+
+def test_the_middleware_takes_the_workers_verdict():
+    mw, _ = backoff()
+    request, response = answer(200, demo_challenge.stub(SITE_OBJECTS[SHILING], "521"))
+    request.meta[WALL_KEY] = "challenge_stub"
+    mw.process_response(request, response)
+    assert request.meta["guifan_blocked"] == "challenge_stub" and WALL_KEY not in request.meta
+    request, response = answer(200, NORMAL_PAGE)  # judged here when no worker did
+    mw.process_response(request, response)
+    assert request.meta["guifan_blocked"] is None
 
 
 # A captcha wall whose few visible characters are many bytes (GBK, UTF-8) is still a wall; a
