@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 STOP = b""                 # the message that ends the writer
 FLUSH = b"flush"           # ... that asks it to commit and report all it has had so far
 PIPE_BYTES = 1024 * 1024   # Linux's default limit for unprivileged pipes: room for ~100 pages
+# A commit costs as much as several fetches' writes: wait this long for the next item before
+# committing, so batches fill while the crawl runs (a kill loses at most this much more).
+LINGER = 0.02
 
 
 def enlarge(connection) -> None:
@@ -38,11 +41,11 @@ def enlarge(connection) -> None:
         fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
-def next_batch(inbox, size: int) -> tuple[list, bytes | None]:
-    """The next item, whatever else has arrived meanwhile (up to `size`), and STOP or FLUSH
-    if one of those came next."""
+def next_batch(inbox, size: int, linger: float = LINGER) -> tuple[list, bytes | None]:
+    """The next item, whatever else arrives within `linger` seconds of the one before (up to
+    `size`), and STOP or FLUSH if one of those came next."""
     items: list = []
-    while len(items) < size and (not items or inbox.poll()):
+    while len(items) < size and (not items or inbox.poll(linger)):
         try:
             raw = inbox.recv_bytes()
         except EOFError:  # the crawl process is gone: keep what arrived whole, then stop
