@@ -264,6 +264,20 @@ class RedisItemPipeline:
         return item
 
 
+def fetch_at_once(settings) -> int:
+    """How many requests a worker's crawler (one site) may hold: as many as it can fetch at once.
+
+    Scrapy takes requests from the scheduler until CONCURRENT_REQUESTS are in its downloader,
+    most of them waiting out the site's download delay; from a shared queue that would lease
+    a worker's share of the run to it alone, and a worker that joins later would find the
+    queue empty. A worker leases only what the site's politeness lets it fetch now.
+    """
+    per_site = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") or 1
+    if settings.getbool("GUIFAN_RELAX_LOOPBACK"):
+        per_site = max([per_site, *(s.get("concurrency", 0) for s in settings.getdict("DOWNLOAD_SLOTS").values())])
+    return per_site
+
+
 def worker_settings(redis_url: str) -> dict:
     return {
         "REDIS_URL": redis_url,
