@@ -53,11 +53,11 @@ class AntiBotBackoff:
         return None
 
     def process_response(self, request, response, spider=None):
+        judged = WALL_KEY in request.meta  # with the extraction, in a worker (crawler/offload.py)
+        reason = request.meta.pop(WALL_KEY, None)
         if request.meta.get("playwright"):
             return response  # the browser's view of a challenge: judged by the refetch that follows
-        if WALL_KEY in request.meta:  # judged with the extraction, in a worker (crawler/offload.py)
-            reason = request.meta.pop(WALL_KEY)
-        else:
+        if not judged:
             headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
             reason = block_reason(response.status, headers, response.body)
         key, slot = self._slot(request)

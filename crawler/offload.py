@@ -80,7 +80,7 @@ class ExtractInWorkers:
     async def process_response(self, request, response, spider=None):
         spider = spider or self.crawler.spider
         if (not self.processes or request.meta.get("kind") != "detail" or not 200 <= response.status < 300
-                or not hasattr(spider, "hints")):
+                or not hasattr(spider, "hints") or request.meta.get("playwright")):
             return response
         list_hints = request.meta.get("list_hints")
         hints = {**spider.hints, "list": list_hints} if list_hints else spider.hints

@@ -3,10 +3,10 @@
 `Archive.record_fetch` costs about a quarter of what Scrapy spends on a page; on the crawl
 process it competes with the reactor thread for the GIL and for the core. Here the
 reactor thread only pickles the item (≈ 0.02 ms) and writes it to a pipe; one writer
-process per crawl process, with its own connection, records items in arrival order,
-whatever has queued up in one transaction (`Archive.batch`, each fetch a savepoint). It
-sends back the outcome counts of each batch (for `crawler.stats` and the progress lines)
-and, at the end, any error.
+process per crawl process, with its own connection, records items in arrival order and
+commits those that arrive within LINGER of each other (up to GUIFAN_WRITE_BATCH) in one
+transaction (`Archive.batch`, each fetch a savepoint). It sends back the outcome counts of
+each batch (for `crawler.stats` and the progress lines) and, at the end, any error.
 
 A crash loses at most the queued and uncommitted tail (fetched again by the next run),
 never half a fetch: a message cut short by a killed crawl is never read, and a crawl that
