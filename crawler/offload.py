@@ -29,6 +29,7 @@ from parsers import ParseError
 
 logger = logging.getLogger(__name__)
 META_KEY = "guifan_extracted"
+_POOLS: dict[int, tuple[ProcessPoolExecutor, int]] = {}  # size -> (pool, crawlers using it)
 
 
 def extracted(response):
@@ -72,9 +73,15 @@ class ExtractInWorkers:
         return cls(crawler, processes)
 
     def executor(self) -> ProcessPoolExecutor:
-        if self.pool is None:  # first detail page: a crawl of list pages alone never starts one
-            self.pool = ProcessPoolExecutor(self.processes, mp_context=helper_context(),
-                                            initializer=exit_with, initargs=(os.getpid(),))
+        """The crawl process's pool, shared by every site's crawler; started by the first
+        detail page (a crawl of list pages alone never starts one)."""
+        if self.pool is None:
+            pool, users = _POOLS.get(self.processes) or (None, 0)
+            if pool is None:
+                pool = ProcessPoolExecutor(self.processes, mp_context=helper_context(),
+                                           initializer=exit_with, initargs=(os.getpid(),))
+            _POOLS[self.processes] = (pool, users + 1)
+            self.pool = pool
         return self.pool
 
     async def process_response(self, request, response, spider=None):
@@ -100,6 +107,14 @@ class ExtractInWorkers:
         return response
 
     def close(self, spider=None, reason=None):
-        if self.pool is not None:
+        """This crawler is done with the pool; the last one out shuts it down."""
+        if self.pool is None:
+            return
+        pool, users = _POOLS.get(self.processes, (None, 0))
+        if pool is self.pool and users > 1:
+            _POOLS[self.processes] = (pool, users - 1)
+        else:
+            if pool is self.pool:
+                del _POOLS[self.processes]
             self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = None
+        self.pool = None

@@ -242,3 +242,20 @@ def test_a_killed_crawl_leaves_no_extraction_process_behind(tmp_path):
         while alive(helpers) and time.monotonic() < deadline:
             time.sleep(0.2)
     assert not alive(helpers), f"left behind: {sorted(alive(helpers))}"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc")
+def test_the_sites_of_one_crawl_share_its_helper_processes(tmp_path):
+    """Two sites in one `guifan crawl`: one extraction pool and one archive writer, not one per site."""
+    db = tmp_path / "shared.db"
+    with DemoPortal(day=1) as portal:
+        proc = subprocess.Popen([sys.executable, "-m", "guifan", *crawl_args(portal, db),
+                                 "--set=GUIFAN_EXTRACT_PROCESSES=1"], cwd=REPO,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        helpers: set[int] = set()
+        while proc.poll() is None:
+            for server in children_of(proc.pid):
+                helpers |= children_of(server)  # forked by the forkserver: workers and the writer
+            time.sleep(0.02)
+    assert proc.returncode == 0
+    assert len(helpers) == 2, f"expected one extraction worker and one writer, saw {len(helpers)} helpers"
