@@ -73,7 +73,7 @@ GUIFAN_EXTRACT_PROCESSES = -1
 DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "crawler.offload.ExtractInWorkers": 65}
 CONCURRENT_ITEMS = 4
 # SQLite writes in a process of their own (crawler/writer.py), committed in batches of at
-# most this many fetches (whatever has queued up).
+# most this many fetches (those that arrive within 20 ms of each other).
 ITEM_PIPELINES = {"crawler.writer.ProcessArchivePipeline": 500}
 GUIFAN_WRITE_BATCH = 64
 
