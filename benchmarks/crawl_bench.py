@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.machine import machine_line
+from benchmarks.machine import machine_line, process_tree, rss_mb
 from demo_portal import large
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,32 +51,6 @@ def politeness_off(concurrency: int) -> dict[str, str]:
     return {"CONCURRENT_REQUESTS": str(concurrency), "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency),
             "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "GUIFAN_RELAX_LOOPBACK": "False",
             "LOG_LEVEL": "WARNING"}
-
-
-def rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
-def process_tree(root: int) -> list[int]:
-    """root and all its descendants (guifan's extraction workers and archive writer)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    tree = [root]
-    for pid in tree:
-        tree.extend(children.get(pid, []))
-    return tree
 
 
 def tree_rss_mb(root: int) -> float | None:

@@ -20,6 +20,26 @@ def run_guifan(*args: str, cwd: Path | None = None, timeout: float = 300) -> sub
                           capture_output=True, text=True, timeout=timeout)
 
 
+def base_urls(portal, sites=None) -> list[str]:
+    """`--base-url SITE=URL` arguments that point the named profiles at a running demo portal."""
+    from demo_portal import SITES
+
+    return [f"--base-url={site}={portal.base_url(site)}" for site in (sites or SITES)]
+
+
+def crawl_to_archive(db, portal, sites, *options: str) -> subprocess.CompletedProcess:
+    """`guifan crawl` of the sites on a running demo portal into db; it must succeed."""
+    result = run_guifan("crawl", *sites, "--db", str(db), *base_urls(portal, sites), *options)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def row_connection(db) -> sqlite3.Connection:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not (SHARED / "corpus").is_dir():
@@ -50,10 +70,7 @@ def crawled(crawled_portal, tmp_path_factory):
     from demo_portal import SITES
 
     db = tmp_path_factory.mktemp("archive") / "demo.db"
-    bases = [f"--base-url={site}={crawled_portal.base_url(site)}" for site in SITES]
-    result = run_guifan("crawl", *SITES, "--db", str(db), *bases)
-    assert result.returncode == 0, result.stderr
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
+    result = crawl_to_archive(db, crawled_portal, SITES)
+    conn = row_connection(db)
     yield db, conn, result
     conn.close()

@@ -22,7 +22,7 @@ from parsers.detect_challenge import block_reason
 from demo_portal import PLATFORM_SITES, DemoPortal, catalog
 from demo_portal import challenge as demo_challenge
 from demo_portal.sites import SITE_OBJECTS
-from tests.conftest import run_guifan
+from tests.conftest import crawl_to_archive, row_connection
 
 SHILING = "demo-shiling"
 FIELDS = ["title", "doc_number", "index_no", "issuer", "written_date", "published_date", "validity", "doc_type"]
@@ -153,11 +153,8 @@ def portal():
 def crawl_shiling(portal, tmp_path, *options) -> tuple[sqlite3.Connection, str]:
     """Crawl demo-shiling with the CLI; the archive and the CLI's stderr."""
     db = tmp_path / "shiling.db"
-    result = run_guifan("crawl", SHILING, "--db", str(db), f"--base-url={portal.base_url(SHILING)}", *options)
-    assert result.returncode == 0, result.stderr
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    return conn, result.stderr
+    result = crawl_to_archive(db, portal, [SHILING], *options)
+    return row_connection(db), result.stderr
 
 
 def challenged(portal) -> dict[str, object]:

@@ -13,15 +13,16 @@ import time
 import pytest
 
 from archive import Archive, blobs
+from benchmarks import machine
 from demo_portal import SITES, DemoPortal, catalog
 
-from .conftest import REPO, run_guifan
+from .conftest import REPO, base_urls, run_guifan
 
 ARCHIVED = (None, "redirect", "malformed", "unavailable_once", "wrong_charset")
 
 
 def crawl_args(portal, db) -> list[str]:
-    return ["crawl", *SITES, "--db", str(db), *[f"--base-url={s}={portal.base_url(s)}" for s in SITES]]
+    return ["crawl", *SITES, "--db", str(db), *base_urls(portal)]
 
 
 def checkpointed_size(db) -> int:
@@ -203,20 +204,19 @@ def test_a_document_no_list_shows_for_n_runs_gets_a_tombstone(tmp_path):
     assert gone == "not listed in the last 3 runs"
 
 
-def children_of(pid: int) -> set[int]:
-    found = set()
-    for entry in os.listdir("/proc"):
-        try:
-            stat = open(f"/proc/{entry}/stat").read() if entry.isdigit() else ""
-        except OSError:
-            continue
-        if stat and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.add(int(entry))
-    return found
-
-
 def alive(pids: set[int]) -> set[int]:
     return {p for p in pids if os.path.exists(f"/proc/{p}") and "Z" not in open(f"/proc/{p}/stat").read().split()[2]}
+
+
+def crawl_with_one_worker(portal, db) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "guifan", *crawl_args(portal, db), "--set=GUIFAN_EXTRACT_PROCESSES=1"],
+                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def helpers_of(crawl_pid: int) -> set[int]:
+    """What the crawl's forkserver has forked: extraction workers and the archive writer."""
+    by_parent = machine.children()
+    return {pid for server in by_parent.get(crawl_pid, []) for pid in by_parent.get(server, [])}
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc")
@@ -224,15 +224,11 @@ def test_a_killed_crawl_leaves_no_extraction_process_behind(tmp_path):
     """Extraction workers (crawler/offload.py) end on their own when their crawl is SIGKILLed."""
     db = tmp_path / "orphans.db"
     with DemoPortal(day=1) as portal:
-        proc = subprocess.Popen([sys.executable, "-m", "guifan", *crawl_args(portal, db),
-                                 "--set=GUIFAN_EXTRACT_PROCESSES=1"], cwd=REPO,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = crawl_with_one_worker(portal, db)
         deadline, helpers = time.monotonic() + 60, set()
         while time.monotonic() < deadline and proc.poll() is None:
-            helpers = children_of(proc.pid)
-            workers = set().union(*(children_of(h) for h in helpers)) if helpers else set()
-            if workers:  # the forkserver has started the pool's worker
-                helpers |= workers
+            helpers = set(machine.process_tree(proc.pid)[1:])
+            if len(helpers_of(proc.pid)) >= 2:  # the writer, and the pool's worker (first detail page)
                 break
             time.sleep(0.05)
         assert proc.poll() is None and helpers, "the crawl ended before its extraction pool started"
@@ -249,13 +245,10 @@ def test_the_sites_of_one_crawl_share_its_helper_processes(tmp_path):
     """Two sites in one `guifan crawl`: one extraction pool and one archive writer, not one per site."""
     db = tmp_path / "shared.db"
     with DemoPortal(day=1) as portal:
-        proc = subprocess.Popen([sys.executable, "-m", "guifan", *crawl_args(portal, db),
-                                 "--set=GUIFAN_EXTRACT_PROCESSES=1"], cwd=REPO,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = crawl_with_one_worker(portal, db)
         helpers: set[int] = set()
         while proc.poll() is None:
-            for server in children_of(proc.pid):
-                helpers |= children_of(server)  # forked by the forkserver: workers and the writer
+            helpers |= helpers_of(proc.pid)
             time.sleep(0.02)
     assert proc.returncode == 0
     assert len(helpers) == 2, f"expected one extraction worker and one writer, saw {len(helpers)} helpers"

@@ -18,7 +18,7 @@ import pytest
 
 from demo_portal import SITES, DemoPortal, catalog
 
-from .conftest import REPO, run_guifan
+from .conftest import REPO, base_urls, run_guifan
 
 ARCHIVED = (None, "redirect", "malformed", "unavailable_once", "wrong_charset")
 # Slow enough that a worker can be killed half-way: two requests at a time per site and worker,
@@ -106,7 +106,7 @@ def distributed(redis_url, tmp_path_factory):
     client = redis.Redis.from_url(redis_url)
     db = tmp_path_factory.mktemp("distributed") / "dist.db"
     with DemoPortal(day=1) as portal:
-        bases = [f"--base-url={site}={portal.base_url(site)}" for site in SITES]
+        bases = base_urls(portal)
         ingester = start("ingest", "--redis", redis_url, "--db", str(db), "--runs", str(len(SITES)))
         a = start("worker", "--redis", redis_url, *SITES, *bases, *SLOW)
         b = start("worker", "--redis", redis_url, *SITES, *bases, *SLOW)

@@ -17,7 +17,7 @@ import pytest
 from crawler.revisit import PageHistory, RevisitPolicy, not_due, seconds
 from demo_portal import SITES, DemoPortal, catalog
 
-from .conftest import REPO, run_guifan
+from .conftest import REPO, base_urls, run_guifan
 
 ARCHIVED = (None, "redirect", "malformed", "unavailable_once", "wrong_charset")
 NOW = datetime(2024, 3, 15, 12, tzinfo=timezone.utc)
@@ -26,12 +26,8 @@ SLOW = ["--set=GUIFAN_RELAX_LOOPBACK=False", "--set=DOWNLOAD_DELAY=0.04", "--set
         "--set=CONCURRENT_REQUESTS_PER_DOMAIN=1", "--set=RANDOMIZE_DOWNLOAD_DELAY=False"]
 
 
-def bases(portal) -> list[str]:
-    return [f"--base-url={site}={portal.base_url(site)}" for site in SITES]
-
-
 def crawl(portal, db, *extra):
-    result = run_guifan("crawl", *SITES, "--db", str(db), *bases(portal), *extra, timeout=180)
+    result = run_guifan("crawl", *SITES, "--db", str(db), *base_urls(portal), *extra, timeout=180)
     assert result.returncode == 0, result.stderr
     return result
 
@@ -147,7 +143,7 @@ def test_paused_and_resumed_crawl_ends_with_the_same_archive(tmp_path):
     with DemoPortal(day=1) as portal:
         whole, paused, jobdir = tmp_path / "whole.db", tmp_path / "paused.db", tmp_path / "job"
         crawl(portal, whole)
-        cmd = ["crawl", *SITES, "--db", str(paused), *bases(portal), *SLOW, f"--set=JOBDIR={jobdir}"]
+        cmd = ["crawl", *SITES, "--db", str(paused), *base_urls(portal), *SLOW, f"--set=JOBDIR={jobdir}"]
         stopped = interrupt_after(cmd, paused, fetches=40)
         assert stopped.returncode != 0, "the crawl finished before it could be interrupted"
         with sqlite3.connect(paused) as conn:

@@ -3,7 +3,6 @@ a real SQLite file, checked document by document against `demo_portal.catalog`."
 from __future__ import annotations
 
 import json
-import sqlite3
 import urllib.parse
 import urllib.request
 from urllib.parse import urlsplit
@@ -13,7 +12,7 @@ import pytest
 from crawler.platforms import PLATFORMS, ListRequest, get_platform
 from crawler.profiles import get_profiles
 from demo_portal import PLATFORM_SITES, DemoPortal, catalog
-from tests.conftest import run_guifan
+from tests.conftest import crawl_to_archive, row_connection
 
 BAIHE, SONGLIN, JINHAI, FENGMING, LUTANG, SHILING = PLATFORM_SITES
 CRAWLED = [BAIHE, SONGLIN, JINHAI, FENGMING, LUTANG]
@@ -30,11 +29,8 @@ def replicas():
 def crawled(replicas, tmp_path_factory):
     """The five platform replicas crawled by one `guifan crawl` run."""
     db = tmp_path_factory.mktemp("platforms") / "platforms.db"
-    bases = [f"--base-url={site}={replicas.base_url(site)}" for site in CRAWLED]
-    result = run_guifan("crawl", *CRAWLED, "--db", str(db), *bases)
-    assert result.returncode == 0, result.stderr
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
+    crawl_to_archive(db, replicas, CRAWLED)
+    conn = row_connection(db)
     yield conn
     conn.close()
 

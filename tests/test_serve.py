@@ -17,7 +17,7 @@ import pytest
 from archive import cjk_text
 from demo_portal import SITES, DemoPortal
 
-from .conftest import REPO, run_guifan
+from .conftest import REPO, crawl_to_archive
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO / "artifacts"
@@ -30,9 +30,7 @@ def two_day_archive(tmp_path_factory) -> Path:
     with DemoPortal(day=1) as portal:
         for day in (1, 2):
             portal.set_day(day)
-            bases = [f"--base-url={site}={portal.base_url(site)}" for site in SITES]
-            result = run_guifan("crawl", *SITES, "--db", str(db), *bases)
-            assert result.returncode == 0, result.stderr
+            crawl_to_archive(db, portal, SITES)
     return db
 
 

@@ -13,7 +13,7 @@ from archive.history import validity_as_of
 from archive.store import doc_id_for
 from demo_portal import SITES, DemoPortal, catalog
 
-from .conftest import run_guifan
+from .conftest import crawl_to_archive, run_guifan
 
 ARCHIVED = (None, "redirect", "malformed", "unavailable_once", "wrong_charset")
 
@@ -36,10 +36,7 @@ def catalog_changes(before: int, after: int) -> dict[str, set[str]]:
 
 def crawl(portal, db, day: int):
     portal.set_day(day)
-    bases = [f"--base-url={site}={portal.base_url(site)}" for site in SITES]
-    result = run_guifan("crawl", *SITES, "--db", str(db), *bases)
-    assert result.returncode == 0, result.stderr
-    return result
+    return crawl_to_archive(db, portal, SITES)
 
 
 def doc_id(portal, doc) -> str:
