@@ -52,3 +52,25 @@ def judge_and_extract(status: int, body: bytes, url: str, headers: dict, hints: 
         return None, extract(body, url, headers, hints)
     except ParseError as exc:
         return None, exc
+
+
+class PerProcess:
+    """One helper per key in a crawl process, shared by its crawlers (one per site).
+
+    `acquire` makes it for the first crawler and counts the others; `release` says whether
+    the caller was the last one, who then shuts it down.
+    """
+
+    def __init__(self):
+        self.held: dict = {}  # key -> (helper, crawlers using it)
+
+    def acquire(self, key, make):
+        helper, users = self.held.get(key) or (make(), 0)
+        self.held[key] = (helper, users + 1)
+        return helper
+
+    def release(self, key) -> bool:
+        helper, users = self.held.pop(key)
+        if users > 1:
+            self.held[key] = (helper, users - 1)
+        return users == 1

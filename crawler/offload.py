@@ -23,13 +23,13 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from crawler.antibot import WALL_KEY
-from crawler.helpers import exit_with, helper_context, judge_and_extract
+from crawler.helpers import PerProcess, exit_with, helper_context, judge_and_extract
 from crawler.responses import header_pairs
 from parsers import ParseError
 
 logger = logging.getLogger(__name__)
 META_KEY = "guifan_extracted"
-_POOLS: dict[int, tuple[ProcessPoolExecutor, int]] = {}  # size -> (pool, crawlers using it)
+_POOLS = PerProcess()  # pool size -> the pool
 
 
 def extracted(response):
@@ -76,12 +76,8 @@ class ExtractInWorkers:
         """The crawl process's pool, shared by every site's crawler; started by the first
         detail page (a crawl of list pages alone never starts one)."""
         if self.pool is None:
-            pool, users = _POOLS.get(self.processes) or (None, 0)
-            if pool is None:
-                pool = ProcessPoolExecutor(self.processes, mp_context=helper_context(),
-                                           initializer=exit_with, initargs=(os.getpid(),))
-            _POOLS[self.processes] = (pool, users + 1)
-            self.pool = pool
+            self.pool = _POOLS.acquire(self.processes, lambda: ProcessPoolExecutor(
+                self.processes, mp_context=helper_context(), initializer=exit_with, initargs=(os.getpid(),)))
         return self.pool
 
     async def process_response(self, request, response, spider=None):
@@ -110,11 +106,6 @@ class ExtractInWorkers:
         """This crawler is done with the pool; the last one out shuts it down."""
         if self.pool is None:
             return
-        pool, users = _POOLS.get(self.processes, (None, 0))
-        if pool is self.pool and users > 1:
-            _POOLS[self.processes] = (pool, users - 1)
-        else:
-            if pool is self.pool:
-                del _POOLS[self.processes]
+        if _POOLS.release(self.processes):
             self.pool.shutdown(wait=False, cancel_futures=True)
         self.pool = None

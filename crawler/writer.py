@@ -23,7 +23,7 @@ import signal
 from collections import Counter
 
 from archive import Archive
-from crawler.helpers import helper_context
+from crawler.helpers import PerProcess, helper_context
 from crawler.pipelines import ArchivePipeline
 
 logger = logging.getLogger(__name__)
@@ -166,18 +166,14 @@ class WriterProcess:
 
 
 class ProcessArchivePipeline(ArchivePipeline):
-    _shared: dict[tuple[str, int], tuple[WriterProcess, int]] = {}  # (db, run) -> (writer, spiders using it)
+    writers = PerProcess()  # (db, run) -> its writer
 
     def open_spider(self, spider=None):
         super().open_spider(spider)  # opens the run (a bare `scrapy crawl`) on this connection
-        key = (str(self.db), int(self.run_id))
-        writer, users = self._shared.get(key) or (None, 0)
-        if writer is None:
-            batch = self.crawler.settings.getint("GUIFAN_WRITE_BATCH", 64)
-            writer = WriterProcess(str(self.db), int(self.run_id), batch)
-        writer.stats[(spider or self.crawler.spider).site] = self.crawler.stats
-        self._shared[key] = (writer, users + 1)
-        self.key, self.writer = key, writer
+        self.key = (str(self.db), int(self.run_id))
+        batch = self.crawler.settings.getint("GUIFAN_WRITE_BATCH", 64)
+        self.writer = self.writers.acquire(self.key, lambda: WriterProcess(str(self.db), int(self.run_id), batch))
+        self.writer.stats[(spider or self.crawler.spider).site] = self.crawler.stats
 
     def process_item(self, item, spider=None):
         self.writer.send(item)
@@ -185,13 +181,11 @@ class ProcessArchivePipeline(ArchivePipeline):
         return item
 
     def close_spider(self, spider=None):
-        writer, users = self._shared[self.key]
-        if users > 1:  # the other spiders go on; this one's counts must be complete now
-            writer.flush()
-            self._shared[self.key] = (writer, users - 1)
-        else:
-            del self._shared[self.key]
+        writer = self.writer
+        if self.writers.release(self.key):
             writer.close()
+        else:  # the other spiders go on; this one's counts must be complete now
+            writer.flush()
         super().close_spider(spider)
         if writer.error is not None:
             raise writer.error
