@@ -141,14 +141,11 @@ def work(profiles: list[SiteProfile], redis_url: str, **overrides) -> list:
 
     Nothing is written here: items go to Redis for `guifan ingest` (crawler/distributed.py).
     """
-    from crawler.distributed import fetch_at_once, worker_settings
+    from crawler.distributed import worker_settings
     from crawler.spiders.redis_portal import RedisPortalSpider
 
     quiet_library_noise()
-    settings = project_settings(**{**worker_settings(redis_url), **overrides})
-    if "CONCURRENT_REQUESTS" not in overrides:
-        settings.set("CONCURRENT_REQUESTS", fetch_at_once(settings), priority="cmdline")
-    process = CrawlerProcess(settings)
+    process = CrawlerProcess(project_settings(**{**worker_settings(redis_url), **overrides}))
     crawlers = []
     for profile in profiles:
         crawler = process.create_crawler(RedisPortalSpider)

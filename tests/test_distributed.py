@@ -171,3 +171,18 @@ def test_report_of_a_distributed_run(distributed):
     _, db, _, _ = distributed
     result = run_guifan("report", "1", "--db", str(db))
     assert result.returncode == 0 and "completed" in result.stdout
+
+
+@pytest.mark.parametrize("overrides, expected", [
+    ({"GUIFAN_RELAX_LOOPBACK": False}, 1),                                            # a real portal: one at a time
+    ({"GUIFAN_RELAX_LOOPBACK": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 2}, 2),
+    ({"CONCURRENT_REQUESTS": 7}, 7),                                                  # the user's own choice wins
+])
+def test_a_worker_leases_only_what_it_can_fetch_at_once(overrides, expected):
+    from crawler.distributed import worker_settings
+    from crawler.runner import project_settings
+    from crawler.spiders.redis_portal import RedisPortalSpider
+
+    settings = project_settings(**{**worker_settings("redis://127.0.0.1:1/0"), **overrides})
+    RedisPortalSpider.update_settings(settings)
+    assert settings.getint("CONCURRENT_REQUESTS") == expected

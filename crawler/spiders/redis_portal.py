@@ -13,8 +13,8 @@ import uuid
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
-from crawler.distributed import (CREATE_RUN, ITEMS, REAP_AND_CHECK, WORKER, done_message, run_key, site_pointer,
-                                 start_message, worker_for)
+from crawler.distributed import (CREATE_RUN, ITEMS, REAP_AND_CHECK, WORKER, done_message, fetch_at_once, run_key,
+                                 site_pointer, start_message, worker_for)
 from crawler.spiders.portal import PortalSpider
 from guifan import __version__
 
@@ -23,6 +23,12 @@ RUN_PARTS = ("queue", "leases", "dupefilter", "seeded", "done", "creator")
 
 class RedisPortalSpider(PortalSpider):
     name = "portal_redis"
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        # Below the command line: `--set`/`-s CONCURRENT_REQUESTS=…` still wins.
+        settings.set("CONCURRENT_REQUESTS", fetch_at_once(settings), priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
