@@ -9,7 +9,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from parsers.record import VALIDITY_VALUES
+from guifan.parsers.record import VALIDITY_VALUES
 
 from .errors import ArchiveError
 

@@ -20,7 +20,7 @@ import json
 import sqlite3
 from typing import IO, Callable, Iterator
 
-from parsers.record import RECORD_FIELDS
+from guifan.parsers.record import RECORD_FIELDS
 
 from .doc_filters import DocFilters
 

@@ -7,7 +7,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
-from parsers.record import CONTENT_FIELDS
+from guifan.parsers.record import CONTENT_FIELDS
 
 from .errors import ArchiveError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from parsers.record import Document
+from guifan.parsers.record import Document
 
 # Fetch outcomes (DESIGN.md). `new`/`changed`/`unchanged` are decided by the archive.
 OUTCOMES = ("new", "changed", "unchanged", "not_modified", "failed", "gone", "blocked")

@@ -9,8 +9,8 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from parsers import ParseError, extract
-from parsers.list_metadata import fill_from_list, stored_list_metadata
+from guifan.parsers import ParseError, extract
+from guifan.parsers.list_metadata import fill_from_list, stored_list_metadata
 
 from . import blobs
 from .history import field_changes

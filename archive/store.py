@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import unquote, urlsplit
 
-from parsers.attachment_text import extract_attachment_text
-from parsers.record import CONTENT_FIELDS, Document
+from guifan.parsers.attachment_text import extract_attachment_text
+from guifan.parsers.record import CONTENT_FIELDS, Document
 
 from . import blobs, search
 from .errors import ArchiveError

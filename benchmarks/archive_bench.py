@@ -20,12 +20,12 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archive import Archive, FetchResult
+from guifan.archive import Archive, FetchResult
 from benchmarks.machine import machine_line
-from demo_portal import catalog
-from demo_portal.server import SiteApp
-from demo_portal.sites import SITE_OBJECTS
-from parsers import extract
+from guifan.demo_portal import catalog
+from guifan.demo_portal.server import SiteApp
+from guifan.demo_portal.sites import SITE_OBJECTS
+from guifan.parsers import extract
 
 EDIT = "本文件由县人民政府办公室负责解释。"
 

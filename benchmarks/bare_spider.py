@@ -13,7 +13,7 @@ import sys
 import scrapy
 from scrapy.crawler import CrawlerProcess
 
-from demo_portal import large
+from guifan.demo_portal import large
 
 
 class BareSpider(scrapy.Spider):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.machine import machine_line, process_tree, rss_mb
-from demo_portal import large
+from guifan.demo_portal import large
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 0.8
@@ -107,7 +107,7 @@ def bench_guifan(base_url: str, db: Path, concurrency: int, timeout: float, extr
 
 
 def pages_fetched(db: Path) -> int:
-    from archive import Archive
+    from guifan.archive import Archive
 
     with Archive(db, readonly=True) as archive:
         return archive.conn.execute("SELECT count(*) FROM fetches WHERE status IS NOT NULL").fetchone()[0]

@@ -189,7 +189,7 @@ def _version(dist: str) -> str:
 
 def make_guifan() -> Extractor:
     try:
-        from parsers import ParseError, extract
+        from guifan.parsers import ParseError, extract
     except Exception as exc:  # not written yet, or broken: report, don't crash
         return Extractor("guifan", None, (), unavailable=f"{type(exc).__name__}: {exc}")
 

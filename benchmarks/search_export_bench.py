@@ -25,8 +25,8 @@ import threading
 import time
 from pathlib import Path
 
-from archive import cjk_text, export, search
-from archive.doc_filters import DocFilters
+from guifan.archive import cjk_text, export, search
+from guifan.archive.doc_filters import DocFilters
 from benchmarks.machine import machine_line
 from benchmarks.synthetic_archive import build_archive
 

@@ -14,10 +14,10 @@ import random
 from pathlib import Path
 from typing import Callable, Iterator
 
-from archive import Archive, FetchResult
-from demo_portal import catalog
-from demo_portal.sites import SITE_OBJECTS
-from parsers.record import Attachment, Document
+from guifan.archive import Archive, FetchResult
+from guifan.demo_portal import catalog
+from guifan.demo_portal.sites import SITE_OBJECTS
+from guifan.parsers.record import Attachment, Document
 
 EDIT_SUFFIX = "本文件由县人民政府办公室负责解释。"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from scrapy.exceptions import IgnoreRequest
 
-from parsers.detect_challenge import block_reason
+from guifan.parsers.detect_challenge import block_reason
 
 WALL_KEY = "guifan_wall_verdict"  # set by crawler.offload, which runs just before this middleware
 

@@ -30,8 +30,8 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
-from archive.models import FetchResult, utc_now
-from parsers.record import Document
+from guifan.archive.models import FetchResult, utc_now
+from guifan.parsers.record import Document
 
 logger = logging.getLogger(__name__)
 ITEMS = "guifan:items"              # the ingester's inbox
@@ -217,7 +217,7 @@ class RunScheduler(Scheduler):
     def from_crawler(cls, crawler):
         settings = crawler.settings
         instance = cls(server=connect(settings.get("REDIS_URL")), persist=True,
-                       queue_cls="crawler.distributed.LeasedQueue",
+                       queue_cls="guifan.crawler.distributed.LeasedQueue",
                        dupefilter_cls="scrapy_redis.dupefilter.RFPDupeFilter")
         instance.stats, instance.crawler = crawler.stats, crawler
         return instance
@@ -281,9 +281,9 @@ def fetch_at_once(settings) -> int:
 def worker_settings(redis_url: str) -> dict:
     return {
         "REDIS_URL": redis_url,
-        "SCHEDULER": "crawler.distributed.RunScheduler",
+        "SCHEDULER": "guifan.crawler.distributed.RunScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
-        "ITEM_PIPELINES": {"crawler.distributed.RedisItemPipeline": 500},
+        "ITEM_PIPELINES": {"guifan.crawler.distributed.RedisItemPipeline": 500},
         "GUIFAN_DB": "",        # workers never touch SQLite
         "JOBDIR": None,         # the run's state is in Redis
     }
@@ -337,7 +337,7 @@ class Ingester:
         self.handled += 1
 
     def close(self, run: str, reason: str) -> None:
-        from crawler.runner import close_run
+        from guifan.crawler.runner import close_run
 
         run_id = self.run_id(run)
         if run_id is None:

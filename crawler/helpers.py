@@ -11,10 +11,10 @@ import os
 import threading
 import time
 
-from parsers import ParseError, extract
-from parsers.detect_challenge import block_reason
+from guifan.parsers import ParseError, extract
+from guifan.parsers.detect_challenge import block_reason
 
-PRELOAD = ["parsers", "archive"]
+PRELOAD = ["guifan.parsers", "guifan.archive"]
 
 
 def helper_context():

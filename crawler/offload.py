@@ -22,10 +22,10 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
-from crawler.antibot import WALL_KEY
-from crawler.helpers import PerProcess, exit_with, helper_context, judge_and_extract
-from crawler.responses import header_pairs
-from parsers import ParseError
+from guifan.crawler.antibot import WALL_KEY
+from guifan.crawler.helpers import PerProcess, exit_with, helper_context, judge_and_extract
+from guifan.crawler.responses import header_pairs
+from guifan.parsers import ParseError
 
 logger = logging.getLogger(__name__)
 META_KEY = "guifan_extracted"

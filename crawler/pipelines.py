@@ -1,7 +1,7 @@
 """Item pipelines: the archive is the one place items go."""
 from __future__ import annotations
 
-from archive import Archive
+from guifan.archive import Archive
 
 
 class ArchivePipeline:
@@ -36,7 +36,7 @@ class ArchivePipeline:
 
     def close_spider(self, spider=None):
         if self.own_run:
-            from crawler.runner import finish_run
+            from guifan.crawler.runner import finish_run
 
             finish_run(self.archive, self.run_id, [self.crawler])
         self.archive.close()

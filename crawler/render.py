@@ -16,7 +16,7 @@ import shutil
 
 import scrapy
 
-from parsers.detect_challenge import block_reason
+from guifan.parsers.detect_challenge import block_reason
 
 CHROMIUM = "/usr/bin/chromium"
 HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
@@ -50,7 +50,7 @@ def render_settings(executable: str | None = None) -> dict:
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
         "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": browser_path(executable), "headless": True,
                                       "args": LAUNCH_ARGS},
-        "PLAYWRIGHT_ABORT_REQUEST": "crawler.render.skip_resource",
+        "PLAYWRIGHT_ABORT_REQUEST": "guifan.crawler.render.skip_resource",
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
     }
 

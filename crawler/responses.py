@@ -7,9 +7,9 @@ from twisted.internet import error as net
 from twisted.internet.defer import CancelledError
 from twisted.web._newclient import ResponseNeverReceived
 
-from archive.models import FetchResult
-from crawler.antibot import HOST_BLOCKED
-from parsers.detect_challenge import block_reason
+from guifan.archive.models import FetchResult
+from guifan.crawler.antibot import HOST_BLOCKED
+from guifan.parsers.detect_challenge import block_reason
 
 RETRYABLE_ERRORS = ("connection_refused", "timeout", "connection_lost", "network_error")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from archive import Archive
+from guifan.archive import Archive
 
 CONFIRMED = ("unchanged", "not_modified")
 SUCCESS = ("new", "changed", *CONFIRMED)

@@ -12,10 +12,10 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.settings import Settings
 
-from archive import Archive
-from archive.store import ArchiveError, pid_alive
-from crawler.profiles import SiteProfile
-from crawler.spiders.portal import PortalSpider
+from guifan.archive import Archive
+from guifan.archive.store import ArchiveError, pid_alive
+from guifan.crawler.profiles import SiteProfile
+from guifan.crawler.spiders.portal import PortalSpider
 from guifan import __version__
 
 RUN_FILE = "guifan-run.json"
@@ -23,7 +23,7 @@ RUN_FILE = "guifan-run.json"
 
 def project_settings(**overrides) -> Settings:
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("guifan.crawler.settings", priority="project")
     settings.update(overrides, priority="cmdline")
     return settings
 
@@ -141,8 +141,8 @@ def work(profiles: list[SiteProfile], redis_url: str, **overrides) -> list:
 
     Nothing is written here: items go to Redis for `guifan ingest` (crawler/distributed.py).
     """
-    from crawler.distributed import worker_settings
-    from crawler.spiders.redis_portal import RedisPortalSpider
+    from guifan.crawler.distributed import worker_settings
+    from guifan.crawler.spiders.redis_portal import RedisPortalSpider
 
     quiet_library_noise()
     process = CrawlerProcess(project_settings(**{**worker_settings(redis_url), **overrides}))

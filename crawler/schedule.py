@@ -32,7 +32,7 @@ from typing import Callable
 
 from croniter import croniter
 
-from crawler.profiles import SITES_DIR, ProfileError, all_profiles
+from guifan.crawler.profiles import SITES_DIR, ProfileError, all_profiles
 
 
 class ScheduleError(Exception):
@@ -143,8 +143,8 @@ def sites_running_elsewhere(db: str, sites: list[str]) -> set[str]:
     """Sites of runs still going on this archive in some other process (e.g. a crawl by hand)."""
     if not Path(db).exists():
         return set()
-    from archive import Archive, ArchiveError
-    from archive.store import pid_alive
+    from guifan.archive import Archive, ArchiveError
+    from guifan.archive.store import pid_alive
 
     try:
         with Archive(db, readonly=True, timeout=2) as archive:

@@ -2,8 +2,8 @@
 from guifan import __version__
 
 BOT_NAME = "guifan"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["guifan.crawler.spiders"]
+NEWSPIDER_MODULE = "guifan.crawler.spiders"
 
 # Politeness: an honest user agent, robots.txt, about one request per second per domain.
 USER_AGENT = f"guifan/{__version__} (archival crawler of public government documents; research use)"
@@ -32,9 +32,9 @@ DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10
 HTTPCACHE_ENABLED = False  # a cached response must never be archived as a fresh capture
 
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.LoopbackFastLane": 50}
-ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 500}
-EXTENSIONS = {"crawler.extensions.Progress": 500}
+DOWNLOADER_MIDDLEWARES = {"guifan.crawler.middlewares.LoopbackFastLane": 50}
+ITEM_PIPELINES = {"guifan.crawler.pipelines.ArchivePipeline": 500}
+EXTENSIONS = {"guifan.crawler.extensions.Progress": 500}
 GUIFAN_PROGRESS_INTERVAL = 0  # seconds; the CLI turns it on
 
 GUIFAN_DB = "guifan.db"
@@ -43,7 +43,7 @@ GUIFAN_GONE_AFTER_RUNS = 3     # a document no list shows for this many runs get
 GUIFAN_RUN_ID = None  # set by `guifan crawl`; a bare `scrapy crawl` opens its own run
 
 LOG_LEVEL = "INFO"
-LOG_FORMATTER = "crawler.logformatter.QuietLogFormatter"  # per-page DEBUG lines only at DEBUG
+LOG_FORMATTER = "guifan.crawler.logformatter.QuietLogFormatter"  # per-page DEBUG lines only at DEBUG
 FEED_EXPORT_ENCODING = "utf-8"
 
 # Revisits (crawler/revisit.py): a known detail page is fetched again (conditionally) once
@@ -58,7 +58,7 @@ GUIFAN_REVISIT_MAX = "30d"
 # (from START up to MAX_DELAY seconds), answers that get through halve it again; after
 # GIVE_UP blocks in a row the domain's remaining requests are recorded as blocked and not sent.
 # GUIFAN_RENDER (`--render`) opens challenged pages once in the system Chromium (crawler/render.py).
-DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "crawler.antibot.AntiBotBackoff": 60}
+DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "guifan.crawler.antibot.AntiBotBackoff": 60}
 GUIFAN_BACKOFF_START = 5.0
 GUIFAN_BACKOFF_MAX_DELAY = 120.0
 GUIFAN_BACKOFF_GIVE_UP = 20
@@ -70,11 +70,11 @@ GUIFAN_RENDER = False
 GUIFAN_EXTRACT_PROCESSES = -1
 # 65: its process_response runs just before AntiBotBackoff's (60), which takes the worker's
 # wall verdict, and after redirects and decompression (580-600).
-DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "crawler.offload.ExtractInWorkers": 65}
+DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "guifan.crawler.offload.ExtractInWorkers": 65}
 CONCURRENT_ITEMS = 4
 # SQLite writes in a process of their own (crawler/writer.py), committed in batches of at
 # most this many fetches (those that arrive within 20 ms of each other).
-ITEM_PIPELINES = {"crawler.writer.ProcessArchivePipeline": 500}
+ITEM_PIPELINES = {"guifan.crawler.writer.ProcessArchivePipeline": 500}
 GUIFAN_WRITE_BATCH = 64
 
 # Distributed mode (crawler/distributed.py: `guifan worker`, `guifan ingest`): a worker silent
@@ -82,7 +82,7 @@ GUIFAN_WRITE_BATCH = 64
 GUIFAN_REDIS_HEARTBEAT = 15
 # robots.txt for every request, also those queued before the file arrived (crawler/robots.py).
 DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-                          "crawler.robots.RobotsTxtForAll": 100}
+                          "guifan.crawler.robots.RobotsTxtForAll": 100}
 # Scrapy re-reads and parses a generator callback's source for every response to warn about
 # `return value` in it (its cache misses on bound methods): ~0.4 ms per page. Ours use
 # `yield from` helpers that return values on purpose.

@@ -14,12 +14,12 @@ import urllib.robotparser
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from parsers.detect_challenge import block_reason
-from crawler.middlewares import is_loopback
-from crawler.platforms import ListRequest, get_platform
-from crawler.profiles import SiteProfile
+from guifan.parsers.detect_challenge import block_reason
+from guifan.crawler.middlewares import is_loopback
+from guifan.crawler.platforms import ListRequest, get_platform
+from guifan.crawler.profiles import SiteProfile
 from guifan import __version__
-from parsers import ParseError, extract
+from guifan.parsers import ParseError, extract
 
 USER_AGENT = f"guifan/{__version__} (archival crawler of public government documents; research use; site check)"
 PAUSE = 1.0   # seconds between requests to a real host, as in a crawl
@@ -110,7 +110,7 @@ def check_site(profile: SiteProfile, max_requests: int = 6, timeout: float = 20.
 def _sample(url: str, list_hints, profile: SiteProfile, polite: _Politeness, timeout: float,
             report: CheckReport) -> dict | None:
     """The first document, fetched and parsed, so the user sees what a crawl would keep."""
-    from crawler.platforms import fill_from_list
+    from guifan.crawler.platforms import fill_from_list
 
     polite.wait(url)
     try:

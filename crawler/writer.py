@@ -22,9 +22,9 @@ import pickle
 import signal
 from collections import Counter
 
-from archive import Archive
-from crawler.helpers import PerProcess, helper_context
-from crawler.pipelines import ArchivePipeline
+from guifan.archive import Archive
+from guifan.crawler.helpers import PerProcess, helper_context
+from guifan.crawler.pipelines import ArchivePipeline
 
 logger = logging.getLogger(__name__)
 STOP = b""                 # the message that ends the writer

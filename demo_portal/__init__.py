@@ -41,14 +41,14 @@ Design
 
 Usage::
 
-    from demo_portal import DemoPortal, SITES, catalog
+    from guifan.demo_portal import DemoPortal, SITES, catalog
     with DemoPortal(day=1) as portal:                  # SITES only
         portal.base_url("demo-yunxi")
         portal.set_day(2)
     with DemoPortal(sites=ALL_SITES) as portal:        # plus the platform replicas
         portal.base_url("demo-jinhai")
 
-``python -m demo_portal [--day N] [--port-base 8701]`` serves on fixed ports until Ctrl-C.
+``python -m guifan.demo_portal [--day N] [--port-base 8701]`` serves on fixed ports until Ctrl-C.
 """
 from . import catalog
 from .catalog import DemoDoc

@@ -1,5 +1,5 @@
-"""python -m demo_portal [--day N] [--sites default|platforms|all] [--port-base 8701]
-   python -m demo_portal --large N [--port 8801]
+"""python -m guifan.demo_portal [--day N] [--sites default|platforms|all] [--port-base 8701]
+   python -m guifan.demo_portal --large N [--port 8801]
 
 Serve demo sites on fixed ports until Ctrl-C. Each site's port is ``port-base`` plus its
 position in ``ALL_SITES`` (demo-yunxi 8701, demo-qingshi 8702, demo-baihe 8703 …), the
@@ -19,7 +19,7 @@ GROUPS = {"default": SITES, "platforms": PLATFORM_SITES, "all": ALL_SITES}
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m demo_portal", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python -m guifan.demo_portal", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--day", type=int, default=1, choices=range(1, MAX_DAY + 1), help="simulated day (1-3)")
     ap.add_argument("--sites", choices=sorted(GROUPS), default="default",

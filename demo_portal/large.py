@@ -21,7 +21,7 @@ In its own process (keeps the GIL away from the crawler under test)::
     with spawn(documents=20000) as base_url:
         ...
 
-or ``python -m demo_portal --large 20000 --port 8801`` (profile ``crawler/sites/demo-large.toml``).
+or ``python -m guifan.demo_portal --large 20000 --port 8801`` (profile ``crawler/sites/demo-large.toml``).
 """
 from __future__ import annotations
 
@@ -266,8 +266,8 @@ class LargePortal:
 
 @contextlib.contextmanager
 def spawn(documents: int = 20_000, port: int = 0, host: str = "127.0.0.1", timeout: float = 30) -> Iterator[str]:
-    """Serve the large site from a child process (``python -m demo_portal --large``); yield its base URL."""
-    cmd = [sys.executable, "-m", "demo_portal", "--large", str(documents), "--port", str(port), "--host", host]
+    """Serve the large site from a child process (``python -m guifan.demo_portal --large``); yield its base URL."""
+    cmd = [sys.executable, "-m", "guifan.demo_portal", "--large", str(documents), "--port", str(port), "--host", host]
     root = str(Path(__file__).resolve().parents[1])          # importable even when not installed
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)

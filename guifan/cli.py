@@ -9,8 +9,8 @@ import argparse
 import os
 import sys
 
-from archive import ArchiveError
-from crawler.profiles import ProfileError
+from guifan.archive import ArchiveError
+from guifan.crawler.profiles import ProfileError
 from guifan import __version__
 from guifan.commands import COMMANDS
 from guifan.errors import CliError

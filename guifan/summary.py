@@ -5,7 +5,7 @@ import os
 import shutil
 import sys
 
-from archive import Archive
+from guifan.archive import Archive
 
 NEXT_STEPS = """\
 Try next:

@@ -1,6 +1,6 @@
 """guifan.parsers: pure functions from a page's bytes to a Document.
 
-    from parsers import extract, decode_html, ParseError, Document
+    from guifan.parsers import extract, decode_html, ParseError, Document
     doc = extract(body, url="", headers=None, hints=None)
     text, encoding = decode_html(body, headers=None)
 

@@ -22,7 +22,7 @@ def run_guifan(*args: str, cwd: Path | None = None, timeout: float = 300) -> sub
 
 def base_urls(portal, sites=None) -> list[str]:
     """`--base-url SITE=URL` arguments that point the named profiles at a running demo portal."""
-    from demo_portal import SITES
+    from guifan.demo_portal import SITES
 
     return [f"--base-url={site}={portal.base_url(site)}" for site in (sites or SITES)]
 
@@ -49,7 +49,7 @@ def shared_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def portal():
-    from demo_portal import DemoPortal
+    from guifan.demo_portal import DemoPortal
 
     with DemoPortal(day=1) as p:
         yield p
@@ -58,7 +58,7 @@ def portal():
 @pytest.fixture(scope="session")
 def crawled_portal():
     """A portal of its own: its one-time faults (503 once) are seen by the `crawled` run only."""
-    from demo_portal import DemoPortal
+    from guifan.demo_portal import DemoPortal
 
     with DemoPortal(day=1) as p:
         yield p
@@ -67,7 +67,7 @@ def crawled_portal():
 @pytest.fixture(scope="session")
 def crawled(crawled_portal, tmp_path_factory):
     """The demo portal (day 1) crawled once by `guifan crawl` into a real SQLite file."""
-    from demo_portal import SITES
+    from guifan.demo_portal import SITES
 
     db = tmp_path_factory.mktemp("archive") / "demo.db"
     result = crawl_to_archive(db, crawled_portal, SITES)

@@ -16,12 +16,12 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.antibot import RENDERABLE, WALL_KEY, AntiBotBackoff
-from crawler.helpers import judge_and_extract
-from parsers.detect_challenge import block_reason
-from demo_portal import PLATFORM_SITES, DemoPortal, catalog
-from demo_portal import challenge as demo_challenge
-from demo_portal.sites import SITE_OBJECTS
+from guifan.crawler.antibot import RENDERABLE, WALL_KEY, AntiBotBackoff
+from guifan.crawler.helpers import judge_and_extract
+from guifan.parsers.detect_challenge import block_reason
+from guifan.demo_portal import PLATFORM_SITES, DemoPortal, catalog
+from guifan.demo_portal import challenge as demo_challenge
+from guifan.demo_portal.sites import SITE_OBJECTS
 from tests.conftest import crawl_to_archive, row_connection
 
 SHILING = "demo-shiling"

@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from archive import Archive, blobs
+from guifan.archive import Archive, blobs
 from benchmarks import machine
-from demo_portal import SITES, DemoPortal, catalog
+from guifan.demo_portal import SITES, DemoPortal, catalog
 
 from .conftest import REPO, base_urls, run_guifan
 
@@ -145,7 +145,7 @@ def test_kill_9_at_random_moments_leaves_a_consistent_resumable_archive(tmp_path
 
 def test_reparse_keeps_what_the_list_said(tmp_path):
     """gkmlpt's validity comes from its JSON list, not the page: a re-parse must keep it."""
-    from demo_portal import PLATFORM_SITES
+    from guifan.demo_portal import PLATFORM_SITES
 
     db = tmp_path / "gkmlpt.db"
     with DemoPortal(day=1, sites=PLATFORM_SITES) as portal:
@@ -180,8 +180,8 @@ def test_responses_from_scrapys_http_cache_are_never_fresh_captures(tmp_path):
 
 def test_a_document_no_list_shows_for_n_runs_gets_a_tombstone(tmp_path):
     """Pages that silently leave their column (no 404) are retired after GUIFAN_GONE_AFTER_RUNS runs."""
-    from archive import FetchResult
-    from parsers.record import Document
+    from guifan.archive import FetchResult
+    from guifan.parsers.record import Document
 
     listed, dropped = "http://county.example/zwgk/t1.html", "http://county.example/zwgk/t2.html"
     with Archive(tmp_path / "retire.db") as archive:

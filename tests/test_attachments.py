@@ -9,12 +9,12 @@ import zipfile
 
 import pytest
 
-from archive import Archive
-from archive.models import FetchResult
-from archive.search import search
-from demo_portal import catalog, files
-from parsers import extract
-from parsers.attachment_text import extract_attachment_text, sniff_kind
+from guifan.archive import Archive
+from guifan.archive.models import FetchResult
+from guifan.archive.search import search
+from guifan.demo_portal import catalog, files
+from guifan.parsers import extract
+from guifan.parsers.attachment_text import extract_attachment_text, sniff_kind
 from tests.conftest import run_guifan
 
 TITLE = "白鹤县人民政府关于印发《白鹤县农村公路养护管理办法》的通知"

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from demo_portal import SITES, catalog
-from parsers.record import RECORD_FIELDS
+from guifan.demo_portal import SITES, catalog
+from guifan.parsers.record import RECORD_FIELDS
 
 from .conftest import REPO, run_guifan
 

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from demo_portal import catalog
-from parsers.record import RECORD_FIELDS
+from guifan.demo_portal import catalog
+from guifan.parsers.record import RECORD_FIELDS
 
 ARCHIVED_FAULTS = (None, "redirect", "malformed", "unavailable_once", "wrong_charset")
 

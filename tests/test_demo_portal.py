@@ -11,8 +11,8 @@ from urllib.parse import urljoin
 
 import pytest
 
-from demo_portal import SITES, DemoPortal, catalog
-from demo_portal.sites import QINGSHI as QINGSHI_SITE
+from guifan.demo_portal import SITES, DemoPortal, catalog
+from guifan.demo_portal.sites import QINGSHI as QINGSHI_SITE
 
 YUNXI, QINGSHI = "demo-yunxi", "demo-qingshi"
 

@@ -8,8 +8,8 @@ import urllib.request
 
 import pytest
 
-from demo_portal import SITES, DemoPortal, catalog
-from demo_portal.sites import date_of_day
+from guifan.demo_portal import SITES, DemoPortal, catalog
+from guifan.demo_portal.sites import date_of_day
 
 YUNXI, QINGSHI = "demo-yunxi", "demo-qingshi"
 

@@ -9,8 +9,8 @@ from urllib.parse import urljoin
 
 import pytest
 
-from demo_portal import large
-from demo_portal.large import LargePortal
+from guifan.demo_portal import large
+from guifan.demo_portal.large import LargePortal
 
 
 def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:

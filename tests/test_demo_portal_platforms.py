@@ -16,8 +16,8 @@ from urllib.parse import urldefrag, urlencode, urljoin, urlsplit
 
 import pytest
 
-from demo_portal import ALL_SITES, PLATFORM_SITES, SITES, DemoPortal, catalog
-from demo_portal.sites import SITE_OBJECTS
+from guifan.demo_portal import ALL_SITES, PLATFORM_SITES, SITES, DemoPortal, catalog
+from guifan.demo_portal.sites import SITE_OBJECTS
 
 BAIHE, SONGLIN, JINHAI, FENGMING, LUTANG, SHILING = PLATFORM_SITES
 

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from demo_portal import SITES, DemoPortal, catalog
+from guifan.demo_portal import SITES, DemoPortal, catalog
 
 from .conftest import REPO, base_urls, run_guifan
 
@@ -179,9 +179,9 @@ def test_report_of_a_distributed_run(distributed):
     ({"CONCURRENT_REQUESTS": 7}, 7),                                                  # the user's own choice wins
 ])
 def test_a_worker_leases_only_what_it_can_fetch_at_once(overrides, expected):
-    from crawler.distributed import worker_settings
-    from crawler.runner import project_settings
-    from crawler.spiders.redis_portal import RedisPortalSpider
+    from guifan.crawler.distributed import worker_settings
+    from guifan.crawler.runner import project_settings
+    from guifan.crawler.spiders.redis_portal import RedisPortalSpider
 
     settings = project_settings(**{**worker_settings("redis://127.0.0.1:1/0"), **overrides})
     RedisPortalSpider.update_settings(settings)

@@ -9,11 +9,11 @@ import tracemalloc
 
 import pytest
 
-from archive import export
-from archive.cjk_text import contains
-from archive.doc_filters import DocFilters
+from guifan.archive import export
+from guifan.archive.cjk_text import contains
+from guifan.archive.doc_filters import DocFilters
 from benchmarks.synthetic_archive import build_archive
-from parsers.record import RECORD_FIELDS, Document
+from guifan.parsers.record import RECORD_FIELDS, Document
 
 from .conftest import run_guifan
 

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crawler.revisit import PageHistory, RevisitPolicy, not_due, seconds
-from demo_portal import SITES, DemoPortal, catalog
+from guifan.crawler.revisit import PageHistory, RevisitPolicy, not_due, seconds
+from guifan.demo_portal import SITES, DemoPortal, catalog
 
 from .conftest import REPO, base_urls, run_guifan
 

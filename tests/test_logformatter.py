@@ -9,8 +9,8 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
-from crawler.logformatter import QuietLogFormatter
-from crawler.runner import project_settings
+from guifan.crawler.logformatter import QuietLogFormatter
+from guifan.crawler.runner import project_settings
 
 
 @pytest.mark.parametrize("level, shown", [("DEBUG", True), (10, True), ("INFO", False), ("WARNING", False)])

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.platforms import PLATFORMS, ListRequest, get_platform
-from crawler.profiles import get_profiles
-from demo_portal import PLATFORM_SITES, DemoPortal, catalog
+from guifan.crawler.platforms import PLATFORMS, ListRequest, get_platform
+from guifan.crawler.profiles import get_profiles
+from guifan.demo_portal import PLATFORM_SITES, DemoPortal, catalog
 from tests.conftest import crawl_to_archive, row_connection
 
 BAIHE, SONGLIN, JINHAI, FENGMING, LUTANG, SHILING = PLATFORM_SITES

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.platforms import get_platform, sniff_platform
-from parsers import decode_html, extract
+from guifan.crawler.platforms import get_platform, sniff_platform
+from guifan.parsers import decode_html, extract
 
 # Real pages by platform: (corpus folder, case) -> platform; platforms/ cases say it in their JSON.
 GOVPAGES = {"gne_tests_gzggw_1": "hanweb", "gne_tests_other_1": "ucap"}

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.platforms import PLATFORMS
-from crawler.profiles import REQUIRED, SITES_DIR, all_profiles
-from demo_portal import PLATFORM_SITES, DemoPortal
+from guifan.crawler.platforms import PLATFORMS
+from guifan.crawler.profiles import REQUIRED, SITES_DIR, all_profiles
+from guifan.demo_portal import PLATFORM_SITES, DemoPortal
 from tests.conftest import run_guifan
 
 # GB/T 2260: the first two digits of a code name the province-level division.

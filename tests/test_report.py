@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from demo_portal import SITES, catalog
+from guifan.demo_portal import SITES, catalog
 
 from .conftest import REPO, run_guifan
 

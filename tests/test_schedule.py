@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 
-from crawler.schedule import Job, Scheduler, cron_lines, load_jobs, on_calendar, systemd_units
+from guifan.crawler.schedule import Job, Scheduler, cron_lines, load_jobs, on_calendar, systemd_units
 
 from .conftest import run_guifan
 
@@ -87,7 +87,7 @@ def test_due_jobs_start_overlaps_are_refused_and_a_failure_does_not_stop_the_nex
 def test_a_site_running_in_another_process_is_refused(tmp_path):
     import os
 
-    from archive import Archive
+    from guifan.archive import Archive
 
     db = tmp_path / "a.db"
     with Archive(db) as archive:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from demo_portal import catalog
+from guifan.demo_portal import catalog
 
 from .conftest import REPO
 

@@ -7,10 +7,10 @@ import sqlite3
 import opencc
 import pytest
 
-from archive import Archive, cjk_text, search
-from archive.doc_filters import DocFilters
+from guifan.archive import Archive, cjk_text, search
+from guifan.archive.doc_filters import DocFilters
 from benchmarks.synthetic_archive import build_archive, synthetic_documents
-from parsers.record import Document
+from guifan.parsers.record import Document
 
 TO_TRAD = opencc.OpenCC("s2t").convert
 

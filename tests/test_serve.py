@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from archive import cjk_text
-from demo_portal import SITES, DemoPortal
+from guifan.archive import cjk_text
+from guifan.demo_portal import SITES, DemoPortal
 
 from .conftest import REPO, crawl_to_archive
 

@@ -9,9 +9,9 @@ import sqlite3
 
 import pytest
 
-from archive.history import validity_as_of
-from archive.store import doc_id_for
-from demo_portal import SITES, DemoPortal, catalog
+from guifan.archive.history import validity_as_of
+from guifan.archive.store import doc_id_for
+from guifan.demo_portal import SITES, DemoPortal, catalog
 
 from .conftest import crawl_to_archive, run_guifan
 

@@ -8,8 +8,8 @@ import pytest
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
-from archive import Archive, FetchResult
-from crawler.writer import WriterProcess
+from guifan.archive import Archive, FetchResult
+from guifan.crawler.writer import WriterProcess
 
 
 def page(n: int) -> FetchResult:

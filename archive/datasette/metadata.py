@@ -5,7 +5,7 @@ are written here.
 """
 from __future__ import annotations
 
-from parsers.record import RECORD_FIELDS
+from guifan.parsers.record import RECORD_FIELDS
 
 from ..search import BM25
 

@@ -6,7 +6,7 @@ from .base import ATTACHMENT_EXTENSIONS, ListPage, ListRequest, Platform
 from .generic import Generic
 from .gkmlpt import Gkmlpt
 from .hanweb import Hanweb
-from parsers.list_metadata import fill_from_list
+from guifan.parsers.list_metadata import fill_from_list
 from .sniff import sniff_platform
 from .trs import TRS
 from .ucap import UCAP

@@ -13,7 +13,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
 
-from parsers import decode_html
+from guifan.parsers import decode_html
 
 PAGER_TEXTS = {"下一页", "下页", "尾页", "末页", "后页", ">", ">>", "»", "next"}
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd", ".xls", ".xlsx", ".et", ".zip", ".rar")

@@ -12,16 +12,16 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
-from archive import Archive
-from archive.models import FetchResult
-from crawler.platforms import ListRequest, fill_from_list, get_platform
-from crawler import revisit
-from crawler.offload import extracted
-from crawler.profiles import SiteProfile, get_profiles
-from crawler import render
-from crawler.antibot import RENDERABLE
-from crawler.responses import RETRYABLE_ERRORS, blocked_reason, error_reason, exchange
-from parsers import ParseError, extract
+from guifan.archive import Archive
+from guifan.archive.models import FetchResult
+from guifan.crawler.platforms import ListRequest, fill_from_list, get_platform
+from guifan.crawler import revisit
+from guifan.crawler.offload import extracted
+from guifan.crawler.profiles import SiteProfile, get_profiles
+from guifan.crawler import render
+from guifan.crawler.antibot import RENDERABLE
+from guifan.crawler.responses import RETRYABLE_ERRORS, blocked_reason, error_reason, exchange
+from guifan.parsers import ParseError, extract
 
 
 def archive_knowledge(settings, site: str) -> tuple[dict[str, dict[str, str]], list[str]]:

@@ -13,9 +13,9 @@ import uuid
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
-from crawler.distributed import (CREATE_RUN, ITEMS, REAP_AND_CHECK, WORKER, done_message, fetch_at_once, run_key,
+from guifan.crawler.distributed import (CREATE_RUN, ITEMS, REAP_AND_CHECK, WORKER, done_message, fetch_at_once, run_key,
                                  site_pointer, start_message, worker_for)
-from crawler.spiders.portal import PortalSpider
+from guifan.crawler.spiders.portal import PortalSpider
 from guifan import __version__
 
 RUN_PARTS = ("queue", "leases", "dupefilter", "seeded", "done", "creator")

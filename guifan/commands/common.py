@@ -5,7 +5,7 @@ import os
 import sys
 import time
 
-from archive import Archive
+from guifan.archive import Archive
 
 DEFAULT_DB = os.environ.get("GUIFAN_DB", "guifan.db")
 

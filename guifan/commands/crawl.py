@@ -1,8 +1,8 @@
 """guifan crawl SITE...: crawl configured sites into the archive."""
 from __future__ import annotations
 
-from archive import Archive
-from crawler.profiles import get_profiles
+from guifan.archive import Archive
+from guifan.crawler.profiles import get_profiles
 from guifan.errors import CliError
 from guifan.summary import print_summary
 
@@ -43,7 +43,7 @@ def run(args) -> int:
 
 
 def crawl_profiles(profiles, args) -> int:
-    from crawler.runner import crawl
+    from guifan.crawler.runner import crawl
 
     settings = {"LOG_LEVEL": "INFO" if args.verbose else "WARNING", "GUIFAN_PROGRESS_INTERVAL": 5}
     if getattr(args, "render", False):
@@ -53,7 +53,7 @@ def crawl_profiles(profiles, args) -> int:
 
 
 def render_settings_or_error() -> dict:
-    from crawler.render import RenderUnavailable, render_settings
+    from guifan.crawler.render import RenderUnavailable, render_settings
 
     try:
         return render_settings()

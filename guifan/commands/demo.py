@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from urllib.parse import urlsplit
 
-from crawler.profiles import all_profiles
+from guifan.crawler.profiles import all_profiles
 from guifan.commands.crawl import add_crawl_options, check_writable, crawl_profiles
 from guifan.errors import CliError
 from guifan.summary import print_summary
@@ -23,7 +23,7 @@ def add(sub) -> None:
 
 
 def run(args) -> int:
-    from demo_portal import DemoPortal
+    from guifan.demo_portal import DemoPortal
 
     profiles = [p for p in all_profiles().values() if p.demo and not p.demo_group]
     if not profiles:

@@ -1,7 +1,7 @@
 """guifan diff DOC [V1 V2]: what changed between two versions, paragraph by paragraph."""
 from __future__ import annotations
 
-from archive.history import field_changes, find_document, paragraph_diff, version
+from guifan.archive.history import field_changes, find_document, paragraph_diff, version
 from guifan.commands.common import add_db_option, open_archive
 from guifan.errors import CliError
 

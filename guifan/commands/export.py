@@ -5,8 +5,8 @@ import os
 import sys
 from pathlib import Path
 
-from archive.doc_filters import split_list
-from archive.export import FORMATS
+from guifan.archive.doc_filters import split_list
+from guifan.archive.export import FORMATS
 from guifan.commands.common import progress_printer
 from guifan.commands.search import add_db_option, add_filter_options, filters_from_args, open_archive
 from guifan.errors import CliError
@@ -30,7 +30,7 @@ def add(sub) -> None:
 def run(args) -> int:
     if args.format == "warc":
         return run_warc(args)
-    from archive import export, search
+    from guifan.archive import export, search
 
     conn = open_archive(args.db)
     filters = filters_from_args(args)
@@ -62,8 +62,8 @@ def run(args) -> int:
 
 
 def run_warc(args) -> int:
-    from archive import Archive
-    from archive.warc import write_warc
+    from guifan.archive import Archive
+    from guifan.archive.warc import write_warc
 
     if not args.out:
         raise CliError("--format warc writes a file: give --out FILE.warc.gz")

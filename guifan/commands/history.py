@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from archive.history import events, find_document, validity_events, versions
+from guifan.archive.history import events, find_document, validity_events, versions
 from guifan.commands.common import add_db_option, open_archive
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import redis
 
-from archive import Archive
-from crawler.distributed import Ingester, connect
+from guifan.archive import Archive
+from guifan.crawler.distributed import Ingester, connect
 from guifan.errors import CliError
 
 

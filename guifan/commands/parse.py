@@ -28,8 +28,8 @@ def run(args) -> int:
 
 def parse_one(name: str, url: str, hints) -> dict:
     """The record for one file, or {path, error}: batch evaluation never loses its place."""
-    from parsers import ParseError, extract
-    from parsers.record import RECORD_FIELDS
+    from guifan.parsers import ParseError, extract
+    from guifan.parsers.record import RECORD_FIELDS
 
     try:
         doc = extract(Path(name).read_bytes(), url, None, hints).to_dict()

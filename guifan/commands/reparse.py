@@ -11,7 +11,7 @@ def add(sub) -> None:
 
 
 def run(args) -> int:
-    from archive.reparse import reparse  # imports the parsers: only when needed
+    from guifan.archive.reparse import reparse  # imports the parsers: only when needed
 
     with open_archive(args, readonly=False) as archive:
         progress = progress_printer("reparsed")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from archive.report import MISSING_SHOWN, latest_run, run_report
-from archive.report_html import SITE_COLUMNS, fmt_seconds, render
+from guifan.archive.report import MISSING_SHOWN, latest_run, run_report
+from guifan.archive.report_html import SITE_COLUMNS, fmt_seconds, render
 from guifan.commands.common import add_db_option, open_archive
 from guifan.errors import CliError
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from archive.report import runs
-from archive.report_html import fmt_seconds
+from guifan.archive.report import runs
+from guifan.archive.report_html import fmt_seconds
 from guifan.commands.common import add_db_option, open_archive
 
 COLUMNS = ("pages", "new", "changed", "unchanged", "not_modified", "gone", "failed", "blocked")

@@ -13,7 +13,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from crawler.schedule import (FastClock, ScheduleError, Scheduler, cron_lines, load_jobs, local_now, next_time,
+from guifan.crawler.schedule import (FastClock, ScheduleError, Scheduler, cron_lines, load_jobs, local_now, next_time,
                               systemd_units)
 from guifan.errors import CliError
 

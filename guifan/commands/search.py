@@ -10,8 +10,8 @@ import shutil
 import sqlite3
 import sys
 
-from archive import ArchiveError
-from archive.doc_filters import DocFilters, split_list
+from guifan.archive import ArchiveError
+from guifan.archive.doc_filters import DocFilters, split_list
 from guifan.commands.common import add_db_option, progress_printer
 from guifan.errors import CliError
 
@@ -75,13 +75,13 @@ def open_archive(path: str) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         raise CliError(f"{path} is not a guifan archive ({exc})") from None
     conn.row_factory = sqlite3.Row
-    from archive.search import tune_connection
+    from guifan.archive.search import tune_connection
 
     return tune_connection(conn)
 
 
 def run(args) -> int:
-    from archive import search as engine
+    from guifan.archive import search as engine
 
     if args.limit < 1 or args.offset < 0:
         raise CliError("--limit must be at least 1 and --offset at least 0")
@@ -109,7 +109,7 @@ def _print_json(results, args) -> None:
 def _print_csv(results, args) -> None:
     import csv
 
-    from archive.export import BOM, neutralise
+    from guifan.archive.export import BOM, neutralise
 
     out = sys.stdout
     if not args.no_bom:
@@ -123,7 +123,7 @@ def _print_csv(results, args) -> None:
 
 
 def _print_table(results, args) -> None:
-    from archive.cjk_text import display_width
+    from guifan.archive.cjk_text import display_width
 
     total = results.total or 0
     shown = f"{args.offset + 1}–{args.offset + len(results.hits)}" if results.hits else "none"
@@ -156,7 +156,7 @@ def _clip(text: str, width: int, display_width) -> str:
 
 
 def run_index(args) -> int:
-    from archive import search as engine
+    from guifan.archive import search as engine
 
     conn = open_archive(args.db)
     progress = progress_printer("indexing")

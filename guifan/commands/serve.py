@@ -19,8 +19,8 @@ def add(sub) -> None:
 
 
 def run(args) -> int:
-    from archive import search
-    from archive.datasette import serve
+    from guifan.archive import search
+    from guifan.archive.datasette import serve
 
     conn = open_archive(args.db)
     if not args.no_index:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 
-from archive.history import as_record, find_document, version, version_as_of
+from guifan.archive.history import as_record, find_document, version, version_as_of
 from guifan.commands.common import add_db_option, open_archive
 from guifan.errors import CliError
-from parsers.record import RECORD_FIELDS
+from guifan.parsers.record import RECORD_FIELDS
 
 
 def add(sub) -> None:

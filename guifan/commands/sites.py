@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from crawler.profiles import all_profiles, get_profiles
+from guifan.crawler.profiles import all_profiles, get_profiles
 from guifan.errors import CliError
 
 
@@ -35,7 +35,7 @@ def run(args) -> int:
 
 
 def check(args) -> int:
-    from crawler.site_check import check_site
+    from guifan.crawler.site_check import check_site
 
     if args.max_requests < 1:
         raise CliError("--max-requests must be at least 1")

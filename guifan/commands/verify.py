@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from archive import blobs
+from guifan.archive import blobs
 from guifan.commands.common import add_db_option, open_archive
 
 

@@ -6,7 +6,7 @@ to be written by `guifan ingest`, the only writer of the archive.
 """
 from __future__ import annotations
 
-from crawler.profiles import get_profiles
+from guifan.crawler.profiles import get_profiles
 from guifan.commands.crawl import add_crawl_options, parse_pairs
 from guifan.errors import CliError
 
@@ -22,7 +22,7 @@ def add(sub) -> None:
 
 
 def run(args) -> int:
-    from crawler.runner import work
+    from guifan.crawler.runner import work
 
     profiles = get_profiles(args.sites)
     overrides = parse_pairs(args.base_url, "--base-url", default_key=args.sites[0] if len(args.sites) == 1 else None)

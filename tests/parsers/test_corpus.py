@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers import ParseError, extract
+from guifan.parsers import ParseError, extract
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 

@@ -1,7 +1,7 @@
 import pytest
 
-from parsers import decode_html
-from parsers.decode import decode_bytes
+from guifan.parsers import decode_html
+from guifan.parsers.decode import decode_bytes
 
 TEXT = "朱镕基总理与王堃同志出席会议，讨论规范性文件。"  # 镕 and 堃 are outside GB2312
 

@@ -1,6 +1,6 @@
 import pytest
 
-from parsers import Attachment, Document, NotHTMLError, ParseError, extract
+from guifan.parsers import Attachment, Document, NotHTMLError, ParseError, extract
 
 from .pages import PARAS, hanweb_page, trs_page
 

@@ -1,6 +1,6 @@
 import pytest
 
-from parsers.normalise import (
+from guifan.parsers.normalise import (
     doc_type_from_title, find_dates, looks_like_doc_number, normalise_date, normalise_doc_number,
     normalise_paragraphs, normalise_space, normalise_validity, strip_title_suffix,
 )

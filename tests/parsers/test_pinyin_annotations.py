@@ -1,6 +1,6 @@
 import pytest
 
-from parsers.pinyin_annotations import (
+from guifan.parsers.pinyin_annotations import (
     is_pinyin_syllable, is_traditional_script, remove_pinyin_annotations,
 )
 

@@ -3,7 +3,7 @@ import time
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from parsers import Document, ParseError, decode_html, extract
+from guifan.parsers import Document, ParseError, decode_html, extract
 
 from .pages import hanweb_page, trs_page
 

@@ -1,7 +1,7 @@
 import pytest
 
-from parsers import extract
-from parsers.read_metadata import read_label_pairs
+from guifan.parsers import extract
+from guifan.parsers.read_metadata import read_label_pairs
 
 from .pages import trs_page
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers import extract
+from guifan.parsers import extract
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SEED_DIR = SHARED / "seed"

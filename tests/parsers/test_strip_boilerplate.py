@@ -1,6 +1,6 @@
 import pytest
 
-from parsers.strip_boilerplate import is_boilerplate_line, strip_boilerplate_lines
+from guifan.parsers.strip_boilerplate import is_boilerplate_line, strip_boilerplate_lines
 
 
 @pytest.mark.parametrize("line", [
