@@ -1,0 +1,104 @@
+"""Real pages collected from public repositories, for measuring guifan (not shipped).
+
+Layout: ``benchmarks/corpus/<collection>/<case>.json`` is the gold we wrote (same format as
+``../shared/corpus``: url, origin, title, body, meta, exclude, include, …); ``origin`` names
+``repo``, ``path``, ``commit``, ``license`` and the ``sha256`` of the page's bytes. The pages
+themselves are third-party bytes and are not committed: they live in the gitignored
+``benchmarks/corpus/pages/<collection>/<case><ext>`` and ``python -m benchmarks.corpus restore``
+copies them out of local snapshots of their repositories (``$GUIFAN_MIRROR``, default
+``/work/.mirror``), checking each sha256.
+
+    python -m benchmarks.corpus status            # per collection: cases, pages present, missing
+    python -m benchmarks.corpus restore [NAME…]   # rebuild the pages from the snapshots
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PAGES = HERE / "pages"
+
+
+@dataclass(frozen=True)
+class Case:
+    collection: str
+    name: str
+    gold: dict
+
+    @property
+    def origin(self) -> dict:
+        return self.gold.get("origin") or {}
+
+    @property
+    def page(self) -> Path:
+        ext = self.gold.get("ext") or Path(self.origin.get("path", ".html")).suffix or ".html"
+        return PAGES / self.collection / f"{self.name}{ext}"
+
+    def present(self) -> bool:
+        return self.page.is_file() and sha256(self.page.read_bytes()) == self.origin.get("sha256")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def collections() -> list[str]:
+    return sorted(p.name for p in HERE.iterdir() if p.is_dir() and p.name not in ("pages", "__pycache__"))
+
+
+def cases(collection: str) -> list[Case]:
+    return [Case(collection, p.stem, json.loads(p.read_text(encoding="utf-8")))
+            for p in sorted((HERE / collection).glob("*.json")) if not p.name.startswith("_")]
+
+
+def mirror_git_dir(repo: str) -> Path | None:
+    """The local snapshot of ``owner/name`` (a bare git directory somewhere under the mirror)."""
+    root = Path(os.environ.get("GUIFAN_MIRROR", "/work/.mirror")) / repo.replace("/", "+")
+    if not root.exists():
+        return None
+    for candidate in [root, *sorted(root.rglob("*"))]:
+        if candidate.is_dir() and (candidate / "objects").is_dir() and (candidate / "HEAD").is_file():
+            return candidate
+    return None
+
+
+def restore(case: Case) -> str:
+    """Copy one page out of its repository's snapshot; say what happened."""
+    if case.present():
+        return "present"
+    git = mirror_git_dir(case.origin.get("repo", ""))
+    if git is None:
+        return f"missing: no local snapshot of {case.origin.get('repo')}"
+    spec = f"{case.origin['commit']}:{case.origin['path']}"
+    out = subprocess.run(["git", f"--git-dir={git}", "show", spec], capture_output=True)
+    if out.returncode:
+        return f"missing: {spec} not in the snapshot ({out.stderr.decode(errors='replace').strip()})"
+    if sha256(out.stdout) != case.origin.get("sha256"):
+        return "missing: sha256 differs from the manifest"
+    case.page.parent.mkdir(parents=True, exist_ok=True)
+    case.page.write_bytes(out.stdout)
+    return "restored"
+
+
+def main(argv: list[str]) -> int:
+    command, names = (argv[0] if argv else "status"), argv[1:]
+    for name in names or collections():
+        found = cases(name)
+        if command == "restore":
+            results = [restore(c) for c in found]
+            for c, r in zip(found, results):
+                if r.startswith("missing"):
+                    print(f"{name}/{c.name}: {r}", file=sys.stderr)
+        present = sum(c.present() for c in found)
+        print(f"{name}: {len(found)} cases, {present} pages present, {len(found) - present} missing")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
