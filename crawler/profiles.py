@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 
 SITES_DIR = Path(__file__).parent / "sites"
 if not SITES_DIR.is_dir():  # inside a zipped egg (Scrapyd): read the profiles from the archive
-    SITES_DIR = importlib.resources.files("crawler") / "sites"
+    SITES_DIR = importlib.resources.files("guifan.crawler") / "sites"
 REQUIRED = ("name", "name_zh", "region", "admin_code", "platform", "start_urls")
 
 

@@ -247,7 +247,7 @@ def _as_the_platform_shows_it(site: Site, e: Entry) -> None:
 @lru_cache(maxsize=1)
 def seed_lines() -> tuple[str, ...]:
     """The seed reprint page text: title, share widget, body lines, footer (packaged copy)."""
-    return tuple(resources.files("demo_portal").joinpath("data/seed_reprint.txt").read_text("utf-8").split("\n"))
+    return tuple(resources.files("guifan.demo_portal").joinpath("data/seed_reprint.txt").read_text("utf-8").split("\n"))
 
 
 def _seed_entry(site: Site, col: Column, published: dt.date, art_id: int) -> Entry:
