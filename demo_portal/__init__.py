@@ -53,6 +53,6 @@ Usage::
 from . import catalog
 from .catalog import DemoDoc
 from .server import DemoPortal
-from .sites import ALL_SITES, PLATFORM_SITES, SITES
+from .world import ALL_SITES, PLATFORM_SITES, SITES
 
 __all__ = ["DemoPortal", "SITES", "PLATFORM_SITES", "ALL_SITES", "catalog", "DemoDoc"]

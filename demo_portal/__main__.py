@@ -13,7 +13,7 @@ import sys
 import threading
 
 from . import ALL_SITES, PLATFORM_SITES, SITES, DemoPortal
-from .sites import MAX_DAY
+from .world import MAX_DAY
 
 GROUPS = {"default": SITES, "platforms": PLATFORM_SITES, "all": ALL_SITES}
 

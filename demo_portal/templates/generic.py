@@ -13,12 +13,14 @@ from the home page ``/``: the home page and ``/xxgk/`` link the two columns by n
 """
 from __future__ import annotations
 
+from urllib.parse import parse_qs
 from html import escape
 
-from .catalog import Entry, entries
-from .sites import Column, Site
-from .textgen import today_line
-from .trs import block_html
+from ..catalog import Entry, entries
+from .base import Template, query_int
+from ..world import Column, Site, date_of_day
+from ..textgen import today_line
+from .common import block_html
 
 NEWS_CID = "21"
 
@@ -169,3 +171,43 @@ def not_found_page(site: Site) -> str:
 def chrome_lines(site: Site) -> list[str]:
     return ["设为首页 | 加入收藏", "您现在的位置：", "发布时间：", "点击数：", "上一篇：", "下一篇：", "【打印】【关闭】",
             f"版权所有：{site.name_zh}", "没有了"]
+
+
+class GenericTemplate(Template):
+    """demo-lutang: an unknown ASP.NET CMS; ``.shtml`` lists and ``list.aspx``/``show.aspx``."""
+
+    name = "generic"
+
+    def html_headers(self) -> dict[str, str]:
+        return {"Content-Type": self.html_type(), "X-Powered-By": "ASP.NET"}
+
+    def list_paths(self, col: Column, n: int) -> list[str]:
+        if col.kind == "shtml":
+            return ([f"/xxgk/{col.slug}/", f"/xxgk/{col.slug}/index.shtml"] if n == 0
+                    else [f"/xxgk/{col.slug}/index_{n + 1}.shtml"])
+        return super().list_paths(col, n)
+
+    def extra_routes(self, r: dict, day: int) -> None:
+        s = self.site
+        r["/index.shtml"] = ("home",)
+        r["/xxgk/"] = r["/xxgk/index.shtml"] = ("xxgk",)
+        r["/xxgk/jggk.shtml"] = ("static", "机构概况", f"{s.name_zh}办公室负责县政府日常运转和政务公开工作。")
+        r["/bsfw/"] = ("static", "办事服务", "网上办事请访问示范省政务服务网。")
+
+    def lookup(self, path: str, query: str, day: int) -> tuple | None:
+        r, q = self.routes(day), parse_qs(query)
+        if path == "/news/show.aspx":
+            return r.get(f"/news/show.aspx?id={query_int(q, 'id', -1)}")
+        if path == "/news/list.aspx":
+            cid = (q.get("cid") or [""])[0]
+            col = next((c for c in self.site.columns if c.kind == "aspx" and c.slug == cid), None)
+            return r.get(f"#list/{col.slug}/{query_int(q, 'page', 1)}") if col else None
+        return r.get(path)
+
+    def own_page(self, route: tuple, method: str, query: str, headers, body: bytes, day: int):
+        today = date_of_day(day)
+        if route[0] == "xxgk":
+            return xxgk_page(self.site, today)
+        return static_page(self.site, today, route[1], route[2])
+
+
