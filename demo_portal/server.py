@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
+import selectors
 import threading
 import zlib
 from dataclasses import dataclass
@@ -15,7 +15,7 @@ from . import conditional, files
 from .catalog import Entry, _check_day, entries, last_modified
 from .conditional import HITS_MARK, TODAY_MARK, http_date
 from .templates import Template, app_for
-from .world import ALL_SITES, SITE_OBJECTS, SITES, date_of_day
+from .world import ALL_SITES, PROVINCE_PORT, SITE_OBJECTS, SITES, UNITS, date_of_day
 from .textgen import today_line
 
 class DemoPortal:
@@ -39,34 +39,54 @@ class DemoPortal:
         self._served: set[tuple[str, str]] = set()
         self._hits = {s: itertools.count(1) for s in self.sites}
         self._servers: dict[str, ThreadingHTTPServer] = {}
-        self._threads: list[threading.Thread] = []
+        self._acceptor: _Acceptor | None = None
+        self.shared_port = 0
         self.apps: dict[str, Template] = {s: app_for(SITE_OBJECTS[s]) for s in self.sites}
 
     # --- lifecycle --------------------------------------------------------------------
     def start(self) -> "DemoPortal":
         if self._servers:
             return self
-        try:
-            for name in self.sites:
-                server = ThreadingHTTPServer((self.host, self.ports[name]), self._handler(name))
-                server.daemon_threads = True
-                self._servers[name] = server
-                t = threading.Thread(target=server.serve_forever, args=(0.05,), name=f"demo-portal-{name}", daemon=True)
-                t.start()
-                self._threads.append(t)
-        except OSError:
-            self.stop()
-            raise
+        for attempt in range(PORT_ATTEMPTS):
+            try:
+                self._bind()
+                break
+            except OSError:
+                self._close_servers()
+                if attempt == PORT_ATTEMPTS - 1 or not self._shares_a_free_port():
+                    raise
+        self._acceptor = _Acceptor(self._servers.values())
         return self
 
+    def _bind(self) -> None:
+        """Each site on its own address; sites with a host of their own (the province) share
+        one port, free on the first of them, so that each is told apart by its address alone."""
+        shared = self.shared_port
+        for name in self.sites:
+            site = SITE_OBJECTS[name]
+            port = self.ports[name]
+            if site.host and not port:
+                port = shared
+            server = _Server((site.host or self.host, port), self._handler(name))
+            self._servers[name] = server
+            if site.host and not self.ports[name] and not shared:
+                shared = self.shared_port = server.server_address[1]
+
+    def _shares_a_free_port(self) -> bool:
+        """Another free port may help: the shared one was taken on a later address."""
+        self.shared_port = 0
+        return any(SITE_OBJECTS[n].host and not self.ports[n] for n in self.sites)
+
     def stop(self) -> None:
+        if self._acceptor is not None:
+            self._acceptor.stop()
+            self._acceptor = None
+        self._close_servers()
+
+    def _close_servers(self) -> None:
         for server in self._servers.values():
-            server.shutdown()
             server.server_close()
-        for t in self._threads:
-            t.join(timeout=5)
         self._servers.clear()
-        self._threads.clear()
 
     def __enter__(self) -> "DemoPortal":
         return self.start()
@@ -76,9 +96,17 @@ class DemoPortal:
 
     # --- public state -----------------------------------------------------------------
     def base_url(self, site: str) -> str:
+        """Where a site is served; for a province unit, where its profile points: its own
+        portal, the portal it shares, or (the dead one) an address where nothing listens."""
+        unit = UNITS.get(site)
+        if unit is not None and unit.site != site and self._servers:
+            if unit.site is None:
+                return f"http://{unit.host}:{self.shared_port or PROVINCE_PORT}"
+            site = unit.site
         if site not in self._servers:
             raise KeyError(f"site {site!r} is not being served (started? serving: {', '.join(self.sites)})")
-        return f"http://{self.host}:{self._servers[site].server_address[1]}"
+        host, port = self._servers[site].server_address[:2]
+        return f"http://{host}:{port}"
 
     @property
     def day(self) -> int:
@@ -177,6 +205,37 @@ def _attachment_bytes(key: str, kind: str, name: str) -> bytes:
     if kind == "pdf":
         return files.make_pdf(title, e.doc.paragraphs)
     return files.make_docx(title, files.form_paragraphs(title))
+
+
+PORT_ATTEMPTS = 5
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True        # a connection's thread never holds the process up
+
+
+class _Acceptor:
+    """One thread accepts connections for every site (one selector over all listening
+    sockets); each connection is then served on a thread of its own, as before. Thirty
+    province hosts cost one polling thread, not thirty."""
+
+    def __init__(self, servers):
+        self.selector = selectors.DefaultSelector()
+        for server in servers:
+            self.selector.register(server, selectors.EVENT_READ)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="demo-portal-accept", daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            for key, _ in self.selector.select(0.05):
+                key.fileobj._handle_request_noblock()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        self.selector.close()
 
 
 class _Handler(BaseHTTPRequestHandler):

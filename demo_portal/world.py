@@ -233,3 +233,200 @@ SITES = ("demo-yunxi", "demo-qingshi")
 # DemoPortal(sites=ALL_SITES) or DemoPortal(sites=PLATFORM_SITES).
 PLATFORM_SITES = ("demo-baihe", "demo-songlin", "demo-jinhai", "demo-fengming", "demo-lutang", "demo-shiling")
 ALL_SITES = SITES + PLATFORM_SITES
+
+
+# --- the simulated province (issue 12): county portals on distinct loopback hosts --------------
+#
+# 模拟省 (code 98, unused by the official division list; 示范省/99 stays the demo sites'):
+# one ``Unit`` per county-level unit as a registry would hold it (name, prefecture, code, the
+# address it is known by) and one ``Site`` per portal actually served. Most units have a portal
+# of their own on 127.0.1.N; two share their prefecture's portal (东原市, 127.0.1.40); one
+# has nothing listening at its address. Profiles: ``crawler/sites/sim-*.toml``, generated
+# from these rows by ``province_profile`` (a test keeps them equal).
+
+PROVINCE = "模拟省"
+PROVINCE_PORT = 8790                      # the port of every province host in the profiles
+PREFECTURES = {"9801": "望川市", "9802": "临溪市", "9803": "北岭市", "9804": "东原市", "9805": "南湖市"}
+DEAD_HOST = "127.0.1.99"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A county-level unit as the registry knows it, and where its documents really are."""
+    name: str                 # profile name
+    county: str
+    admin_code: str           # the code the registry gives it
+    site: str | None          # the served portal its profile points at (None: nothing listens)
+    start: str                # "columns": the profile names every column; "home" / "landing": only that page
+    host: str
+    columns: tuple[str, ...] = ()   # on a shared portal: the slugs of the columns the profile names
+
+    @property
+    def prefecture(self) -> str:
+        return PREFECTURES[self.admin_code[:4]]
+
+    @property
+    def region(self) -> str:
+        return f"{PROVINCE}{self.prefecture}{self.county}"
+
+
+# (name, county, code, template, start, columns as (slug, name, documents, page size)); the
+# template decides the platform a crawler must sniff: jpage is Hanweb's list module.
+_GF, _ZC, _BM, _ZF = "规范性文件", "政策文件", "部门文件", "政府文件"
+_COUNTIES = (
+    ("sim-anping", "安平县", "980101", "trs", "columns", (("gfxwj", _GF, 4, 2), ("zcwj", _ZC, 3, 2))),
+    ("sim-baishui", "白水县", "980102", "trs", "home", (("gfxwj", _GF, 4, 3), ("zcwj", _ZC, 3, 2))),
+    ("sim-chengguan", "城关区", "980103", "trs", "landing", (("gfxwj", _GF, 3, 2),)),
+    ("sim-dahe", "大河县", "980104", "trs", "home", (("zcwj", _ZC, 3, 2),)),          # falls back to 政策文件
+    ("sim-fengle", "丰乐县", "980105", "hanweb", "columns", (("3101", _GF, 4, 2), ("3102", _BM, 2, 2))),
+    ("sim-gaoqiao", "高桥县", "980106", "hanweb", "home", (("3201", _GF, 3, 2), ("3202", _BM, 2, 2))),
+    ("sim-hechuan", "禾川县", "980107", "jpage", "columns", (("4101", _GF, 5, 2),)),
+    ("sim-huangtu", "黄土县", "980108", "jpage", "home", (("4201", _GF, 4, 2), ("4202", _BM, 2, 2))),
+    ("sim-jiangkou", "江口县", "980201", "ucap", "columns", (("gfxwj", _GF, 4, 2), ("zfwj", _ZF, 2, 2))),
+    ("sim-jinshan", "金山县", "980202", "ucap", "home", (("zfwj", _ZF, 3, 2),)),       # falls back to 政府文件
+    ("sim-kangle", "康乐县", "980203", "ucap", "home", (("gfxwj", _GF, 3, 2), ("zfwj", _ZF, 2, 2))),
+    ("sim-lianhua", "莲花县", "980204", "gkmlpt", "columns", (("2401", _GF, 4, 3), ("2405", "其他文件", 2, 3))),
+    ("sim-longquan", "龙泉县", "980205", "gkmlpt", "home", (("2401", _GF, 4, 3), ("2405", "其他文件", 3, 3))),
+    ("sim-meishan", "梅山县", "980206", "anhui", "columns", (("15671", _GF, 4, 2), ("15690", "基层政务公开", 2, 2))),
+    ("sim-nanping", "南坪县", "980207", "anhui", "home", (("15671", _GF, 3, 2), ("15690", "基层政务公开", 2, 2))),
+    ("sim-qingyang", "青阳县", "980208", "generic", "columns", (("gfxwj", _GF, 3, 2), ("21", _ZC, 3, 2))),
+    ("sim-rongcheng", "榕城区", "980301", "generic", "home", (("gfxwj", _GF, 4, 2), ("21", _ZC, 3, 2))),
+    ("sim-shahe", "沙河县", "980302", "generic", "home", (("gfxwj", _GF, 3, 2), ("21", _ZC, 2, 2))),  # landing only
+    ("sim-shuangqiao", "双桥县", "980303", "generic", "landing", (("gfxwj", _GF, 3, 2), ("21", _ZC, 2, 2))),
+    ("sim-taiping", "太平县", "980304", "trs", "columns", (("gfxwj", _GF, 3, 2),)),
+    ("sim-wenquan", "温泉县", "980305", "trs", "columns", (("gfxwj", _GF, 3, 2),)),     # its portal says 980399
+    ("sim-xinan", "新安县", "980306", "hanweb", "columns", (("3601", _GF, 3, 2),)),
+    ("sim-yanhe", "沿河县", "980307", "jpage", "columns", (("4701", _GF, 3, 2), ("4702", _BM, 2, 2))),
+    ("sim-yongning", "永宁县", "980308", "ucap", "columns", (("gfxwj", _GF, 3, 2),)),
+    ("sim-zhangjia", "张家县", "980401", "gkmlpt", "columns", (("2401", _GF, 3, 3),)),
+    ("sim-zhongxin", "中心区", "980402", "anhui", "home", (("15671", _GF, 3, 2),)),
+    ("sim-beihu", "北湖区", "980403", "generic", "columns", (("gfxwj", _GF, 3, 2),)),
+    ("sim-xiangyang", "向阳县", "980404", "trs", "home", (("gfxwj", _GF, 3, 2), ("zcwj", _ZC, 2, 2))),
+    ("sim-dongshan", "东山县", "980405", "hanweb", "home", (("3901", _GF, 3, 2),)),
+    ("sim-ziyang", "紫阳县", "980501", "ucap", "columns", (("gfxwj", _GF, 3, 2),)),
+    ("sim-luxi", "芦溪县", "980502", "anhui", "columns", (("15671", _GF, 3, 2),)),
+)
+# A portal whose SiteIDCode names another code than the registry's (a moved or wrong entry).
+MOVED_CODES = {"sim-wenquan": "980399"}
+# Home pages that link no column, only 政务公开 (the columns are named on that landing page).
+LANDING_ONLY = {"sim-shahe"}
+PLATFORM_OF_TEMPLATE = {"jpage": "hanweb"}
+
+
+def _province_column(template: str, i: int, slug: str, name: str, count: int, size: int) -> Column:
+    first = 6_100_000 + i * 7_919 + int(slug, 36) % 97 * 101
+    if template == "trs":
+        return Column(slug, name, count, size, first_id=first)
+    if template in ("hanweb", "jpage"):
+        return Column(slug, name, count, size, uid=str(int(slug) + 5000), first_id=first,
+                      kind="jpage" if template == "jpage" else "")
+    if template == "ucap":
+        return Column(slug, name, count, size, detail=f"/zwgk/{slug}/art/{{date:%Y}}/art_{{hex}}.html", first_id=first)
+    if template == "gkmlpt":
+        return Column(slug, name, count, size, detail="/gkmlpt/content/{m}/{k}/post_{id}.html", first_id=first)
+    if template == "anhui":
+        kind = "openness" if slug == "15671" else "public"
+        detail = "/OpennessContent/show/{id}.html" if kind == "openness" else "/Jczwgk/show/{id}.html"
+        return Column(slug, name, count, size, detail=detail, first_id=first, kind=kind)
+    kind = "shtml" if slug == "gfxwj" else "aspx"
+    detail = "/xxgk/gfxwj/{date:%Y%m}/{id}.shtml" if kind == "shtml" else "/news/show.aspx?id={id}"
+    return Column(slug, name, count, size, detail=detail, first_id=first, kind=kind)
+
+
+def _province_params(template: str, i: int, code: str, name: str) -> dict:
+    if template == "jpage":
+        return {"webid": str(60 + i), "group": 2, "server": "Apache-Coyote/1.1"}
+    if template == "gkmlpt":
+        return {"sid": code, "per_page": 3, "server": "nginx"}
+    if template == "anhui":
+        return {"site_id": str(900 + i), "org_id": str(7_700_000 + i), "server": "nginx"}
+    if template == "generic":
+        return {"server": "Microsoft-IIS/8.5", "menu_columns": name not in LANDING_ONLY}
+    return {}
+
+
+def _province_site(i: int, name: str, county: str, code: str, template: str, columns, host: str,
+                   name_zh: str | None = None) -> Site:
+    a = county[0]
+    name_zh = name_zh or f"{county}人民政府"
+    site_code = MOVED_CODES.get(name, code) + f"{i:04d}"
+    return Site(
+        name=name, name_zh=name_zh, county=county, region=f"{PROVINCE}{PREFECTURES[code[:4]]}{county}",
+        admin_code=code, platform=PLATFORM_OF_TEMPLATE.get(template, template),
+        encoding="gbk" if template in ("hanweb", "generic") else "utf-8", port=0,
+        columns=tuple(_province_column(template, i, *c) for c in columns),
+        issuers=((name_zh, f"{a}政发"), (f"{name_zh}办公室", f"{a}政办发"), (name_zh, f"{a}政规"),
+                 (f"{county}财政局", f"{a}财"), (f"{county}教育局", f"{a}教")),
+        departments=("发展和改革局", "财政局", "教育局", "民政局", "农业农村局"),
+        towns=(f"{a}城镇", f"{a}东乡", f"{a}西街道"), town_rate=0.15,
+        sponsor=f"{name_zh}办公室", undertaker=f"{county}数据资源局",
+        icp=f"模ICP备{20000000 + i * 37}号", police=f"模公网安备 {code}02{i:06d}号", site_code=site_code,
+        address=f"地址：{PROVINCE}{PREFECTURES[code[:4]]}{county}人民路{i}号　邮编：{code}　电话：0998-{6000000 + i}",
+        robots_disallow="/search/", related_links=("中国政府网", f"{PROVINCE}人民政府门户网站"),
+        params=_province_params(template, i, code, name), template=template, host=host,
+    )
+
+
+PREFECTURE_PORTAL = _province_site(
+    40, "sim-dongyuan-portal", "东原市", "980400", "trs",
+    (("gfxwj", "市政府规范性文件", 4, 2), ("xq07", "临港县规范性文件", 3, 2), ("xq08", "五台县规范性文件", 2, 2)),
+    "127.0.1.40", name_zh="东原市人民政府")
+
+PROVINCE_OBJECTS = {s.name: s for s in (
+    [_province_site(i, n, c, code, t, cols, f"127.0.1.{i}") for i, (n, c, code, t, _, cols) in enumerate(_COUNTIES, 1)]
+    + [PREFECTURE_PORTAL])}
+SITE_OBJECTS.update(PROVINCE_OBJECTS)
+PROVINCE_SITES = tuple(PROVINCE_OBJECTS)          # every served province portal (the prefecture's too)
+
+UNITS = {u.name: u for u in (
+    [Unit(n, c, code, n, start, f"127.0.1.{i}") for i, (n, c, code, _, start, _) in enumerate(_COUNTIES, 1)]
+    + [Unit("sim-lingang", "临港县", "980407", PREFECTURE_PORTAL.name, "columns", "127.0.1.40", ("gfxwj", "xq07")),
+       Unit("sim-wutai", "五台县", "980408", PREFECTURE_PORTAL.name, "columns", "127.0.1.40", ("gfxwj", "xq08")),
+       Unit("sim-xishan", "西山县", "980406", None, "home", DEAD_HOST)])}
+PROVINCE_UNITS = tuple(UNITS)                     # the county-level units: one profile each
+
+LANDING_PATHS = {"trs": "/zwgk/", "generic": "/xxgk/"}
+POLICY_NAMES = ("规范性文件",)                    # what column discovery looks for first …
+FALLBACK_NAMES = ("政策文件", "政府文件")          # … and then
+
+
+def expected_columns(unit: Unit) -> tuple[str, ...]:
+    """The columns (slugs) a crawl of the unit should archive: those its profile names, or,
+    known only by a home or landing page, those named 规范性文件 (else 政策文件/政府文件)."""
+    if unit.site is None:
+        return ()
+    site = SITE_OBJECTS[unit.site]
+    if unit.start == "columns":
+        return unit.columns or tuple(c.slug for c in site.columns)
+    for names in (POLICY_NAMES, FALLBACK_NAMES):
+        found = tuple(c.slug for c in site.columns if any(n in c.name for n in names))
+        if found:
+            return found
+    return ()
+
+
+def start_urls(unit: Unit) -> list[str]:
+    if unit.start == "home" or unit.site is None:
+        return ["/"]
+    site = SITE_OBJECTS[unit.site]
+    if unit.start == "landing":
+        return [LANDING_PATHS[site.template_name]]
+    from .templates import app_for                   # templates import this module
+
+    app = app_for(site)
+    return [app.column_url(site.column(slug)) for slug in expected_columns(unit)]
+
+
+def province_profile(unit: Unit) -> str:
+    """The site profile (TOML) of a province unit, as committed in crawler/sites/."""
+    how = {"columns": "its columns", "home": "its home page only", "landing": "its 信息公开 landing page only"}
+    where = ("nothing listens at its address" if unit.site is None else
+             f"on the prefecture's portal ({unit.site})" if unit.site != unit.name else "its own portal")
+    urls = ", ".join(f'"{u}"' for u in start_urls(unit))
+    return (f"# generated from guifan.demo_portal.world (the simulated province): {where}, known by "
+            f"{how[unit.start]}\n"
+            f"# rewrite with: python -m guifan.demo_portal --write-profiles crawler/sites\n"
+            f'name = "{unit.name}"\nname_zh = "{unit.county}人民政府"\nregion = "{unit.region}"\n'
+            f'prefecture = "{unit.prefecture}"\nadmin_code = "{unit.admin_code}"\nplatform = "auto"\n'
+            f'base_url = "http://{unit.host}:{PROVINCE_PORT}"\nstart_urls = [{urls}]\ndemo = true\n'
+            f'demo_group = "province"\nsource = "guifan demo portal: the simulated province (not a real site)"\n')

@@ -172,6 +172,9 @@ class AnhuiTemplate(Template):
 
     name = "anhui"
 
+    def column_url(self, col: Column) -> str:
+        return list_url(self.site, col, 1)
+
     def list_paths(self, col: Column, n: int) -> list[str]:
         if col.kind == "openness":
             return [f"/OpennessContent/showList/{self.site.params['site_id']}/{col.slug}/page_{n + 1}.html"]

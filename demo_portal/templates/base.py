@@ -63,6 +63,10 @@ class Template:
     def lookup(self, path: str, query: str, day: int) -> tuple | None:
         return self.routes(day).get(path)
 
+    def column_url(self, col: Column) -> str:
+        """The address a site profile names for a column: its first list page."""
+        return next(p for p in self.list_paths(col, 0) if not p.startswith("#"))
+
     def page_number(self, n: int) -> int:
         """How the platform numbers list page n (0-based) in its templates."""
         return n + 1

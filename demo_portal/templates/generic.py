@@ -43,7 +43,7 @@ def header(site: Site, today) -> str:
 <tr><td class="rq">{today_line(today)}</td><td align="right"><a href="javascript:void(0)" onclick="SetHome(this)">设为首页</a> | <a href="javascript:void(0)" onclick="AddFavorite()">加入收藏</a></td></tr>
 </table>
 <div class="banner"><img src="/images/banner.jpg" width="1000" height="160"></div>
-<div class="menu"><a href="/">网站首页</a><a href="/xxgk/">政务公开</a><a href="/xxgk/gfxwj/">规范性文件</a><a href="/news/list.aspx?cid={NEWS_CID}">政策文件</a><a href="/bsfw/">办事服务</a><a href="javascript:void(0)">互动交流</a></div>
+<div class="menu"><a href="/">网站首页</a><a href="/xxgk/">政务公开</a>{menu_links(site)}<a href="/bsfw/">办事服务</a><a href="javascript:void(0)">互动交流</a></div>
 """
 
 
@@ -59,8 +59,24 @@ def footer(site: Site) -> str:
 """
 
 
+def column_href(col: Column) -> str:
+    return f"/xxgk/{col.slug}/" if col.kind == "shtml" else f"/news/list.aspx?cid={col.slug}"
+
+
+def column_items(site: Site) -> str:
+    return "".join(f'<li><a href="{column_href(c)}">{c.name}</a></li>' for c in site.columns)
+
+
+def menu_links(site: Site) -> str:
+    """The header menu's column links; a site with ``menu_columns = False`` names its columns
+    only on its 政务公开 landing page (reached from the home page by that name alone)."""
+    if not site.params.get("menu_columns", True):
+        return ""
+    return "".join(f'<a href="{column_href(c)}">{c.name}</a>' for c in site.columns)
+
+
 def _crumb(col: Column) -> str:
-    href = "/xxgk/gfxwj/" if col.kind == "shtml" else f"/news/list.aspx?cid={NEWS_CID}"
+    href = column_href(col)
     return (f'<div class="weizhi">您现在的位置：<a href="/">网站首页</a> &gt;&gt; <a href="/xxgk/">政务公开</a>'
             f' &gt;&gt; <a href="{href}">{col.name}</a></div>')
 
@@ -87,12 +103,12 @@ def list_page(site: Site, col: Column, items: list[Entry], page: int, pages: int
         rows = "\n".join(f'<li><span class="date">{e.doc.published_date}</span><a href="show.aspx?id={e.doc.key.rsplit("/", 1)[1]}" '
                          f'target="_blank" title="{escape(e.list_title)}">{escape(short(e.list_title))}</a></li>' for e in items)
         listing = f'<ul class="newslist">\n{rows}\n</ul>'
-        prev = f'<a href="list.aspx?cid={NEWS_CID}&amp;page={page - 1}">上一页</a>' if page > 1 else "上一页"
-        nxt = f'<a href="list.aspx?cid={NEWS_CID}&amp;page={page + 1}">下一页</a>' if page < pages else "下一页"
+        prev = f'<a href="list.aspx?cid={col.slug}&amp;page={page - 1}">上一页</a>' if page > 1 else "上一页"
+        nxt = f'<a href="list.aspx?cid={col.slug}&amp;page={page + 1}">下一页</a>' if page < pages else "下一页"
         pager = f'<div class="page">{prev}　{nxt}　第{page}页/共{pages}页</div>'
     return (_head(site, f"{col.name}-{site.name_zh}") + header(site, today) + f"""<div id="main">
 {_crumb(col)}
-<div class="left"><div class="lmmc">政务公开</div><ul><li><a href="/xxgk/gfxwj/">规范性文件</a></li><li><a href="/news/list.aspx?cid={NEWS_CID}">政策文件</a></li><li><a href="/xxgk/jggk.shtml">机构概况</a></li></ul></div>
+<div class="left"><div class="lmmc">政务公开</div><ul>{column_items(site)}<li><a href="/xxgk/jggk.shtml">机构概况</a></li></ul></div>
 <div class="right"><div class="lmbt">{col.name}</div>
 {listing}
 {pager}
@@ -136,7 +152,7 @@ def home_page(site: Site, today) -> str:
     return (_head(site, site.name_zh) + header(site, today) + f"""<div id="main">
 <div class="box"><div class="boxtitle"><span>最新文件</span></div><ul>{''.join(latest)}</ul></div>
 <div class="box"><div class="boxtitle"><span>政务公开</span></div><ul>
-<li><a href="/xxgk/gfxwj/">规范性文件</a></li><li><a href="/news/list.aspx?cid={NEWS_CID}">政策文件</a></li>
+{column_items(site) if site.params.get("menu_columns", True) else ""}
 <li><a href="/xxgk/jggk.shtml">机构概况</a></li><li><a href="/xxgk/">更多&gt;&gt;</a></li></ul></div>
 <div class="box links"><div class="boxtitle"><span>友情链接</span></div>
 <a href="http://www.gov.cn/" target="_blank">中国政府网</a> <a href="http://www.example.gov.cn/" target="_blank">示范省人民政府</a></div>
@@ -147,7 +163,7 @@ def home_page(site: Site, today) -> str:
 def xxgk_page(site: Site, today) -> str:
     return (_head(site, f"政务公开-{site.name_zh}") + header(site, today) + f"""<div id="main">
 <div class="weizhi">您现在的位置：<a href="/">网站首页</a> &gt;&gt; 政务公开</div>
-<ul class="xxgk"><li><a href="/xxgk/gfxwj/">规范性文件</a></li><li><a href="/news/list.aspx?cid={NEWS_CID}">政策文件</a></li>
+<ul class="xxgk">{column_items(site)}
 <li><a href="/xxgk/jggk.shtml">机构概况</a></li><li><a href="/bsfw/">办事服务</a></li></ul>
 </div>
 """ + footer(site))
@@ -177,6 +193,9 @@ class GenericTemplate(Template):
     """demo-lutang: an unknown ASP.NET CMS; ``.shtml`` lists and ``list.aspx``/``show.aspx``."""
 
     name = "generic"
+
+    def column_url(self, col: Column) -> str:
+        return f"/xxgk/{col.slug}/index.shtml" if col.kind == "shtml" else column_href(col)
 
     def html_headers(self) -> dict[str, str]:
         return {"Content-Type": self.html_type(), "X-Powered-By": "ASP.NET"}

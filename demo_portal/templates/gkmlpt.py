@@ -179,6 +179,9 @@ class GkmlptTemplate(Template):
 
     name = "gkmlpt"
 
+    def column_url(self, col: Column) -> str:
+        return f"/gkmlpt/index#{col.slug}"     # the category, as gkmlpt profiles name it
+
     def extra_routes(self, r: dict, day: int) -> None:
         r["/gkmlpt/index"] = r["/gkmlpt/"] = r["/gkmlpt/index.html"] = ("gk_index",)
 

@@ -151,6 +151,9 @@ class HanwebTemplate(Template):
     """demo-qingshi: GBK, no charset in the header, lists paginated by ``?uid=…&pageNum=N``."""
 
     name = "hanweb"
+
+    def column_url(self, col: Column) -> str:
+        return f"/col/col{col.slug}/index.html"
     server = "Apache-Coyote/1.1"
     reject_post_first = True
 

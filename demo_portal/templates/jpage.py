@@ -174,6 +174,9 @@ class JpageTemplate(Template):
 
     name = "jpage"
 
+    def column_url(self, col: Column) -> str:
+        return f"/col/col{col.slug}/index.html"
+
     def extra_routes(self, r: dict, day: int) -> None:
         for col in self.site.columns:
             r[f"/col/col{col.slug}/index.html"] = r[f"/col/col{col.slug}/"] = ("column", col)

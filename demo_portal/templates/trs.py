@@ -199,6 +199,9 @@ class TrsTemplate(Template):
     """demo-yunxi: UTF-8 with the charset in the header, lists index.html, index_1.html …"""
 
     name = "trs"
+
+    def column_url(self, col: Column) -> str:
+        return f"/zwgk/{col.slug}/index.html"
     server = "nginx"
     reject_post_first = True
 

@@ -160,6 +160,9 @@ class UcapTemplate(Template):
 
     name = "ucap"
 
+    def column_url(self, col: Column) -> str:
+        return f"/zwgk/{col.slug}/index.html"
+
     def list_paths(self, col: Column, n: int) -> list[str]:
         if n == 0:
             return [f"/zwgk/{col.slug}/", f"/zwgk/{col.slug}/index.html"]
