@@ -5,7 +5,7 @@ from html import escape
 
 from ..catalog import Entry, seed_lines
 from .base import Template
-from ..world import Column, Site
+from ..world import Column, Site, date_of_day
 from ..textgen import today_line
 from .common import block_html
 
@@ -185,8 +185,9 @@ def not_found_page(site: Site) -> str:
 """)
 
 
-def home_page(site: Site, today, columns: list[Column]) -> str:
-    links = "".join(f'<li><a href="./zwgk/{c.slug}/">{c.name}</a></li>' for c in columns)
+def home_page(site: Site, today, columns: list[Column], prefix: str = "./zwgk/") -> str:
+    """The home page; served at /zwgk/ too (the 政务公开 landing), where its links are ``./``."""
+    links = "".join(f'<li><a href="{prefix}{c.slug}/">{c.name}</a></li>' for c in columns)
     return (_head(site, site.name_zh) + header(site, today)
             + f'<div class="main w1200"><div class="zwgk-box"><h2>政务公开</h2><ul>{links}</ul></div></div>\n'
             + footer(site) + "</body>\n</html>\n")
@@ -214,7 +215,10 @@ class TrsTemplate(Template):
         return [f"/zwgk/{col.slug}/index_{n}.html"]
 
     def extra_routes(self, r: dict, day: int) -> None:
-        r["/zwgk/"] = ("home",)
+        r["/zwgk/"] = ("landing",)
+
+    def own_page(self, route: tuple, method: str, query: str, headers, body: bytes, day: int):
+        return home_page(self.site, date_of_day(day), list(self.site.columns), prefix="./")
 
     def page_number(self, n: int) -> int:
         return n                          # createPageHTML counts pages from 0
