@@ -46,6 +46,7 @@ class SiteLearner:
         self.decided = not self.auto
         self.unmarked = self.unmarked_details = 0
         self.contacted = False
+        self.code_pages = 0     # pages read for the 网站标识码 so far (SNIFF_PAGES once found)
         self.owners = owners(run_key)
         for url, site in (known_owners or {}).items():
             self.owners.setdefault(url, site)
@@ -64,15 +65,13 @@ class SiteLearner:
 
     # -- every page -----------------------------------------------------------------------
     def wants_text(self) -> bool:
-        return not self.decided or not self.contacted
+        return not self.decided or self.code_pages < SNIFF_PAGES
 
     def read(self, url: str, text: str, detail: bool = False) -> dict:
         """Observations from one fetched page (list or detail); switches the adapter when sniffed."""
-        seen: dict = {}
+        seen: dict = self._site_code(text) if self.code_pages < SNIFF_PAGES else {}
         first = not self.contacted
-        if first:
-            self.contacted = True
-            seen.update(self._site_code(text))
+        self.contacted = True
         if self.decided:
             if first and not self.auto:
                 seen.update(platform_configured=self.profile.platform, platform=self.platform.name,
@@ -99,7 +98,9 @@ class SiteLearner:
         self.platform.start_requests(self.profile)   # what a profile tells the adapter (gkmlpt categories)
 
     def _site_code(self, text: str) -> dict:
+        """The 网站标识码, looked for on the first pages until one shows it (a JS shell may not)."""
         code = site_id_code(text)
+        self.code_pages = SNIFF_PAGES if code else self.code_pages + 1
         if code is None:
             return {}
         region = region_of_site_code(code)
