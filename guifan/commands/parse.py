@@ -1,4 +1,7 @@
-"""guifan parse FILE...: extract saved pages, one JSON object per line per file."""
+"""guifan parse FILE...: extract saved pages, one JSON object per line per file.
+
+`guifan parse --list FILE...` reads saved home, column or list pages as a crawl would (see
+crawler/platforms/inspect.py): document links, next pages, columns, hints, sniffed platform."""
 from __future__ import annotations
 
 import json
@@ -10,7 +13,12 @@ def add(sub) -> None:
     p = sub.add_parser("parse", help="extract saved pages to JSON, one line per file")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--url", default="", help="the URL the page was served from (resolves links)")
-    p.add_argument("--platform", default=None, help="optional platform hint, e.g. trs, hanweb")
+    p.add_argument("--platform", default=None,
+                   help="optional platform hint, e.g. trs, hanweb; with --list: the adapter, or auto "
+                        "(the default: sniffed from the page)")
+    p.add_argument("--list", action="store_true",
+                   help="read each file as a home, column or list page: document links, next pages or list "
+                        "requests, columns, per-document hints and the sniffed platform")
     p.set_defaults(handler=run)
 
 
@@ -18,7 +26,7 @@ def run(args) -> int:
     failures = 0
     hints = {"platform": args.platform} if args.platform else None
     for name in args.files:
-        line = parse_one(name, args.url, hints)
+        line = list_one(name, args.url, args.platform or "auto") if args.list else parse_one(name, args.url, hints)
         if "error" in line:
             failures += 1
             print(f"guifan: error: {name}: {line['error']}", file=sys.stderr)
@@ -38,3 +46,17 @@ def parse_one(name: str, url: str, hints) -> dict:
     except ParseError as exc:
         return {"path": name, "error": str(exc)}
     return {"path": name, **{f: doc[f] for f in RECORD_FIELDS}}
+
+
+def list_one(name: str, url: str, platform: str) -> dict:
+    """What the adapter reads from one saved list page, or {path, error}."""
+    from guifan.crawler.platforms import PLATFORMS
+    from guifan.crawler.platforms.inspect import inspect_list
+
+    if platform != "auto" and platform not in PLATFORMS:
+        return {"path": name, "error": f"unknown platform {platform!r}; known: auto, {', '.join(PLATFORMS)}"}
+    try:
+        body = Path(name).read_bytes()
+    except OSError as exc:
+        return {"path": name, "error": exc.strerror or str(exc)}
+    return {"path": name, **inspect_list(body, url, platform)}
