@@ -19,9 +19,10 @@ _MARKS = (
     ("trs", re.compile(r"TRS_(?:Editor|UEDITOR)|createPageHTML|/t\d{8}_\d+\.s?html?|_trs_|trs_", re.I)),
 )
 # Weaker marks, read only when no mark above is on the page: jcms column addresses
-# (/col/col123/index.html) are Hanweb's, but any portal may link a Hanweb one.
+# linked on the page's own site (/col/col123/index.html) are Hanweb's; any portal may link
+# another site's (a province's 政务服务网 on Hanweb), so absolute links to elsewhere do not count.
 _WEAK_MARKS = (
-    ("hanweb", re.compile(r"""href=["'][^"']*/col/col\d+/index\.html""", re.I)),
+    ("hanweb", re.compile(r"""href=["'](?![a-z]+://)[^"']*/col/col\d+/index\.html""", re.I)),
 )
 # <meta name="SiteIDCode" content="3411250001">, or the footer's 网站标识码：3411250001.
 _SITE_ID_META = re.compile(r"""<meta[^>]+name=["']?SiteIDCode["']?[^>]*content=["']?\s*(\w+)""", re.I)
