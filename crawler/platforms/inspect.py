@@ -21,7 +21,9 @@ def inspect_list(body: bytes, url: str = "", platform: str = AUTO, content_type:
     # Under auto a crawl chooses columns itself; the generic adapter then follows none.
     adapter = get_platform(name, {"platform": name, **(hints or {}),
                                   **({"follow_columns": False} if platform == AUTO else {})})
-    page = adapter.parse_list(url, body, content_type)
+    if "#" in url:   # `…/gkmlpt/index#2840` names a category, as in a profile's start URLs
+        adapter.column_requests([url])
+    page = adapter.parse_list(url.split("#")[0], body, content_type)
     choice = choose_columns(url, text)
     code = site_id_code(text)
     hub = (platform == AUTO and is_home(url)) or not (page.details or page.pages)
