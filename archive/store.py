@@ -77,14 +77,19 @@ def _why_unwritable(path: Path) -> str:
 class Archive:
     """Open (creating if needed) the archive at `path`."""
 
-    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, timeout: float = 10.0):
+    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, migrate: bool = True,
+                 timeout: float = 10.0):
         self.path = Path(path)
         self._batch_depth = 0
         try:
             self.conn = self._connect(readonly, timeout)
-            if not readonly:
+            if migrate and not readonly:
                 self._migrate()
             self.conn.execute("SELECT count(*) FROM archive_meta").fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                raise ArchiveError(f"{self.path} is not a guifan archive (no archive tables in it)") from None
+            raise _friendly(self.path, exc) from None
         except sqlite3.Error as exc:
             raise _friendly(self.path, exc) from None
 
@@ -508,3 +513,19 @@ def pid_alive(pid: int | None) -> bool:
     except PermissionError:
         return True
     return True
+
+
+
+def open_archive(path: str | os.PathLike, mode: str = "read", timeout: float = 10.0) -> Archive:
+    """The one way to open an archive: ``read`` (must exist; never written), ``index``
+    (must exist; written only to keep the search index current, read-only where the file
+    cannot be written) or ``write`` (created if missing)."""
+    if mode not in ("read", "index", "write"):
+        raise ValueError(f"mode must be read, index or write, not {mode!r}")
+    path = Path(path)
+    if mode != "write" and not path.is_file():
+        raise ArchiveError(f"no archive at {path} (crawl into it first, e.g. `guifan demo`)")
+    if mode == "write":
+        return Archive(path, timeout=timeout)
+    writable = mode == "index" and os.access(path, os.W_OK) and os.access(path.resolve().parent, os.W_OK)
+    return Archive(path, readonly=not writable, migrate=False, timeout=timeout)
