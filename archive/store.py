@@ -20,8 +20,8 @@ from guifan.parsers.record import CONTENT_FIELDS, Document
 from . import blobs, search
 from .errors import ArchiveError
 from .models import FetchResult, utc_now
-from .schema import (ATTACHMENT_TABLES, ATTACHMENTS_VIEW, CURRENT_VIEW, FETCH_LOG_VIEW, SCHEMA_VERSION, TABLES,
-                     VALIDITY_EVENTS_VIEW)
+from .schema import (ATTACHMENT_TABLES, ATTACHMENTS_VIEW, CURRENT_VIEW, CURRENT_VIEW_COLUMNS, FETCH_LOG_VIEW,
+                     RETIRED_VIEWS, SCHEMA_VERSION, TABLES, VALIDITY_EVENTS_VIEW)
 
 EXTRACTOR_VERSION = "guifan-parsers/0.1"
 GONE_STATUSES = (404, 410)
@@ -111,6 +111,7 @@ class Archive:
     def _migrate(self) -> None:
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")
+        self._retire_old_views()
         # One script in one transaction: a half-created schema never survives a crash.
         self.conn.executescript(
             f"BEGIN IMMEDIATE;{TABLES}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
@@ -118,6 +119,14 @@ class Archive:
             f"INSERT OR IGNORE INTO archive_meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');"
             "COMMIT;"
         )
+
+    def _retire_old_views(self) -> None:
+        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(current)")}
+        stale = [v for v in RETIRED_VIEWS if self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = ?", (v,)).fetchone()]
+        if (columns and not set(CURRENT_VIEW_COLUMNS) <= columns) or stale:
+            self.conn.executescript("BEGIN IMMEDIATE;DROP VIEW IF EXISTS current;"
+                                    + "".join(f"DROP VIEW IF EXISTS {v};" for v in stale) + "COMMIT;")
 
     def close(self) -> None:
         self.conn.close()

@@ -5,7 +5,6 @@ The filter options are shared with `guifan export` (and mean the same there).
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sqlite3
 import sys
