@@ -199,3 +199,21 @@ def test_help_lists_every_command_and_the_readme_documents_them():
     for name in all_parsers():
         assert re.search(rf"^\s+{name}\s", listed, re.M), f"guifan --help lacks {name}"
         assert f"guifan {name}" in readme, f"README does not mention `guifan {name}`"
+
+
+def test_the_wheel_holds_one_top_level_name(tmp_path):
+    """What `pip install` puts in site-packages: `guifan/` and its metadata, nothing else."""
+    import subprocess
+    import sys
+    import zipfile
+
+    out = subprocess.run([sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "--no-build-isolation",
+                          "-q", "-w", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    [wheel] = tmp_path.glob("guifan-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {n.split("/")[0] for n in names}
+    assert {t for t in tops if not t.endswith(".dist-info")} == {"guifan"}
+    for layer in ("parsers", "archive", "crawler", "demo_portal"):
+        assert f"guifan/{layer}/__init__.py" in names
+    assert "guifan/crawler/sites/ah-dingyuan.toml" in names            # package data came along
