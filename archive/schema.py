@@ -1,7 +1,7 @@
 """The archive's SQLite schema.
 
 Raw captures (blobs, captures) are immutable; documents and versions are derived from
-them and can be rebuilt by re-parsing. The `current` view exposes the DESIGN.md record
+them and can be rebuilt by re-parsing. The `current` view exposes the record of docs/design.md
 field names as columns, one row per live document.
 """
 from __future__ import annotations
