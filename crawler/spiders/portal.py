@@ -5,14 +5,13 @@ spider as a FetchResult item, so the archive can record it.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlencode
 
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
-from guifan.archive import Archive
+from guifan.archive.site_state import site_state
 from guifan.archive.models import FetchResult
 from guifan.crawler.platforms import ListPage, ListRequest, fill_from_list
 from guifan.crawler import revisit
@@ -23,17 +22,6 @@ from guifan.crawler.sniffing import SiteLearner, page_text
 from guifan.crawler.antibot import RENDERABLE
 from guifan.crawler.responses import RETRYABLE_ERRORS, blocked_reason, error_reason, exchange
 from guifan.parsers import ParseError, extract
-
-
-def archive_knowledge(settings, site: str, prefixes: list[str] = ()) -> tuple[dict, list[str], dict[str, str]]:
-    """What earlier runs learnt: validators for conditional revisits, live document URLs, and
-    the documents other sites hold on the portals this site is crawled on (shared portals)."""
-    db = settings.get("GUIFAN_DB")
-    if not db or not Path(db).exists():
-        return {}, [], {}
-    with Archive(db, readonly=True) as archive:
-        validators = archive.validators(site) if settings.getbool("GUIFAN_CONDITIONAL") else {}
-        return validators, archive.live_urls(site), archive.document_owners(list(prefixes), site)
 
 
 def conditional_headers(validators: dict[str, str] | None) -> dict[str, str]:
@@ -81,10 +69,13 @@ class PortalSpider(scrapy.Spider):
         return self.learner.platform
 
     async def start(self):
-        prefixes = self.learner.start_prefixes()
-        self.validators, self.known_urls, owners = archive_knowledge(self.settings, self.site, prefixes)
-        self.learner = SiteLearner(self.profile, self.hints, self.settings.get("GUIFAN_RUN_ID"), owners)
-        self.revisit = revisit.plan(self.settings, self.site)  # known pages not yet due are skipped
+        policy = revisit.RevisitPolicy.from_settings(self.settings)
+        state = site_state(self.settings.get("GUIFAN_DB"), self.site, self.settings.getbool("GUIFAN_CONDITIONAL"),
+                           fetch_log=policy.base > 0, url_prefixes=self.learner.start_prefixes())
+        self.validators, self.known_urls = state.validators, state.live_urls
+        self.learner = SiteLearner(self.profile, self.hints, self.settings.get("GUIFAN_RUN_ID"),
+                                   state.others_documents)
+        self.revisit = revisit.plan(policy, state)  # known pages not yet due are skipped
         for list_request in self.learner.start_requests():
             yield self.list_request(list_request, start=True)
 
