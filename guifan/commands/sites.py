@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from guifan.crawler.profiles import all_profiles, get_profiles
+from guifan.commands.common import add_db_option
 from guifan.errors import CliError
 
 
@@ -11,8 +12,7 @@ def add(sub) -> None:
     p = sub.add_parser("sites", help="list the site profiles, or check one against its portal")
     p.add_argument("--real", action="store_true", help="only real portals (no demo sites)")
     p.add_argument("--json", action="store_true", help="one JSON object per profile")
-    p.add_argument("--db", default=None, help="an archive whose runs say which platform each site was "
-                                              "seen on (default: $GUIFAN_DB, if set)")
+    add_db_option(p, help_text="an archive whose runs say which platform each site was seen on, if it exists")
     p.set_defaults(handler=run)
     actions = p.add_subparsers(title="actions", metavar="ACTION")
     c = actions.add_parser("check", help="fetch a site's column page and report whether documents are found "
@@ -79,10 +79,8 @@ def check(args) -> int:
 
 def platforms_seen(db: str | None) -> dict[str, dict]:
     """Each site's latest sniffed platform and 网站标识码 in the archive, if there is one."""
-    import os
     from pathlib import Path
 
-    db = db or os.environ.get("GUIFAN_DB")
     if not db or not Path(db).exists():
         return {}
     from guifan.archive import Archive
