@@ -30,7 +30,10 @@ _OWNERS: dict[object, dict[str, str]] = {}   # per run: detail URL -> the site i
 
 
 def owners(run_key) -> dict[str, str]:
-    """The detail URLs claimed in this run (shared by every spider of the crawl process)."""
+    """The detail URLs claimed in this run (shared by every spider of the crawl process);
+    a process that goes on to another run forgets the last one's."""
+    if run_key not in _OWNERS:
+        _OWNERS.clear()
     return _OWNERS.setdefault(run_key, {})
 
 

@@ -179,6 +179,11 @@ def test_the_report_shows_platform_columns_codes_and_the_dead_site(crawl):
     assert dead["status"] == "failed" and "connection_refused" in dead["failure"]
     assert all(report["per_site"][u.name]["status"] == "crawled" for u in LIVE)
     assert all(report["per_site"][u.name]["seen"]["platform"] == SITE_OBJECTS[u.site].platform for u in LIVE)
+    html = db.parent / "report.html"
+    assert run_guifan("report", "--db", str(db), "--html", str(html)).returncode == 0
+    page = html.read_text(encoding="utf-8")
+    assert "Sites as seen" in page and "≠ 980305" in page and "failed: connection_refused" in page
+    assert page.count("sniffed: ") == len(LIVE)
 
 
 def test_guifan_sites_shows_what_was_sniffed(crawl):
