@@ -18,6 +18,7 @@ COMMANDS = (
     ("export", "export document versions as CSV, JSON, JSON Lines or WARC"),
     ("serve", "browse and search the archive in Datasette (read-only)"),
     ("verify", "check the fixity of every stored raw body"),
+    ("compact", "recompress raw bodies with per-site zstd dictionaries (fixity kept)"),
     ("reparse", "re-extract stored captures with the current parsers"),
     ("runs", "list crawl runs with their counts"),
     ("report", "report one run: per-site counts, completeness, errors; --html for charts"),
