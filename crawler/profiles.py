@@ -1,11 +1,12 @@
 """Site profiles: one small TOML file per portal, the only place site knowledge lives."""
 from __future__ import annotations
 
+import difflib
 import importlib.resources
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 SITES_DIR = Path(__file__).parent / "sites"
 if not SITES_DIR.is_dir():  # inside a zipped egg (Scrapyd): read the profiles from the archive
@@ -30,7 +31,8 @@ class SiteProfile:
     demo_group: str = ""             # `guifan demo` crawls the default group; others are for tests
     source: str = ""
     hints: dict = field(default_factory=dict)
-    path: str = ""
+    path: str = ""                   # the profile's file; "" for a site imported from the registry
+    unit: dict = field(default_factory=dict)   # the registry's entry for admin_code (crawler/registry)
 
     def absolute_start_urls(self) -> list[str]:
         return [urljoin(self.base_url.rstrip("/") + "/", u) for u in self.start_urls]
@@ -50,8 +52,43 @@ def load_profile(path: Path) -> SiteProfile:
     missing = [k for k in REQUIRED if k not in data]
     if missing:
         raise ProfileError(f"site profile {path} lacks {', '.join(missing)}")
-    known = set(SiteProfile.__dataclass_fields__)
-    return SiteProfile(**{k: v for k, v in data.items() if k in known}, path=str(path))
+    problems = [f"{key}: {why}" for key, why in validate(data)]
+    if problems:
+        raise ProfileError(f"site profile {path}: " + "; ".join(problems))
+    return SiteProfile(**data, path=str(path))
+
+
+EDITABLE = {k: f.type for k, f in SiteProfile.__dataclass_fields__.items() if k not in ("path", "unit")}
+TYPES = {"str": str, "bool": bool, "dict": dict, "list[str]": list}
+
+
+def validate(data: dict) -> list[tuple[str, str]]:
+    """(field, what is wrong) for each problem of a profile's table; empty when it is sound."""
+    problems = []
+    for key, value in data.items():
+        if key not in EDITABLE:
+            close = difflib.get_close_matches(key, EDITABLE, n=1)
+            problems.append((key, "unknown field" + (f" (did you mean {close[0]}?)" if close else "")))
+        elif not isinstance(value, TYPES.get(EDITABLE[key], object)):
+            problems.append((key, f"must be {EDITABLE[key]}, got {type(value).__name__} {value!r}"))
+    if problems:
+        return problems
+    if not (len(data["admin_code"]) == 6 and data["admin_code"].isdigit()):
+        problems.append(("admin_code", f"must be 6 digits (GB/T 2260), got {data['admin_code']!r}"))
+    base = data.get("base_url", "")
+    if base and not _is_web_url(base):
+        problems.append(("base_url", f"must be an absolute http(s) URL, got {base!r}"))
+    urls = data["start_urls"]
+    if not urls or not all(isinstance(u, str) and u for u in urls):
+        problems.append(("start_urls", f"must be a non-empty list of URLs, got {urls!r}"))
+    elif not base and not all(_is_web_url(u) for u in urls):
+        problems.append(("start_urls", "relative URLs need base_url (or give absolute http(s) URLs)"))
+    return problems
+
+
+def _is_web_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def toml_files(sites_dir) -> list:
@@ -65,13 +102,16 @@ def all_profiles(sites_dir: Path = SITES_DIR) -> dict[str, SiteProfile]:
 
 
 def get_profiles(names: list[str], sites_dir: Path = SITES_DIR) -> list[SiteProfile]:
-    """Profiles by name (the file is NAME.toml); a broken file elsewhere does not matter here."""
-    unknown = [n for n in names if not (sites_dir / f"{n}.toml").is_file()]
-    if unknown:
-        known = sorted(p.name[: -len(".toml")] for p in toml_files(sites_dir))
-        raise ProfileError(f"unknown site {', '.join(unknown)}; known sites: {', '.join(known) or '(none)'}")
-    profiles = [load_profile(sites_dir / f"{n}.toml") for n in names]
-    for name, profile in zip(names, profiles):
+    """Profiles by name (the file is NAME.toml; a broken file elsewhere does not matter here),
+    else sites imported from the registry, by name (ah-341321) or 6-digit code."""
+    files = [n for n in names if (sites_dir / f"{n}.toml").is_file()]
+    loaded = {n: load_profile(sites_dir / f"{n}.toml") for n in files}
+    for name, profile in loaded.items():
         if profile.name != name:
             raise ProfileError(f"site profile {profile.path} names itself {profile.name!r}, not {name!r}")
-    return profiles
+    others = [n for n in names if n not in loaded]
+    if others:
+        from guifan.crawler.registry.catalog import catalog, resolve
+
+        loaded.update(zip(others, resolve(others, catalog(sites_dir))))
+    return [loaded[n] for n in names]
