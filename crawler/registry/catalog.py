@@ -141,5 +141,7 @@ def resolve(names: list[str], sites: list[SiteProfile]) -> list[SiteProfile]:
     if unknown:
         hints = {n: difflib.get_close_matches(n, list(by_name), n=3, cutoff=0.6) for n in unknown}
         said = "; ".join(f"{n} (closest: {', '.join(h)})" if h else n for n, h in hints.items())
-        raise ProfileError(f"unknown site {said}; `guifan sites --all` lists them all")
+        profiles = sorted(p.name for p in sites if p.path)
+        raise ProfileError(f"unknown site {said}; known profiles: {', '.join(profiles) or '(none)'}, and "
+                           f"{len(sites) - len(profiles)} registry sites (`guifan sites --all` lists them)")
     return found
