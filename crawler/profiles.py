@@ -6,7 +6,7 @@ import importlib.resources
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 SITES_DIR = Path(__file__).parent / "sites"
 if not SITES_DIR.is_dir():  # inside a zipped egg (Scrapyd): read the profiles from the archive
@@ -38,7 +38,17 @@ class SiteProfile:
         return [urljoin(self.base_url.rstrip("/") + "/", u) for u in self.start_urls]
 
     def with_base_url(self, base_url: str) -> "SiteProfile":
-        return SiteProfile(**{**asdict(self), "base_url": base_url})
+        """The site served from another address; absolute start URLs on the old base's host
+        (registry sites have those) move with it."""
+        old = urlsplit(self.base_url)
+
+        def rebase(url: str) -> str:
+            parts = urlsplit(url)
+            if parts.scheme and old.netloc and parts.netloc == old.netloc:
+                return urlunsplit(("", "", parts.path or "/", parts.query, ""))
+            return url
+
+        return SiteProfile(**{**asdict(self), "base_url": base_url, "start_urls": [rebase(u) for u in self.start_urls]})
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -205,12 +205,17 @@ def build(gov: Path, policy: Path, codes: Path, out: Path = OUT_DIR, commits: di
     by_province: dict[str, list[dict]] = {}
     for u in sorted(county, key=lambda u: u.code):
         by_province.setdefault(u.code[:2], []).append(unit_record(u, homes.get(u.code), columns.get(u.code), hosts, domains))
-    write_units(out / UNITS_DIR, officials, by_province, sources)
+    upper = {}
+    for u in officials:
+        if u.level < 3 and u.code in homes and is_web_url(homes[u.code].url):
+            upper.setdefault(u.code[:2], []).append(
+                {"code": u.code, "name": u.name, "home": homes[u.code].url, "home_from": f"gov:{homes[u.code].key}"})
+    write_units(out / UNITS_DIR, officials, by_province, upper, sources)
     write_codes_table(out / CODES_TABLE, officials, sources["codes"])
     return report(county, homes, columns, gov_entries, policy_entries)
 
 
-def write_units(folder: Path, officials: list[Official], by_province: dict, sources: dict) -> None:
+def write_units(folder: Path, officials: list[Official], by_province: dict, upper: dict, sources: dict) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     names = {u.code: u.name for u in officials}
     for stale in folder.glob("*.json"):
@@ -220,7 +225,10 @@ def write_units(folder: Path, officials: list[Official], by_province: dict, sour
                 "generated_by": "python -m guifan.crawler.registry.build; do not edit: a profile in "
                                 "crawler/sites/ with the unit's admin_code overrides an entry",
                 "flags": FLAGS, "sources": sources}
-        lines = [json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "units": [']
+        lines = [json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "upper_portals": [']
+        lines += [" " + json.dumps(r, ensure_ascii=False) + "," for r in sorted(upper.get(prefix, []), key=lambda r: r["code"])]
+        lines[-1] = lines[-1].rstrip(",")
+        lines.append(' ],\n "units": [')
         lines += [" " + json.dumps(r, ensure_ascii=False) + "," for r in records]
         lines[-1] = lines[-1][:-1]
         text = "\n".join(lines) + "\n ]\n}\n"
