@@ -90,15 +90,19 @@ def region_forms(p: SiteProfile) -> set[str]:
     return forms - {""}
 
 
-def normalise(region: str) -> str:
-    return re.sub(r"[\s/,，、]+", "", region)
+def components(region: str) -> list[str]:
+    """安徽省/宿州市, 安徽 宿州 -> its names; 安徽省宿州市 stays one (matched as a whole)."""
+    return [c for c in re.split(r"[\s/,，、]+", region) if c]
 
 
 def in_region(p: SiteProfile, region: str) -> bool:
-    region = normalise(region)
-    if region.isdigit():
-        return p.admin_code.startswith(region)
-    return region in region_forms(p)
+    wanted = components(region)
+    if len(wanted) == 1 and wanted[0].isdigit():
+        return p.admin_code.startswith(wanted[0])
+    if len(wanted) == 1:
+        return wanted[0] in region_forms(p)
+    parts = iter(part for part in region_parts(p) if part)   # each name matches a later part
+    return all(any(w in name_forms(part) for part in parts) for w in wanted)
 
 
 def select(sites: list[SiteProfile], region: str | None = None, platform: str | None = None,
@@ -119,11 +123,11 @@ def select(sites: list[SiteProfile], region: str | None = None, platform: str | 
 
 
 def unknown_region_message(region: str, sites: list[SiteProfile]) -> str:
-    region = normalise(region)
-    if region.isdigit():
-        return f"no site's administrative code starts with {region}"
+    wanted = "".join(components(region))
+    if wanted.isdigit():
+        return f"no site's administrative code starts with {wanted}"
     names = sorted({f for p in sites for f in region_forms(p)})
-    close = difflib.get_close_matches(region, names, n=6, cutoff=0.5)
+    close = difflib.get_close_matches(wanted, names, n=6, cutoff=0.5)
     hint = f"; closest names: {', '.join(close)}" if close else ""
     return f"unknown region {region!r}: no province, prefecture or county of that name{hint}"
 
