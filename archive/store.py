@@ -20,8 +20,8 @@ from guifan.parsers.record import CONTENT_FIELDS, Document
 from . import blobs, search
 from .errors import ArchiveError
 from .models import FetchResult, utc_now
-from .schema import (ATTACHMENT_TABLES, ATTACHMENTS_VIEW, CURRENT_VIEW, FETCH_LOG_VIEW, SCHEMA_VERSION, TABLES,
-                     VALIDITY_EVENTS_VIEW)
+from .schema import (ATTACHMENT_TABLES, ATTACHMENTS_VIEW, CURRENT_VIEW, CURRENT_VIEW_COLUMNS, FETCH_LOG_VIEW,
+                     RETIRED_VIEWS, SCHEMA_VERSION, TABLES, VALIDITY_EVENTS_VIEW)
 
 EXTRACTOR_VERSION = "guifan-parsers/0.1"
 GONE_STATUSES = (404, 410)
@@ -77,14 +77,19 @@ def _why_unwritable(path: Path) -> str:
 class Archive:
     """Open (creating if needed) the archive at `path`."""
 
-    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, timeout: float = 10.0):
+    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, migrate: bool = True,
+                 timeout: float = 10.0):
         self.path = Path(path)
         self._batch_depth = 0
         try:
             self.conn = self._connect(readonly, timeout)
-            if not readonly:
+            if migrate and not readonly:
                 self._migrate()
             self.conn.execute("SELECT count(*) FROM archive_meta").fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                raise ArchiveError(f"{self.path} is not a guifan archive (no archive tables in it)") from None
+            raise _friendly(self.path, exc) from None
         except sqlite3.Error as exc:
             raise _friendly(self.path, exc) from None
 
@@ -106,6 +111,7 @@ class Archive:
     def _migrate(self) -> None:
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")
+        self._retire_old_views()
         # One script in one transaction: a half-created schema never survives a crash.
         self.conn.executescript(
             f"BEGIN IMMEDIATE;{TABLES}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
@@ -113,6 +119,14 @@ class Archive:
             f"INSERT OR IGNORE INTO archive_meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');"
             "COMMIT;"
         )
+
+    def _retire_old_views(self) -> None:
+        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(current)")}
+        stale = [v for v in RETIRED_VIEWS if self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = ?", (v,)).fetchone()]
+        if (columns and not set(CURRENT_VIEW_COLUMNS) <= columns) or stale:
+            self.conn.executescript("BEGIN IMMEDIATE;DROP VIEW IF EXISTS current;"
+                                    + "".join(f"DROP VIEW IF EXISTS {v};" for v in stale) + "COMMIT;")
 
     def close(self) -> None:
         self.conn.close()
@@ -508,3 +522,19 @@ def pid_alive(pid: int | None) -> bool:
     except PermissionError:
         return True
     return True
+
+
+
+def open_archive(path: str | os.PathLike, mode: str = "read", timeout: float = 10.0) -> Archive:
+    """The one way to open an archive: ``read`` (must exist; never written), ``index``
+    (must exist; written only to keep the search index current, read-only where the file
+    cannot be written) or ``write`` (created if missing)."""
+    if mode not in ("read", "index", "write"):
+        raise ValueError(f"mode must be read, index or write, not {mode!r}")
+    path = Path(path)
+    if mode != "write" and not path.is_file():
+        raise ArchiveError(f"no archive at {path} (crawl into it first, e.g. `guifan demo`)")
+    if mode == "write":
+        return Archive(path, timeout=timeout)
+    writable = mode == "index" and os.access(path, os.W_OK) and os.access(path.resolve().parent, os.W_OK)
+    return Archive(path, readonly=not writable, migrate=False, timeout=timeout)

@@ -5,7 +5,7 @@ import os
 import shutil
 import sys
 
-from guifan.archive import Archive
+from guifan.archive import open_archive
 
 NEXT_STEPS = """\
 Try next:
@@ -25,7 +25,7 @@ def program() -> str:
 
 
 def print_summary(db: str, run_id: int, demo: bool = False) -> tuple[str, str | None]:
-    with Archive(db) as archive:
+    with open_archive(db) as archive:
         s = archive.run_summary(run_id)
     outcomes = s["outcomes"]
     print(f"Run {run_id}: {s['status']}" + (f" — {s['reason']}" if s["reason"] else ""))

@@ -1,9 +1,9 @@
 """guifan crawl SITE...: crawl configured sites into the archive."""
 from __future__ import annotations
 
-from guifan.archive import Archive
 from guifan.commands.sites import add_selection_options, selected_sites, selecting
 from guifan.crawler.profiles import get_profiles
+from guifan.commands.common import add_db_option
 from guifan.errors import CliError
 from guifan.summary import print_summary
 
@@ -17,7 +17,7 @@ def add(sub) -> None:
     p.add_argument("sites", nargs="*", metavar="SITE",
                    help="site names or 6-digit codes (see `guifan sites`); or select with --region …")
     add_selection_options(p)
-    p.add_argument("--db", default="guifan.db", help="archive file (default: ./guifan.db)")
+    add_db_option(p)
     p.add_argument("--base-url", action="append", default=[], metavar="[SITE=]URL",
                    help="serve a site from another address, e.g. a local mirror (repeatable)")
     add_crawl_options(p)
@@ -107,4 +107,6 @@ def parse_pairs(items: list[str], option: str, default_key: str | None = None) -
 
 
 def check_writable(db: str) -> None:
-    Archive(db).close()  # raises ArchiveError with the reason, before any crawling starts
+    from guifan.archive import open_archive
+
+    open_archive(db, "write").close()  # raises ArchiveError with the reason, before any crawling starts

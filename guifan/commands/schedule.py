@@ -15,6 +15,7 @@ from pathlib import Path
 
 from guifan.crawler.schedule import (FastClock, ScheduleError, Scheduler, cron_lines, load_jobs, local_now, next_time,
                               systemd_units)
+from guifan.commands.common import add_db_option
 from guifan.errors import CliError
 
 
@@ -26,7 +27,7 @@ def add(sub) -> None:
                                 ("export", run_export, "print crontab lines or systemd units")):
         a = actions.add_parser(name, help=text)
         a.add_argument("--file", type=Path, help="schedule file (TOML; default: the `schedule` of each site profile)")
-        a.add_argument("--db", default="guifan.db", help="archive of jobs that name none (default: ./guifan.db)")
+        add_db_option(a, help_text="archive of jobs that name none")
         a.set_defaults(handler=handler)
         if name == "run":
             add_run_options(a)

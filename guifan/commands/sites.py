@@ -3,10 +3,7 @@ select them by region, platform and column, count them per province; `guifan sit
 tries one against the live portal."""
 from __future__ import annotations
 
-import json
-import sys
-import warnings
-
+from guifan.commands.common import add_format_option, emit
 from guifan.crawler.profiles import get_profiles
 from guifan.errors import CliError
 
@@ -25,9 +22,7 @@ def add(sub) -> None:
     p.add_argument("--real", action="store_true", help="only real portals (no demo sites)")
     p.add_argument("--summary", action="store_true",
                    help="counts per province: units, with a home page, with a column, hand-checked")
-    p.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table",
-                   help="table (default), json (one array), jsonl (one object per line) or csv")
-    p.add_argument("--json", action="store_true", help="deprecated: same as --format jsonl")
+    add_format_option(p, json_alias="jsonl")   # --json: the old flag, one object per line
     p.add_argument("--no-bom", action="store_true", help="csv: no UTF-8 byte order mark")
     p.set_defaults(handler=run)
     actions = p.add_subparsers(title="actions", metavar="ACTION")
@@ -70,18 +65,15 @@ def selected_sites(args, everything: bool = True) -> list:
 def run(args) -> int:
     from guifan.crawler.registry.catalog import is_hand_made
 
-    fmt = args.format
-    if args.json:
-        warnings.warn("guifan sites --json is deprecated: use --format jsonl", DeprecationWarning, stacklevel=1)
-        print("guifan: --json is deprecated; use --format jsonl", file=sys.stderr)
-        fmt = "jsonl"
     sites = selected_sites(args, everything=args.all or args.summary)
     if args.real:
         sites = [p for p in sites if not p.demo]
     if args.summary:
-        emit(summary_rows(sites, is_hand_made), SUMMARY_FIELDS, fmt, print_summary_table, args)
+        emit(summary_rows(sites, is_hand_made), args.format, print_summary_table, columns=SUMMARY_FIELDS,
+             bom=not args.no_bom)
     else:
-        emit([site_row(p, is_hand_made) for p in sites], FIELDS, fmt, print_table, args)
+        emit([site_row(p, is_hand_made) for p in sites], args.format, print_table, columns=FIELDS,
+             bom=not args.no_bom)
     return 0
 
 
@@ -116,31 +108,6 @@ def summary_rows(sites, is_hand_made) -> list[dict]:
     out.sort(key=lambda r: r["code"])
     total = {"province": "total", "code": ""} | {k: sum(r[k] for r in out) for k in SUMMARY_FIELDS[2:]}
     return out + [total] if len(out) > 1 else out
-
-
-def emit(rows: list[dict], fields, fmt: str, table, args) -> None:
-    if fmt == "table":
-        table(rows)
-    elif fmt == "json":
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
-    elif fmt == "jsonl":
-        for row in rows:
-            print(json.dumps(row, ensure_ascii=False))
-    else:
-        write_csv(rows, fields, not args.no_bom)
-
-
-def write_csv(rows, fields, bom: bool) -> None:
-    import csv
-
-    from guifan.archive.export import BOM, neutralise
-
-    if bom:
-        sys.stdout.write(BOM)
-    writer = csv.writer(sys.stdout, lineterminator="\r\n")
-    writer.writerow(fields)
-    for row in rows:
-        writer.writerow([neutralise(" ".join(v) if isinstance(v, list) else v) for v in (row[k] for k in fields)])
 
 
 def print_table(rows) -> None:
