@@ -38,15 +38,11 @@ class SiteProfile:
         return [urljoin(self.base_url.rstrip("/") + "/", u) for u in self.start_urls]
 
     def with_base_url(self, base_url: str) -> "SiteProfile":
-        """The site served from another address; absolute start URLs on the old base's host
-        (registry sites have those) move with it."""
-        old = urlsplit(self.base_url)
-
+        """The site served from another address (a mirror, the demo portal): its absolute start
+        URLs (registry sites have those) move there too, keeping path and query."""
         def rebase(url: str) -> str:
             parts = urlsplit(url)
-            if parts.scheme and old.netloc and parts.netloc == old.netloc:
-                return urlunsplit(("", "", parts.path or "/", parts.query, ""))
-            return url
+            return urlunsplit(("", "", parts.path or "/", parts.query, "")) if parts.scheme else url
 
         return SiteProfile(**{**asdict(self), "base_url": base_url, "start_urls": [rebase(u) for u in self.start_urls]})
 
@@ -59,9 +55,6 @@ def load_profile(path: Path) -> SiteProfile:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProfileError(f"cannot read site profile {path}: {exc}") from None
-    missing = [k for k in REQUIRED if k not in data]
-    if missing:
-        raise ProfileError(f"site profile {path} lacks {', '.join(missing)}")
     problems = [f"{key}: {why}" for key, why in validate(data)]
     if problems:
         raise ProfileError(f"site profile {path}: " + "; ".join(problems))
@@ -74,7 +67,7 @@ TYPES = {"str": str, "bool": bool, "dict": dict, "list[str]": list}
 
 def validate(data: dict) -> list[tuple[str, str]]:
     """(field, what is wrong) for each problem of a profile's table; empty when it is sound."""
-    problems = []
+    problems = [(key, "missing (a profile needs it)") for key in REQUIRED if key not in data]
     for key, value in data.items():
         if key not in EDITABLE:
             close = difflib.get_close_matches(key, EDITABLE, n=1)
