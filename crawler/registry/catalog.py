@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from urllib.parse import urlsplit
 
 from guifan.crawler.profiles import ProfileError, SiteProfile, all_profiles
 
@@ -51,11 +52,20 @@ def is_hand_made(p: SiteProfile) -> bool:
     return bool(p.path) and not p.demo
 
 
+HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php"}
+
+
 def has_column(p: SiteProfile) -> bool:
-    """A column of its own is known: a hand-made or demo profile's start URLs, an imported unit's unflagged column."""
-    if p.path:
-        return bool(p.start_urls)
-    return bool(p.unit.get("column")) and not p.unit.get("column_flags")
+    """A column of its own is known: an imported unit's unflagged column; a profile's start URL
+    other than its home page (a profile may give only the home page, for column discovery)."""
+    if not p.path:
+        return bool(p.unit.get("column")) and not p.unit.get("column_flags")
+    return any(not is_home(url) for url in p.absolute_start_urls())
+
+
+def is_home(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.path in HOME_PATHS and not parts.query
 
 
 def region_parts(p: SiteProfile) -> tuple[str, str, str]:

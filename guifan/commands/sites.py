@@ -3,6 +3,8 @@ select them by region, platform and column, count them per province; `guifan sit
 tries one against the live portal."""
 from __future__ import annotations
 
+import sys
+
 from guifan.commands.common import add_format_option, emit
 from guifan.crawler.profiles import get_profiles
 from guifan.errors import CliError
@@ -74,6 +76,8 @@ def run(args) -> int:
     else:
         emit([site_row(p, is_hand_made) for p in sites], args.format, print_table, columns=FIELDS,
              bom=not args.no_bom)
+        if args.format == "table" and not (args.all or selecting(args)):
+            print("(profiles only: --all, --region or --summary for every county-level unit)", file=sys.stderr)
     return 0
 
 
