@@ -1,6 +1,6 @@
 """Stream document versions out as CSV (Excel-safe), JSON (one array) or JSON Lines.
 
-* Columns: the record fields (``RECORD_FIELDS``, the DESIGN.md contract) plus provenance:
+* Columns: the record fields (``RECORD_FIELDS``, the contract of docs/design.md) plus provenance:
   which capture the version was extracted from, when it was fetched, the sha256 of the raw
   bytes, and the version's validity interval.
 * CSV is UTF-8 with a BOM by default (Excel otherwise reads UTF-8 as the local ANSI code page

@@ -1,7 +1,7 @@
 """The archive's SQLite schema.
 
 Raw captures (blobs, captures) are immutable; documents and versions are derived from
-them and can be rebuilt by re-parsing. The `current` view exposes the DESIGN.md record
+them and can be rebuilt by re-parsing. The `current` view exposes the record of docs/design.md
 field names as columns, one row per live document.
 """
 from __future__ import annotations
@@ -153,6 +153,8 @@ WHERE d.status = 'live';
 # The one view of current versions (CLI, SQL users, Datasette facets). Archives made before
 # it carried region and year, and the search index's old `current_documents`, get it anew.
 CURRENT_VIEW_COLUMNS = ("region", "year")
+# What the summary after a crawl suggests trying in sqlite3.
+EXAMPLE_QUERY = "SELECT doc_id, title, doc_number, published_date, validity FROM current LIMIT 5"
 RETIRED_VIEWS = ("current_documents",)
 
 # The fetch log as people read it: URLs spelt out, the document a fetch concerns.

@@ -252,6 +252,11 @@ def indexed_rowid(conn: sqlite3.Connection) -> int:
     return int(row[0]) if row else 0
 
 
+def indexed_count(conn: sqlite3.Connection) -> int:
+    """How many versions the index holds."""
+    return conn.execute("SELECT count(*) FROM search_indexed").fetchone()[0]
+
+
 def pending(conn: sqlite3.Connection) -> int:
     """Versions not yet in the index."""
     hw = indexed_rowid(conn) if has_index(conn) else 0

@@ -10,6 +10,7 @@ import json
 import os
 import sqlite3
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import unquote, urlsplit
@@ -72,6 +73,16 @@ def _why_unwritable(path: Path) -> str:
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         return "permission denied"
     return "the file cannot be opened for writing"
+
+
+@dataclass
+class RunCounts:
+    by_kind: dict[str, dict[str, int]] = field(default_factory=dict)   # kind -> outcome -> fetches
+    answered: int = 0                                                   # fetches the server answered
+
+    def outcome(self, name: str, kind: str | None = None) -> int:
+        kinds = [self.by_kind.get(kind, {})] if kind else self.by_kind.values()
+        return sum(k.get(name, 0) for k in kinds)
 
 
 class Archive:
@@ -434,20 +445,30 @@ class Archive:
                 found[row["final_url"]] = picked
         return found
 
+    def run_counts(self, run_ids: list[int]) -> dict[int, "RunCounts"]:
+        """The one way a run is counted: its fetches by kind and outcome, and how many the
+        servers answered (`pages_fetched`); the summary, `guifan runs` and reports all use it."""
+        found: dict[int, RunCounts] = {}
+        for chunk in range(0, len(run_ids), 500):
+            ids = run_ids[chunk:chunk + 500]
+            for r in self.conn.execute(
+                    f"SELECT run_id, kind, outcome, count(*) AS n, sum(status IS NOT NULL) AS answered "
+                    f"FROM fetches WHERE run_id IN ({','.join('?' * len(ids))}) GROUP BY run_id, kind, outcome", ids):
+                c = found.setdefault(r["run_id"], RunCounts())
+                c.by_kind.setdefault(r["kind"], {})[r["outcome"]] = r["n"]
+                c.answered += r["answered"]
+        return found
+
     def run_summary(self, run_id: int) -> dict:
         run = self.conn.execute("SELECT * FROM runs WHERE run_id=?", (run_id,)).fetchone()
         if run is None:
             raise ArchiveError(f"no run {run_id} in {self.path}")
-        by_kind: dict[str, dict[str, int]] = {}
-        for r in self.conn.execute("SELECT kind, outcome, count(*) AS n FROM fetches WHERE run_id=? "
-                                   "GROUP BY kind, outcome", (run_id,)):
-            by_kind.setdefault(r["kind"], {})[r["outcome"]] = r["n"]
+        counted = self.run_counts([run_id]).get(run_id, RunCounts())
+        by_kind, fetched = counted.by_kind, counted.answered
         outcomes = by_kind.get("detail", {})
         failures = {r["reason"] or "unknown": r["n"] for r in self.conn.execute(
             "SELECT reason, count(*) AS n FROM fetches WHERE run_id=? AND outcome IN ('failed','blocked') "
             "GROUP BY reason ORDER BY n DESC", (run_id,))}
-        fetched = self.conn.execute(
-            "SELECT count(*) FROM fetches WHERE run_id=? AND status IS NOT NULL", (run_id,)).fetchone()[0]
         sites = json.loads(run["sites"])
         per_site = {r["site"]: r["n"] for r in self.conn.execute(
             "SELECT site, count(*) AS n FROM current GROUP BY site ORDER BY site") if r["site"] in sites}

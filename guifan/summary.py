@@ -6,6 +6,7 @@ import shutil
 import sys
 
 from guifan.archive import open_archive
+from guifan.archive.schema import EXAMPLE_QUERY
 
 NEXT_STEPS = """\
 Try next:
@@ -13,7 +14,7 @@ Try next:
   {prog} demo --day 2 --db {db}           # the portal a day later: changes, a repeal, a vanished page
   {prog} report --db {db} --html report.html
   {prog} serve --db {db}                  # browse it in Datasette
-  sqlite3 {db} "SELECT doc_id, title, doc_number, published_date, validity FROM current LIMIT 5\""""
+  sqlite3 {db} "{query}\""""
 
 
 def program() -> str:
@@ -42,5 +43,5 @@ def print_summary(db: str, run_id: int, demo: bool = False) -> tuple[str, str | 
     print(f"  failed/blocked: {failures}")
     print(f"  archive:        {db}")
     if demo:
-        print(NEXT_STEPS.format(db=db, prog=program()))
+        print(NEXT_STEPS.format(db=db, prog=program(), query=EXAMPLE_QUERY))
     return s["status"], s["reason"]

@@ -142,6 +142,6 @@ def run_index(args) -> int:
         raise ArchiveError(f"cannot update the search index of {args.db}: {exc}") from None
     if progress:
         progress.done()
-    total = conn.execute("SELECT count(*) FROM search_indexed").fetchone()[0]
+    total = engine.indexed_count(conn)
     print(f"indexed {n} new versions; {total} versions searchable in {args.db}")
     return 0
