@@ -31,6 +31,7 @@ class SiteProfile:
     demo_group: str = ""             # `guifan demo` crawls the default group; others are for tests
     source: str = ""
     hints: dict = field(default_factory=dict)
+    schedule: str = ""               # cron expression for `guifan schedule` (crawler/schedule.py)
     path: str = ""                   # the profile's file; "" for a site imported from the registry
     unit: dict = field(default_factory=dict)   # the registry's entry for admin_code (crawler/registry)
 
@@ -58,7 +59,7 @@ def load_profile(path: Path) -> SiteProfile:
     problems = [f"{key}: {why}" for key, why in validate(data)]
     if problems:
         raise ProfileError(f"site profile {path}: " + "; ".join(problems))
-    return SiteProfile(**data, path=str(path))
+    return SiteProfile(**{k: v for k, v in data.items() if k in EDITABLE}, path=str(path))
 
 
 EDITABLE = {k: f.type for k, f in SiteProfile.__dataclass_fields__.items() if k not in ("path", "unit")}
@@ -70,8 +71,11 @@ def validate(data: dict) -> list[tuple[str, str]]:
     problems = [(key, "missing (a profile needs it)") for key in REQUIRED if key not in data]
     for key, value in data.items():
         if key not in EDITABLE:
-            close = difflib.get_close_matches(key, EDITABLE, n=1)
-            problems.append((key, "unknown field" + (f" (did you mean {close[0]}?)" if close else "")))
+            # A near miss of a field is a typo that would silently drop it; other keys are left
+            # to the tools that read the file themselves.
+            close = difflib.get_close_matches(key, EDITABLE, n=1, cutoff=0.75)
+            if close:
+                problems.append((key, f"unknown field (did you mean {close[0]}?)"))
         elif not isinstance(value, TYPES.get(EDITABLE[key], object)):
             problems.append((key, f"must be {EDITABLE[key]}, got {type(value).__name__} {value!r}"))
     if problems:
@@ -84,8 +88,7 @@ def validate(data: dict) -> list[tuple[str, str]]:
     urls = data["start_urls"]
     if not urls or not all(isinstance(u, str) and u for u in urls):
         problems.append(("start_urls", f"must be a non-empty list of URLs, got {urls!r}"))
-    elif not base and not all(_is_web_url(u) for u in urls):
-        problems.append(("start_urls", "relative URLs need base_url (or give absolute http(s) URLs)"))
+    # Relative start URLs without base_url are fine: such a profile is served with --base-url.
     return problems
 
 
