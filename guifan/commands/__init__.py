@@ -9,7 +9,7 @@ COMMANDS = (
     ("demo", "serve the bundled demo portal and crawl it into an archive"),
     ("crawl", "crawl configured sites into the archive"),
     ("parse", "extract saved pages to JSON, one line per file"),
-    ("sites", "list the site profiles, or check one against its portal"),
+    ("sites", "list sites (profiles and every county-level unit), select by region, count; check one"),
     ("search", "full-text search of the archive (Chinese, either script)"),
     ("index", "build or check the search index (`guifan search` does it when needed)"),
     ("show", "show a document's current (or past) version"),
