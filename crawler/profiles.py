@@ -107,17 +107,13 @@ def all_profiles(sites_dir: Path = SITES_DIR) -> dict[str, SiteProfile]:
     return {p.name: p for p in profiles}
 
 
-def get_profiles(names: list[str], sites_dir: Path = SITES_DIR) -> list[SiteProfile]:
-    """Profiles by name (the file is NAME.toml; a broken file elsewhere does not matter here),
-    else sites imported from the registry, by name (ah-341321) or 6-digit code."""
+def profiles_by_name(names: list[str], sites_dir: Path = SITES_DIR) -> dict[str, SiteProfile]:
+    """The hand-made profiles among `names` (the file is NAME.toml; a broken file elsewhere
+    does not matter here); names without a file are left to the registry
+    (`crawler.registry.catalog.get_profiles`)."""
     files = [n for n in names if (sites_dir / f"{n}.toml").is_file()]
     loaded = {n: load_profile(sites_dir / f"{n}.toml") for n in files}
     for name, profile in loaded.items():
         if profile.name != name:
             raise ProfileError(f"site profile {profile.path} names itself {profile.name!r}, not {name!r}")
-    others = [n for n in names if n not in loaded]
-    if others:
-        from guifan.crawler.registry.catalog import catalog, resolve
-
-        loaded.update(zip(others, resolve(others, catalog(sites_dir))))
-    return [loaded[n] for n in names]
+    return loaded
