@@ -5,14 +5,14 @@
                                          [--json OUT] [--per-page] [--repeat N] [--no-memory]
 
 Each corpus directory holds `<case>.html` (raw bytes as served) and `<case>.json` (gold),
-see DESIGN.md "Evaluation corpora". Collections are the project's own corpora under
+see docs/design.md "Evaluation corpora". Collections are the project's own corpora under
 `benchmarks/corpus/<name>/` (gold committed, pages restored from local snapshots by
 `python -m benchmarks.corpus restore`); a case whose page is absent or fails its sha256 is
 listed as missing, never silently skipped. Without arguments every subdirectory of
 `../shared/corpus/` (relative to the repository root) and every collection is evaluated;
 with CORPUS_DIR arguments only those directories, with --collections only those collections
-(both may be given). Where gold cases
-carry a `kind` (detail, short, table, image, attachment_only) the figures are also broken
+(both may be given). Where gold cases carry a `kind` (detail, short, table, image,
+attachment_only; article_with_comments, article_with_related) the figures are also broken
 down by kind.
 
 All extractors run in this process on the very same bytes, already in memory. guifan gets
