@@ -94,12 +94,16 @@ def load_corpus(directory: Path) -> list[Page]:
     return pages
 
 
+HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
+
+
 @dataclass
 class Corpus:
     name: str
     path: Path
     pages: list[Page]
     missing: list[str] = field(default_factory=list)   # "case: why" for gold without a usable page
+    not_html: int = 0                                   # cases whose page is not HTML (e.g. .txt): out of scope
 
 
 def load_directory(directory: Path) -> Corpus:
@@ -110,8 +114,11 @@ def load_collection(name: str) -> Corpus:
     """A collection under benchmarks/corpus: gold from git, pages from pages/<name>/ (sha256-checked)."""
     from benchmarks import corpus as project_corpus
 
-    pages, missing = [], []
+    pages, missing, not_html = [], [], 0
     for case in project_corpus.cases(name):
+        if case.page.suffix.lower() not in HTML_SUFFIXES:
+            not_html += 1   # a text-only collection (gold for other tasks): nothing to extract from
+            continue
         if not case.present():
             why = "no page file" if not case.page.is_file() else "sha256 differs from the gold's origin"
             missing.append(f"{case.name}: {why}")
@@ -119,7 +126,7 @@ def load_collection(name: str) -> Corpus:
         page = Page(case.name, case.page.read_bytes(), case.gold)
         page.text, page.text_encoding = generic_decode(page.raw)
         pages.append(page)
-    return Corpus(name, project_corpus.HERE / name, pages, missing)
+    return Corpus(name, project_corpus.HERE / name, pages, missing, not_html)
 
 
 # ----------------------------------------------------------------- generic decoding
@@ -618,6 +625,9 @@ def main(argv: list[str] | None = None) -> int:
     corpora = [load_directory(d) for d in dirs] + [load_collection(n) for n in names_c]
     for corpus in corpora:
         pages = corpus.pages
+        if corpus.not_html and not pages and not corpus.missing:
+            print(f"\n## {corpus.name}: {corpus.not_html} cases, none with an HTML page (not an extraction corpus); skipped")
+            continue
         results = [score_run(e, run_extractor(e, pages, not args.no_memory, args.repeat), pages) for e in available]
         kinds = by_kind(results, pages)
         print()
@@ -625,6 +635,8 @@ def main(argv: list[str] | None = None) -> int:
         if kinds:
             print()
             print(format_kinds(kinds))
+        if corpus.not_html:
+            print(f"{corpus.not_html} cases of {corpus.name} have no HTML page (not scored)")
         if corpus.missing:
             print(f"MISSING {len(corpus.missing)} of {len(corpus.missing) + len(pages)} pages (not scored; "
                   f"run `python -m benchmarks.corpus restore {corpus.name}`): " + "; ".join(corpus.missing))

@@ -89,6 +89,20 @@ def test_load_collection_reports_missing_and_altered_pages(tmp_path, monkeypatch
     assert loaded.missing == ["b: no page file", "c: sha256 differs from the gold's origin"]
 
 
+def test_load_collection_leaves_text_only_cases_out(tmp_path, monkeypatch):
+    monkeypatch.setattr(project_corpus, "HERE", tmp_path)
+    monkeypatch.setattr(project_corpus, "PAGES", tmp_path / "pages")
+    make_collection(tmp_path, "texts", {"a": "正文第一段".encode()})
+    gold_path = tmp_path / "texts" / "a.json"
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    gold["origin"]["path"] = "a.txt"   # the page is plain text: nothing for an HTML extractor
+    gold_path.write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+
+    loaded = extraction_eval.load_collection("texts")
+
+    assert (loaded.pages, loaded.missing, loaded.not_html) == ([], [], 1)
+
+
 def test_by_kind_groups_macro_scores_and_leaks():
     pages = [extraction_eval.Page(n, b"", {"kind": k}) for n, k in (("a", "short"), ("b", "short"), ("c", "table"))]
     per_page = [{"page": "a", "precision": 1.0, "recall": 1.0, "f1": 1.0, "leaked": []},
