@@ -16,7 +16,8 @@ from guifan.archive.models import FetchResult
 from guifan.crawler.platforms import ListPage, ListRequest, fill_from_list
 from guifan.crawler import revisit
 from guifan.crawler.offload import extracted
-from guifan.crawler.profiles import SiteProfile, get_profiles
+from guifan.crawler.profiles import SiteProfile
+from guifan.crawler.registry.catalog import get_profiles
 from guifan.crawler import render
 from guifan.crawler.sniffing import SiteLearner, page_text
 from guifan.crawler.antibot import RENDERABLE
