@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from guifan.crawler.profiles import get_profiles
+from guifan.crawler.registry.catalog import get_profiles
 from guifan.demo_portal import PROVINCE_SITES, PROVINCE_UNITS, DemoPortal, catalog
-from guifan.demo_portal.world import (DEAD_HOST, SITE_OBJECTS, UNITS, expected_columns, province_profile)
+from guifan.demo_portal.world import (DEAD_HOST, PROVINCE, SITE_OBJECTS, UNITS, expected_columns,
+                                      province_profile)
 from tests.conftest import REPO, base_urls, row_connection, run_guifan
 
 SHARED_UNITS = [u for u in UNITS.values() if u.site and u.site != u.name]
@@ -35,9 +36,10 @@ def province():
 
 @pytest.fixture(scope="module")
 def crawl(province, tmp_path_factory):
-    """One `guifan crawl` of every unit (by name until `--region` selection is on main)."""
+    """`guifan crawl --region 模拟省`: every county-level unit of the province, in one run (the
+    portal's free port stands in for the profiles' 8790)."""
     db = tmp_path_factory.mktemp("province") / "province.db"
-    result = run_guifan("crawl", *PROVINCE_UNITS, "--db", str(db), *base_urls(province, PROVINCE_UNITS),
+    result = run_guifan("crawl", "--region", PROVINCE, "--db", str(db), *base_urls(province, PROVINCE_UNITS),
                         timeout=240)
     conn = row_connection(db)
     yield db, conn, result
@@ -93,6 +95,8 @@ def test_the_run_completes_although_one_site_is_dead(crawl):
     db, conn, result = crawl
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Run 1: completed" in result.stdout
+    crawled = json.loads(conn.execute("SELECT sites FROM runs WHERE run_id = 1").fetchone()[0])
+    assert sorted(crawled) == sorted(PROVINCE_UNITS)        # the region selects exactly the province
 
 
 def test_every_platform_is_sniffed_right(crawl):
