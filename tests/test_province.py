@@ -73,6 +73,17 @@ def test_the_province_has_thirty_county_portals_on_distinct_loopback_hosts(provi
     assert not [t for t in threading.enumerate() if t.name.startswith("demo-portal-sim-")]
 
 
+def test_every_site_of_the_world_is_served_by_a_registered_template():
+    from guifan.crawler.platforms import PLATFORMS
+    from guifan.demo_portal.templates import TEMPLATES, app_for
+
+    assert {SITE_OBJECTS[s].template_name for s in SITE_OBJECTS} <= set(TEMPLATES)
+    assert {SITE_OBJECTS[s].platform for s in SITE_OBJECTS} <= set(PLATFORMS)
+    for name, site in SITE_OBJECTS.items():
+        app = app_for(site)
+        assert app.name == site.template_name and app.routes(1)["/"] == ("home",), name
+
+
 def test_nothing_listens_at_the_dead_county(province):
     url = province.base_url(DEAD[0].name)
     assert DEAD_HOST in url
