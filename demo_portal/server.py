@@ -9,7 +9,7 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from . import conditional, files
 from .catalog import Entry, _check_day, entries, last_modified
