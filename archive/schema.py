@@ -74,6 +74,8 @@ CREATE TABLE IF NOT EXISTS documents (
     current_version INTEGER NOT NULL,
     UNIQUE (site, url)
 );
+-- By URL alone: the documents other sites hold on a portal (shared portals), the fetch log's doc_id.
+CREATE INDEX IF NOT EXISTS documents_url ON documents(url);
 CREATE TABLE IF NOT EXISTS versions (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id),
     version INTEGER NOT NULL,
