@@ -16,7 +16,8 @@ from guifan.archive.models import FetchResult
 from guifan.crawler.platforms import ListRequest, fill_from_list, get_platform
 from guifan.crawler import revisit
 from guifan.crawler.offload import extracted
-from guifan.crawler.profiles import SiteProfile, get_profiles
+from guifan.crawler.profiles import SiteProfile
+from guifan.crawler.registry.catalog import get_profiles
 from guifan.crawler import render
 from guifan.crawler.antibot import RENDERABLE
 from guifan.crawler.responses import RETRYABLE_ERRORS, blocked_reason, error_reason, exchange
