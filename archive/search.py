@@ -605,6 +605,25 @@ def html_snippet(text: str, terms: list[str], width: int = 120) -> str:
     return snippet(text, terms, width=width, marks=("<mark>", "</mark>"), escape=html.escape)
 
 
+_MARK_TAGS = re.compile(r"(<mark>|</mark>)")
+
+
+def inert_marked_html(value: str) -> str:
+    """Any text as HTML that can only show text and highlights: everything is escaped except
+    balanced ``<mark>``/``</mark>`` pairs (what :func:`html_snippet` produces round-trips).
+
+    For values whose origin a page cannot vouch for, e.g. a ``snippet`` column of any SQL query.
+    """
+    out, inside = [], False
+    for part in _MARK_TAGS.split(value):
+        if part == ("</mark>" if inside else "<mark>"):
+            out.append(part)
+            inside = not inside
+        else:  # text (entities from html_snippet decoded first, so they are not escaped twice)
+            out.append(html.escape(html.unescape(part)))
+    return "".join(out) + ("</mark>" if inside else "")
+
+
 def iter_matching_rowids(conn: sqlite3.Connection, text: str) -> Iterator[int]:
     """Every versions rowid the index matches (tests and tools; no filters, no ranking)."""
     match = parse_query(text).fts()
