@@ -5,7 +5,7 @@ import importlib.resources
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 SITES_DIR = Path(__file__).parent / "sites"
 if not SITES_DIR.is_dir():  # inside a zipped egg (Scrapyd): read the profiles from the archive
@@ -30,10 +30,20 @@ class SiteProfile:
     demo_group: str = ""             # `guifan demo` crawls the default group; others are for tests
     source: str = ""
     hints: dict = field(default_factory=dict)
+    # Crawl scope (crawler/middlewares.OffSiteGuard): pages come only from the hosts of base_url
+    # and start_urls and these; attachments also from attachment_hosts. "*.example.gov.cn"
+    # names a domain and its subdomains.
+    hosts: list[str] = field(default_factory=list)
+    attachment_hosts: list[str] = field(default_factory=list)
     path: str = ""
 
     def absolute_start_urls(self) -> list[str]:
         return [urljoin(self.base_url.rstrip("/") + "/", u) for u in self.start_urls]
+
+    def page_hosts(self) -> list[str]:
+        """The hosts this site's pages may come from (lower case, ports aside)."""
+        named = [urlsplit(u).hostname for u in [self.base_url, *self.absolute_start_urls()] if u]
+        return sorted({h.lower() for h in [*named, *self.hosts] if h})
 
     def with_base_url(self, base_url: str) -> "SiteProfile":
         return SiteProfile(**{**asdict(self), "base_url": base_url})
