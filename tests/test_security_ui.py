@@ -6,7 +6,11 @@ page (`window.__pwned`) if its script ran; the test checks that it did not.
 """
 from __future__ import annotations
 
+import csv
+import io
 import os
+import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +23,8 @@ from benchmarks.synthetic_archive import build_archive
 from guifan.parsers.record import Attachment, Document
 
 from .conftest import REPO
+from guifan.archive.export import FORMULA_START
+
 from .test_serve import CHROMIUM, _wait_until_up, get
 
 needs_chromium = pytest.mark.skipif(
@@ -38,11 +44,17 @@ HOSTILE = Document(url=f"javascript:{SCRIPT}", title="云溪县关于恶意链�
                    attachments=[Attachment(name=n, url=u) for n, u in HOSTILE_LINKS])
 
 
+# What a hostile portal can put in cells of Datasette's own CSV (LibreOffice ran =HYPERLINK).
+FORMULAS = Document(url="http://127.0.0.1:9/formula.html", title='=HYPERLINK("http://127.0.0.2/x","点击查看")',
+                    body="+cmd|' /C calc'!A0\n正文", doc_type="通知", issuer="@SUM(1+1)", doc_number="-1+1",
+                    topic="＝1+1", index_no="\t=1", published_date="2024-02-02")
+
+
 @pytest.fixture(scope="module")
 def hostile_archive(tmp_path_factory) -> Path:
-    """An archive as someone else may hand it over: a version with script links stored in it."""
+    """An archive as someone else may hand it over: script links and formulas stored in it."""
     return build_archive(tmp_path_factory.mktemp("hostile") / "shared.db", 5, seed="hostile",
-                         extra=[("demo-yunxi", HOSTILE)])
+                         extra=[("demo-yunxi", HOSTILE), ("demo-yunxi", FORMULAS)])
 
 
 def serve(db: Path):
@@ -140,3 +152,51 @@ def test_document_links_quote_the_doc_id(server):
     status, body = get(server + "archive?" + urllib.parse.urlencode({"sql": sql}))
     assert status == 200 and 'onmouseover="alert' not in body
     assert 'href="/-/document/x%22%20onmouseover%3D%22alert%281%29"' in body
+
+
+def _csv_cells(url: str) -> list[str]:
+    status, text = get(url)
+    assert status == 200, url
+    assert text.startswith("\ufeff")                       # Excel reads it as UTF-8
+    return [cell for row in csv.reader(io.StringIO(text[1:], newline="")) for cell in row]
+
+
+def live_formulas(cells: list[str]) -> list[str]:
+    return [c for c in cells if c[:1] in FORMULA_START and not re.fullmatch(r"[+-]?[\d.]+([eE][+-]?\d+)?", c)]
+
+
+def test_datasette_csv_links_are_formula_safe(server):
+    """Every CSV link a table page offers, and a ?sql= query's, carries no live formula."""
+    status, page = get(server + "archive/versions")
+    links = sorted(set(re.findall(r'href="([^"]*\.csv[^"]*)"', page)))
+    assert links, "the table page offers CSV"
+    urls = [urllib.parse.urljoin(server, html_unescape(link)) for link in links]
+    urls.append(server + "archive.csv?" + urllib.parse.urlencode(
+        {"sql": "select title, body, issuer, doc_number, topic, index_no, -5 as n from versions"}))
+    urls.append(server + "archive/versions.csv?_stream=on&_size=max")
+    for url in urls:
+        cells = _csv_cells(url)
+        assert "'" + FORMULAS.title in cells, url
+        assert not live_formulas(cells), url
+    cells = _csv_cells(urls[-2])
+    assert "-5" in cells and "'-1+1" in cells and "'@SUM(1+1)" in cells   # numbers stay numbers
+
+
+def html_unescape(text: str) -> str:
+    import html
+    return html.unescape(text)
+
+
+@pytest.mark.parametrize("name", ["archive#1.db", "100%.db", "a%23b.db", "档案 #2 (50%).db"])
+def test_archive_names_with_hash_or_percent_are_served(hostile_archive, tmp_path, name):
+    db = tmp_path / name
+    shutil.copy(hostile_archive, db)
+    proc, url = serve(db)
+    try:
+        for path in ("archive/versions", "-/search?q=%E6%81%B6%E6%84%8F", "-/export.csv?q=%E6%81%B6%E6%84%8F",
+                     "archive.json?sql=select+count(*)+from+versions"):
+            status, body = get(url + path)
+            assert status == 200, (path, body[:300])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -16,6 +16,7 @@ from datasette.utils.asgi import AsgiStream, Response
 from markupsafe import Markup
 
 from .. import export, search
+from . import csv_guard, read_only_uri
 from ..doc_filters import DocFilters, split_list
 from guifan.parsers.attachments import web_url
 
@@ -62,6 +63,12 @@ def render_cell(value, column, table, database):
 
 def _document_href(doc_id: str) -> str:
     return "/-/document/" + quote(doc_id, safe="")
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    # Every .csv link Datasette offers (table, view, ?sql= query) is neutralised as it streams.
+    return csv_guard.wrap
 
 
 @hookimpl
@@ -142,7 +149,7 @@ async def export_page(datasette, request):
 
     async def stream(writer):
         loop = asyncio.get_running_loop()
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
         try:
             chunks = export.iter_chunks(export.iter_rows(conn, filters, match), fmt, bom=not args.get("no_bom"))
             while (chunk := await loop.run_in_executor(None, next, chunks, None)) is not None:
