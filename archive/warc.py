@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -104,18 +104,30 @@ def _capture_records(writer, archive: Archive, row, state: _State):
                            "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")})
 
 
-def _hop_records(writer, archive: Archive, row, state: _State):
-    """A response record per redirect answer before the final one (as kept, or reconstructed)."""
+def _hops(archive: Archive, row, state: _State) -> list[tuple]:
+    """(url, status, headers, body, reconstructed) of each redirect answer before the final one."""
     stored = archive.conn.execute(
         "SELECT url, status, response_headers, sha256 FROM redirect_hops WHERE fetch_id = ? ORDER BY position",
         (row["fetch_id"],)).fetchall() if state.hops else []
     if stored:
-        hops = [(h["url"], h["status"], json.loads(h["response_headers"]),
+        return [(h["url"], h["status"], json.loads(h["response_headers"]),
                  blobs.get(archive.conn, h["sha256"]) if h["sha256"] else b"", False) for h in stored]
-    else:
-        chain = json.loads(row["redirects"] or "[]") + [row["final_url"]]
-        hops = [(u, 302, [("Location", after)], b"", True) for u, after in zip(chain, chain[1:])]
-    for url, status, headers, body, reconstructed in hops:
+    chain = json.loads(row["redirects"] or "[]") + [row["final_url"]]
+    return [(u, 302, [("Location", after)], b"", True) for u, after in zip(chain, chain[1:])]
+
+
+def _landing(hops: list[tuple], url: str) -> str:
+    """Where the last redirect answer sent the client (its Location), or url without redirects."""
+    if not hops:
+        return url
+    last_url, _, headers, _, _ = hops[-1]
+    location = next((v for k, v in headers if k.lower() == "location"), "")
+    return urljoin(last_url, location.strip()) if location else url
+
+
+def _hop_records(writer, archive: Archive, row, state: _State, hops: list[tuple] | None = None):
+    """A response record per redirect answer before the final one (as kept, or reconstructed)."""
+    for url, status, headers, body, reconstructed in (_hops(archive, row, state) if hops is None else hops):
         http = _status_and_headers(status, headers)
         http.replace_header("Content-Length", str(len(body)))
         if reconstructed:
@@ -130,13 +142,16 @@ def _hop_records(writer, archive: Archive, row, state: _State):
 
 
 def _not_modified_records(writer, archive: Archive, row, state: _State):
-    """A 304: the server confirmed that the copy it refers to is still what it serves."""
-    url, date = row["fetch_url"], row["exchanged_at"]
+    """A 304 (after any redirects): the server confirmed that the copy it refers to is still what it serves."""
+    hops = _hops(archive, row, state)
+    yield from _hop_records(writer, archive, row, state, hops)
+    url, date = _landing(hops, row["fetch_url"]), row["exchanged_at"]
     warc = {"WARC-Date": date, "WARC-Profile": NOT_MODIFIED_PROFILE}
     if url in state.last_response:
         warc.update({"WARC-Refers-To-Target-URI": url, "WARC-Refers-To-Date": state.last_response[url]})
-    yield writer.create_warc_record(url, "revisit", http_headers=_status_and_headers(304, []),
-                                    warc_headers_dict=warc)
+    # No HTTP block: the profile says what the answer was (a 304), and a replay tool then serves
+    # the copy referred to; pywb replays a revisit whose own status is 3xx as that status.
+    yield writer.create_warc_record(url, "revisit", warc_headers_dict=warc)
 
 
 def _http_response_headers(row) -> StatusAndHeaders:
