@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test pywb bench bench-extraction bench-archive bench-crawl clean
+.PHONY: demo test pywb bench bench-extraction bench-archive bench-crawl bench-startup bench-registry clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ $(VENV)/.bench-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
-bench: bench-extraction bench-archive bench-crawl
+bench: bench-extraction bench-archive bench-crawl bench-startup bench-registry
 
 bench-extraction: $(VENV)/.bench-installed
 	mkdir -p artifacts && $(BIN)/python -m benchmarks.extraction_eval --json artifacts/extraction-bench.json
@@ -41,8 +41,14 @@ bench-extraction: $(VENV)/.bench-installed
 bench-archive: $(STAMP)
 	$(BIN)/python -m benchmarks.archive_bench --docs 5000
 
+bench-startup: $(VENV)/.bench-installed
+	$(BIN)/python -m benchmarks.startup_bench --runs 10 --pages 100
+
 bench-crawl: $(STAMP)
 	$(BIN)/python -m benchmarks.crawl_bench --documents 20000 --rounds 3
+
+bench-registry: $(STAMP)
+	$(BIN)/python -m benchmarks.registry_bench --rounds 7
 
 clean:
 	rm -rf $(VENV) $(PYWB_VENV) build *.egg-info guifan-demo.db guifan-demo.db-wal guifan-demo.db-shm
