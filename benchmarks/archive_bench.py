@@ -24,7 +24,7 @@ from guifan.archive import Archive, FetchResult
 from benchmarks.machine import machine_line
 from guifan.demo_portal import catalog
 from guifan.demo_portal.templates import app_for
-from guifan.demo_portal.sites import SITE_OBJECTS
+from guifan.demo_portal.world import ALL_SITES, SITE_OBJECTS
 from guifan.parsers import extract
 
 EDIT = "本文件由县人民政府办公室负责解释。"
@@ -32,7 +32,7 @@ EDIT = "本文件由县人民政府办公室负责解释。"
 
 def rendered_pages(n: int, seed: str = "bench"):
     """(site, url, headers, raw bytes) for n synthetic detail pages."""
-    apps = [app_for(s) for s in SITE_OBJECTS.values() if s.template_name in ("trs", "hanweb")]
+    apps = [app_for(SITE_OBJECTS[s]) for s in ALL_SITES if SITE_OBJECTS[s].template_name in ("trs", "hanweb")]
     rng = random.Random(seed)
     today = dt.date(2024, 3, 15)
     for i in range(n):
