@@ -24,6 +24,12 @@ def open_run(archive: Archive, profiles: list[dict], version: str) -> int:
     return archive.start_run([p["name"] for p in profiles], version)
 
 
+def run_status(archive: Archive, run_id: int | None) -> str | None:
+    """The run's recorded status (``running`` for one whose process was killed without a word)."""
+    row = archive.conn.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+    return row["status"] if row is not None else None
+
+
 def reopen_run(archive: Archive, run_id: int | None, label: str) -> int | None:
     """Resume an interrupted run in this process; None when it cannot be resumed.
 

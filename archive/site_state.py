@@ -15,13 +15,16 @@ class SiteState:
     detail_fetches: list[tuple] = field(default_factory=list)            # (url, final_url, outcome, at), oldest first
     # On the portals the site is crawled on: documents other sites hold (a shared portal), url -> site.
     others_documents: dict[str, str] = field(default_factory=dict)
+    # Detail pages the run being resumed has already recorded (answered, not failed or blocked).
+    done_in_run: frozenset[str] = frozenset()
 
 
 def site_state(db: str | Path | None, site: str, conditional: bool = True, fetch_log: bool = True,
-               url_prefixes: list[str] = ()) -> SiteState:
+               url_prefixes: list[str] = (), resumed_run: int | None = None) -> SiteState:
     """The site's state in the archive at `db` (empty for a new archive); the fetch log only
     when asked (revisit scheduling needs it, and it grows with every run); the documents of
-    other sites under `url_prefixes` (the origins it is crawled on)."""
+    other sites under `url_prefixes` (the origins it is crawled on); with `resumed_run`, the
+    detail pages that run already recorded (a crawl resumed after a kill skips them)."""
     if not db or not Path(db).exists():
         return SiteState()
     with open_archive(db) as archive:
@@ -30,7 +33,12 @@ def site_state(db: str | Path | None, site: str, conditional: bool = True, fetch
             "LEFT JOIN captures c ON c.capture_id = f.capture_id "
             "WHERE u.site = ? AND f.kind = 'detail' ORDER BY f.fetch_id", (site,)).fetchall() if fetch_log else []
         gone = archive.conn.execute("SELECT url FROM documents WHERE site = ? AND status = 'gone'", (site,))
+        done = archive.conn.execute(
+            "SELECT DISTINCT u.url FROM fetches f JOIN urls u USING (url_id) WHERE f.run_id = ? AND u.site = ? "
+            "AND f.kind = 'detail' AND f.outcome IN ('new', 'changed', 'unchanged', 'not_modified', 'gone')",
+            (resumed_run, site)).fetchall() if resumed_run else []
         return SiteState(validators=archive.validators(site) if conditional else {},
                          live_urls=archive.live_urls(site), gone_urls=frozenset(r[0] for r in gone),
                          detail_fetches=[tuple(r) for r in rows],
-                         others_documents=archive.document_owners(list(url_prefixes), site))
+                         others_documents=archive.document_owners(list(url_prefixes), site),
+                         done_in_run=frozenset(r[0] for r in done))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from time import monotonic
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -38,3 +39,32 @@ class Progress:
         text = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "nothing yet"
         state = f" — {final}" if final else ""
         print(f"  {spider.site}: {text}{state}", file=sys.stderr, flush=True)
+
+
+class DelayFromAnswer:
+    """Count a domain's download delay from when its last answer arrived, not from when the
+    request was handed to the downloader (Scrapy's rule).
+
+    With Scrapy's rule the site sees two requests closer together than the delay whenever
+    the first one leaves this process late (a busy reactor, a slow connect): the gap the
+    server measures is the delay minus that lag. Counted from the answer, with one request
+    at a time per domain, every request reaches the site at least the delay after the one
+    before, whatever this process is doing. A slow site is then asked a little less often
+    (delay + its answer time). GUIFAN_DELAY_FROM_ANSWER = False restores Scrapy's rule.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        crawler.signals.connect(self.answered, signal=signals.response_downloaded)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("GUIFAN_DELAY_FROM_ANSWER", True):
+            raise NotConfigured
+        return cls(crawler)
+
+    def answered(self, response, request, spider=None):
+        downloader = getattr(self.crawler.engine, "downloader", None)
+        slot = downloader.slots.get(request.meta.get("download_slot")) if downloader else None
+        if slot is not None and slot.delay:
+            slot.lastseen = max(slot.lastseen, monotonic())

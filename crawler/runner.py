@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import sys
 import warnings
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.settings import Settings
 
 from guifan.archive import open_archive
-from guifan.archive.runs import close_run, open_run, reopen_run
+from guifan.archive.runs import close_run, open_run, reopen_run, run_status
 from guifan.crawler.profiles import SiteProfile
 from guifan.crawler.spiders.portal import PortalSpider
 from guifan import __version__
@@ -52,13 +53,16 @@ def crawl(profiles: list[SiteProfile], db: str | Path, **overrides) -> int:
     """
     jobdir = Path(overrides.pop("JOBDIR")) if overrides.get("JOBDIR") else None
     with open_archive(db, "write") as archive:
-        run_id = resumable_run(archive, jobdir, db) if jobdir else None
+        run_id, killed = resumable_run(archive, jobdir, db) if jobdir else (None, False)
         if run_id is None:
             run_id = open_run(archive, [p.to_dict() for p in profiles], __version__)
         else:
             for profile in profiles:
                 archive.upsert_site(profile.to_dict())
+            overrides["GUIFAN_RESUMED"] = True   # the spiders skip the pages this run has recorded
     if jobdir:
+        if killed:
+            forget_scrapy_state(jobdir, [p.name for p in profiles])
         remember_run(jobdir, db, run_id)
     quiet_library_noise()
     settings = project_settings(GUIFAN_DB=str(db), GUIFAN_RUN_ID=run_id, **overrides)
@@ -80,15 +84,30 @@ def crawl(profiles: list[SiteProfile], db: str | Path, **overrides) -> int:
     return run_id
 
 
-def resumable_run(archive, jobdir: Path, db: str | Path) -> int | None:
-    """The interrupted run recorded in `jobdir`, reopened; None when there is nothing to resume."""
+def resumable_run(archive, jobdir: Path, db: str | Path) -> tuple[int | None, bool]:
+    """The interrupted run recorded in `jobdir`, reopened (None when there is nothing to
+    resume), and whether its process was killed without shutting down (SIGKILL, a crash)."""
     try:
         saved = json.loads((jobdir / RUN_FILE).read_text())
     except (OSError, ValueError):
-        return None
+        return None, False
     if Path(saved.get("db", "")).resolve() != Path(db).resolve():
-        return None
-    return reopen_run(archive, saved.get("run_id"), str(jobdir))
+        return None, False
+    killed = run_status(archive, saved.get("run_id")) == "running"   # reopen_run refuses a live one
+    run_id = reopen_run(archive, saved.get("run_id"), str(jobdir))
+    return run_id, killed and run_id is not None
+
+
+def forget_scrapy_state(jobdir: Path, sites: list[str]) -> None:
+    """After a kill, Scrapy's JOBDIR state cannot be trusted: its disk queue's index and the
+    priorities in use are written only on a clean close, and its seen-set holds requests that
+    were queued but never fetched (which it would then filter out: documents lost). The run
+    resumes from the archive instead: each site starts again, skipping the detail pages the
+    run has already recorded (at most the writer's last uncommitted batch is fetched again)."""
+    print("the last crawl of this run was killed: resuming from what the archive holds "
+          "(list pages again, the documents it recorded skipped)", file=sys.stderr, flush=True)
+    for site in sites:
+        shutil.rmtree(jobdir / site, ignore_errors=True)
 
 
 def remember_run(jobdir: Path, db: str | Path, run_id: int) -> None:

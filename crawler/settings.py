@@ -15,6 +15,10 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# The delay counts from a domain's last answer, not from when its request was handed over, so a
+# site never sees two requests closer than the delay, however busy this process is
+# (crawler/extensions.py: DelayFromAnswer; measured by the nation's politeness meter).
+GUIFAN_DELAY_FROM_ANSWER = True
 
 # Sites on this machine (the demo portal) need no delay; real portals keep the above.
 GUIFAN_RELAX_LOOPBACK = True
@@ -34,13 +38,18 @@ HTTPCACHE_ENABLED = False  # a cached response must never be archived as a fresh
 
 DOWNLOADER_MIDDLEWARES = {"guifan.crawler.middlewares.LoopbackFastLane": 50}
 ITEM_PIPELINES = {"guifan.crawler.pipelines.ArchivePipeline": 500}
-EXTENSIONS = {"guifan.crawler.extensions.Progress": 500}
+EXTENSIONS = {"guifan.crawler.extensions.Progress": 500, "guifan.crawler.extensions.DelayFromAnswer": 510}
 GUIFAN_PROGRESS_INTERVAL = 0  # seconds; the CLI turns it on
 
 GUIFAN_DB = "guifan.db"
 GUIFAN_CONDITIONAL = True      # revisit with If-None-Match / If-Modified-Since
 GUIFAN_GONE_AFTER_RUNS = 3     # a document no list shows for this many runs gets a tombstone
 GUIFAN_RUN_ID = None  # set by `guifan crawl`; a bare `scrapy crawl` opens its own run
+GUIFAN_RESUMED = False  # set by the runner when it resumes a run: pages the run recorded are not fetched again
+
+# One Scrapy crawler runs per site: a telnet console each would take 51 ports (6023-6073) and
+# then fail, and an open console is a shell into the crawl for anyone on the machine.
+TELNETCONSOLE_ENABLED = False
 
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "guifan.crawler.logformatter.QuietLogFormatter"  # per-page DEBUG lines only at DEBUG

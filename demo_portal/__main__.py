@@ -1,6 +1,7 @@
 """python -m guifan.demo_portal [--day N] [--sites default|platforms|all|province] [--port-base 8701]
    python -m guifan.demo_portal --write-profiles crawler/sites
    python -m guifan.demo_portal --large N [--port 8801]
+   python -m guifan.demo_portal --nation N [--rate R] [--port P] [--write-profiles DIR]
 
 Serve demo sites on fixed ports until Ctrl-C. Each site's port is ``port-base`` plus its
 position in ``ALL_SITES`` (demo-yunxi 8701, demo-qingshi 8702, demo-baihe 8703 …), the
@@ -8,6 +9,10 @@ ports written in ``crawler/sites/demo-*.toml``. ``--large N`` serves the scale-t
 (one TRS-style site with N generated documents) instead. ``--sites province`` serves the
 simulated province on 127.0.1.N:8790 (``--province-port``), the addresses of
 ``crawler/sites/sim-*.toml``; ``--write-profiles DIR`` writes those profiles from the world.
+``--nation N`` serves the simulated nation's first N sites on 127.2.x.y, one port (``--port``,
+0: a free one), metering each client's rate per site against ``--rate`` (429 when faster;
+``GET /report`` on http://127.0.0.1:PORT); with ``--write-profiles DIR`` it writes their
+profiles (pointing at ``--port``) instead.
 """
 from __future__ import annotations
 
@@ -35,8 +40,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--port-base", type=int, default=8701, help="port of the first site in ALL_SITES")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--large", type=int, metavar="N", help="serve the scale-test site with N documents instead")
-    ap.add_argument("--port", type=int, default=8801, help="port of the --large site (0: any free port)")
+    ap.add_argument("--port", type=int, default=None,
+                    help="port of the --large site (default 8801) or of every --nation site (default 8900; 0: any free port)")
+    ap.add_argument("--nation", type=int, metavar="N", help="serve the simulated nation's first N sites instead")
+    ap.add_argument("--rate", type=float, default=0.0,
+                    help="--nation: requests per second a client may make of one site (0: no limit); faster gets 429")
+    ap.add_argument("--tolerance", type=float, default=None,
+                    help="--nation: how early (seconds) a request may come (default half an interval)")
+    ap.add_argument("--seed", default="nation", help="--nation: which nation (the same seed, the same sites)")
     args = ap.parse_args(argv)
+    if args.nation is not None:
+        return serve_nation(args)
+    if args.port is None:
+        args.port = 8801
     if args.write_profiles:
         for unit in UNITS.values():
             (Path(args.write_profiles) / f"{unit.name}.toml").write_text(province_profile(unit), encoding="utf-8")
@@ -65,6 +81,26 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         portal.stop()
+    return 0
+
+
+def serve_nation(args) -> int:
+    from . import nation
+    from .nation_server import NationPortal
+
+    port = 8900 if args.port is None else args.port
+    if args.write_profiles:
+        for s in nation.nation_sites(args.nation, args.seed):
+            (Path(args.write_profiles) / f"{s.name}.toml").write_text(nation.profile_toml(s, port), encoding="utf-8")
+        print(f"{args.nation} profiles written to {args.write_profiles} (port {port})")
+        return 0
+    portal = NationPortal(args.nation, port=port, rate=args.rate, tolerance=args.tolerance, seed=args.seed)
+    portal.serve_forever(on_ready=lambda: print(
+        f"nation\t{len(portal.nation)} sites\tport {portal.port}\tcontrol {portal.control_url}\t"
+        f"rate {args.rate or 'unlimited'}", flush=True))
+    report = portal.report()
+    print(f"served {report['requests']} requests; politeness violations: {report['violations']} "
+          f"on {report['sites_with_violations']} sites", flush=True)
     return 0
 
 

@@ -148,8 +148,10 @@ def _validity(rng: random.Random, site: Site, published: dt.date) -> str | None:
 def _attachments(rng: random.Random, site: Site, detail_path: str, published: dt.date,
                  main_title: str, subject: str) -> tuple[list[tuple[str, str]], list[str]]:
     roll = rng.random()
-    if roll > 0.35:
+    rate = site.params.get("attachment_rate", 0.35)   # the nation's sites have fewer (server CPU)
+    if roll > rate:
         return [], []
+    roll *= 0.35 / rate
     kinds = ["pdf"] if roll < 0.15 else ["docx"] if roll < 0.27 else ["pdf", "docx"]
     names, out = [], []
     for n, kind in enumerate(kinds, 1):

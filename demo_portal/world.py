@@ -346,12 +346,15 @@ def _province_params(template: str, i: int, code: str, name: str) -> dict:
 
 
 def _province_site(i: int, name: str, county: str, code: str, template: str, columns, host: str,
-                   name_zh: str | None = None) -> Site:
+                   name_zh: str | None = None, province: str = PROVINCE, prefecture: str | None = None,
+                   params: dict | None = None) -> Site:
+    """A generated county portal (the province's, and the nation's in ``demo_portal.nation``)."""
     a = county[0]
     name_zh = name_zh or f"{county}人民政府"
+    prefecture = prefecture or PREFECTURES[code[:4]]
     site_code = MOVED_CODES.get(name, code) + f"{i:04d}"
     return Site(
-        name=name, name_zh=name_zh, county=county, region=f"{PROVINCE}{PREFECTURES[code[:4]]}{county}",
+        name=name, name_zh=name_zh, county=county, region=f"{province}{prefecture}{county}",
         admin_code=code, platform=PLATFORM_OF_TEMPLATE.get(template, template),
         encoding="gbk" if template in ("hanweb", "generic") else "utf-8", port=0,
         columns=tuple(_province_column(template, i, *c) for c in columns),
@@ -361,9 +364,9 @@ def _province_site(i: int, name: str, county: str, code: str, template: str, col
         towns=(f"{a}城镇", f"{a}东乡", f"{a}西街道"), town_rate=0.15,
         sponsor=f"{name_zh}办公室", undertaker=f"{county}数据资源局",
         icp=f"模ICP备{20000000 + i * 37}号", police=f"模公网安备 {code}02{i:06d}号", site_code=site_code,
-        address=f"地址：{PROVINCE}{PREFECTURES[code[:4]]}{county}人民路{i}号　邮编：{code}　电话：0998-{6000000 + i}",
-        robots_disallow="/search/", related_links=("中国政府网", f"{PROVINCE}人民政府门户网站"),
-        params=_province_params(template, i, code, name), template=template, host=host,
+        address=f"地址：{province}{prefecture}{county}人民路{i}号　邮编：{code}　电话：0998-{6000000 + i}",
+        robots_disallow="/search/", related_links=("中国政府网", f"{province}人民政府门户网站"),
+        params={**_province_params(template, i, code, name), **(params or {})}, template=template, host=host,
     )
 
 

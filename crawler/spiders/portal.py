@@ -73,12 +73,15 @@ class PortalSpider(scrapy.Spider):
 
     async def start(self):
         policy = revisit.RevisitPolicy.from_settings(self.settings)
+        resumed = self.settings.get("GUIFAN_RUN_ID") if self.settings.getbool("GUIFAN_RESUMED") else None
         state = site_state(self.settings.get("GUIFAN_DB"), self.site, self.settings.getbool("GUIFAN_CONDITIONAL"),
-                           fetch_log=policy.base > 0, url_prefixes=self.learner.start_prefixes())
+                           fetch_log=policy.base > 0, url_prefixes=self.learner.start_prefixes(),
+                           resumed_run=int(resumed) if resumed else None)
         self.validators, self.known_urls = state.validators, state.live_urls
         self.learner = SiteLearner(self.profile, self.hints, self.settings.get("GUIFAN_RUN_ID"),
                                    state.others_documents)
         self.revisit = revisit.plan(policy, state)  # known pages not yet due are skipped
+        self.revisit.not_due |= state.done_in_run   # a resumed run does not fetch its pages twice
         for list_request in self.learner.start_requests():
             yield self.list_request(list_request, start=True)
 
