@@ -10,7 +10,12 @@ from twisted.internet import task
 
 
 class Progress:
-    """Print one line per site every few seconds, so long crawls are never silent."""
+    """Print one line per site every few seconds, so long crawls are never silent; with more
+    than MANY sites in the process, one line for all of them instead (a thousand lines every
+    five seconds would bury what matters)."""
+
+    MANY = 20
+    running: list["Progress"] = []    # the instances of this process whose spider is open
 
     def __init__(self, crawler, interval: float):
         self.crawler, self.interval, self.loop = crawler, interval, None
@@ -25,18 +30,33 @@ class Progress:
         return cls(crawler, interval)
 
     def opened(self, spider):
+        self.running.append(self)
         self.loop = task.LoopingCall(self.report, spider)
         self.loop.start(self.interval, now=False)
 
     def closed(self, spider, reason):
         if self.loop and self.loop.running:
             self.loop.stop()
-        self.report(spider, final=reason)
+        if self in self.running:
+            self.running.remove(self)
+        if len(self.running) < self.MANY:
+            self.report(spider, final=reason)
+
+    def counts(self) -> dict[str, int]:
+        stats = self.crawler.stats.get_stats()
+        return {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("guifan/outcome/")}
 
     def report(self, spider, final: str | None = None):
-        stats = self.crawler.stats
-        counts = {k.rsplit("/", 1)[1]: v for k, v in stats.get_stats().items() if k.startswith("guifan/outcome/")}
-        text = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "nothing yet"
+        if len(self.running) >= self.MANY and not final:
+            if self.running[0] is self:
+                total: dict[str, int] = {}
+                for other in self.running:
+                    for k, v in other.counts().items():
+                        total[k] = total.get(k, 0) + v
+                text = ", ".join(f"{v} {k}" for k, v in sorted(total.items())) or "nothing yet"
+                print(f"  {len(self.running)} sites still crawling: {text}", file=sys.stderr, flush=True)
+            return
+        text = ", ".join(f"{v} {k}" for k, v in sorted(self.counts().items())) or "nothing yet"
         state = f" — {final}" if final else ""
         print(f"  {spider.site}: {text}{state}", file=sys.stderr, flush=True)
 

@@ -78,7 +78,7 @@ def _describe(i: int, seed: str) -> NationSite:
     if start == "columns" and docs >= 6 and rng.random() < 0.6:     # a home page leads to 规范性文件 only
         second = max(2, docs * 3 // 10)
         columns = [(_FIRST[template], "规范性文件", docs - second, PAGE_SIZE), (*_SECOND[template], second, PAGE_SIZE)]
-    name = f"nat-{i + 1:04d}"
+    name = f"nat-{i + 1:04d}" if seed == "nation" else f"nat-{seed}-{i + 1:04d}"   # names are global
     params = {"attachment_rate": 0.04}
     if template == "gkmlpt":
         params["per_page"] = PAGE_SIZE

@@ -17,6 +17,9 @@ def add(sub) -> None:
     p.add_argument("sites", nargs="*", metavar="SITE",
                    help="site names or 6-digit codes (see `guifan sites`); or select with --region …")
     add_selection_options(p)
+    p.add_argument("--sites-dir", metavar="DIR",
+                   help="read site profiles from DIR instead of the registry (alone: crawl every profile in DIR), "
+                        "e.g. those of `python -m guifan.demo_portal --nation N --write-profiles DIR`")
     add_db_option(p)
     p.add_argument("--base-url", action="append", default=[], metavar="[SITE=]URL",
                    help="serve a site from another address, e.g. a local mirror (repeatable)")
@@ -53,6 +56,8 @@ def run(args) -> int:
 def chosen_profiles(args) -> list:
     """The named sites and the selected ones, in that order, each once; units with no known
     portal are left out, and said so."""
+    if getattr(args, "sites_dir", None):
+        return profiles_from_dir(args)
     if not (args.sites or selecting(args)):
         raise CliError("name the sites to crawl, or select them: --region 安徽省, --platform NAME, --has-column")
     profiles = get_profiles(args.sites) if args.sites else []
@@ -73,6 +78,26 @@ def chosen_profiles(args) -> list:
         print(f"crawling {len(crawlable)} sites ({columns} from a known column, the others from their home page), "
               f"politely: one request at a time per host, with the configured delay between them")
     return crawlable
+
+
+def profiles_from_dir(args) -> list:
+    """The named profiles of --sites-dir, or all of them."""
+    from pathlib import Path
+
+    from guifan.crawler.profiles import all_profiles
+
+    where = Path(args.sites_dir)
+    if not where.is_dir():
+        raise CliError(f"--sites-dir {where}: not a directory")
+    if selecting(args):
+        raise CliError("--sites-dir takes site names (or none: every profile there), not --region/--platform")
+    if not args.sites:
+        return list(all_profiles(where).values()) or _none_in(where)
+    return get_profiles(args.sites, sites_dir=where)
+
+
+def _none_in(where) -> list:
+    raise CliError(f"no site profile (*.toml) in {where}")
 
 
 def crawl_profiles(profiles, args) -> int:
