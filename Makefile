@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test pywb bench bench-extraction bench-archive bench-crawl bench-startup bench-registry clean
+.PHONY: demo test pywb bench bench-extraction bench-archive bench-crawl bench-startup bench-registry bench-scale clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,15 @@ bench-crawl: $(STAMP)
 
 bench-registry: $(STAMP)
 	$(BIN)/python -m benchmarks.registry_bench --rounds 7
+
+# National scale (docs/operations.md, "National scale"): 1,000 simulated sites at 1 request/s each,
+# kill -9 and resume, 1-3 distributed workers (needs redis-server); real pages' compression; search
+# at 1,000,000 documents (built once under artifacts/, ~35 min and ~10 GB on 2 cores, then reused).
+bench-scale: $(STAMP)
+	mkdir -p artifacts
+	$(BIN)/python -m benchmarks.scale_bench --sites 1000 --kill-resume --workers 1,2,3 --json artifacts/scale-bench.json
+	$(BIN)/python -m benchmarks.compact_corpus
+	$(BIN)/python -m benchmarks.search_export_bench --docs 1000000 --json artifacts/search-1m.json
 
 clean:
 	rm -rf $(VENV) $(PYWB_VENV) build *.egg-info guifan-demo.db guifan-demo.db-wal guifan-demo.db-shm

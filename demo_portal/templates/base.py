@@ -40,7 +40,7 @@ class Template:
     def __init__(self, site: Site):
         self.site = site
         self.challenge_kind: dict[str, str] = {}
-        for col in site.columns:
+        for col in site.columns if site.challenges else ():   # (no catalog for a site without any)
             items = entries(site.name, 1, col.slug)
             for (slug, pos), kind in site.challenges.items():
                 if slug == col.slug:
