@@ -58,12 +58,12 @@ def child_env() -> dict:
 class NationServer:
     """The nation in a process of its own (no GIL shared with the crawlers it measures)."""
 
-    def __init__(self, sites: int, rate: float, seed: str):
-        self.sites, self.rate, self.seed = sites, rate, seed
+    def __init__(self, sites: int, rate: float, seed: str, latency: float | None = None):
+        self.sites, self.rate, self.seed, self.latency = sites, rate, seed, latency
 
     def __enter__(self) -> "NationServer":
         cmd = [sys.executable, "-m", "guifan.demo_portal", "--nation", str(self.sites), "--rate", str(self.rate),
-               "--port", "0", "--seed", self.seed]
+               "--port", "0", "--seed", self.seed] + (["--latency", str(self.latency)] if self.latency is not None else [])
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=child_env(), cwd=REPO)
         line = self.proc.stdout.readline()
         if not line.startswith("nation"):
@@ -266,8 +266,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def phase_distributed(args, server: NationServer, work: Path, workers: int) -> dict:
-    """N `guifan worker` processes and one `guifan ingest` over the nation's sites, politeness off."""
+def phase_distributed(args, server: NationServer, work: Path, workers: int, sites: int | None = None) -> dict:
+    """N `guifan worker` processes and one `guifan ingest` over the nation's first `sites` sites
+    (default all), politeness off."""
+    sites = sites or args.sites
     port = free_port()
     redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                               "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -276,11 +278,11 @@ def phase_distributed(args, server: NationServer, work: Path, workers: int) -> d
         wait_for_port(port)
         server.reset(0)
         db = work / f"distributed-{workers}.db"
-        live = [s.name for s in server_sites(args) if not s.down]
+        live = [s.name for s in nation.nation_sites(sites, args.seed) if not s.down]
         ingest = subprocess.Popen([sys.executable, "-m", "guifan", "ingest", "--redis", url, "--db", str(db),
                                    "--runs", str(len(live))], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                   env=child_env(), cwd=REPO, text=True)
-        cmd = [sys.executable, "-m", "benchmarks.scale_bench", "worker", "--sites", str(args.sites), "--port",
+        cmd = [sys.executable, "-m", "benchmarks.scale_bench", "worker", "--sites", str(sites), "--port",
                str(server.port), "--redis", url, "--seed", args.seed]
         start = time.monotonic()
         procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=child_env(), cwd=REPO,
@@ -327,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", default="nation")
     ap.add_argument("--kill-resume", action="store_true", help="also kill -9 a crawl halfway and resume it")
     ap.add_argument("--workers", default="", help="also crawl distributed over these numbers of workers, e.g. 1,2,3")
+    ap.add_argument("--latency-bound", metavar="SITES:SECONDS", default="",
+                    help="also 1, 2, 3 workers over SITES sites that answer in SECONDS (e.g. 20:0.5)")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds allowed per crawl")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="extra setting for guifan")
     ap.add_argument("--json", help="also write the figures here")
@@ -364,10 +368,28 @@ def main(argv: list[str] | None = None) -> int:
             print(f"distributed, {n} worker(s) + 1 ingester, politeness off: {d['requests']} requests in "
                   f"{d['seconds']:.1f} s = {d['rate']:.1f} requests/s (exit codes {d['returncodes']})")
             results.setdefault("distributed", []).append(d)
+        if args.latency_bound:
+            latency_bound(args, work, results)
         ok = verdict(results, g, b, args)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     return 0 if ok else 1
+
+
+def latency_bound(args, work: Path, results: dict) -> None:
+    """Workers where neither politeness nor this machine's CPU is the limit: a few sites that
+    each take LATENCY seconds per answer, one request at a time per site and worker (a worker
+    on a machine of its own, as it were): the rate is what the shared queue lets the workers do."""
+    n, latency = (int(x) if i == 0 else float(x) for i, x in enumerate(args.latency_bound.split(":")))
+    with NationServer(n, 0, args.seed, latency=latency) as slow:
+        rates = []
+        for workers in (1, 2, 3):
+            d = phase_distributed(args, slow, work, workers, sites=n)
+            rates.append(d["rate"])
+            print(f"distributed, latency-bound ({n} sites answering in {latency:g} s): {workers} worker(s): "
+                  f"{d['requests']} requests in {d['seconds']:.1f} s = {d['rate']:.1f} requests/s "
+                  f"({d['rate'] / rates[0]:.2f}× one worker; exit codes {d['returncodes']})")
+            results.setdefault("latency_bound", []).append(d)
 
 
 def print_guifan(g: dict, args) -> None:

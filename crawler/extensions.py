@@ -69,8 +69,10 @@ class DelayFromAnswer:
     the first one leaves this process late (a busy reactor, a slow connect): the gap the
     server measures is the delay minus that lag. Counted from the answer, with one request
     at a time per domain, every request reaches the site at least the delay after the one
-    before, whatever this process is doing. A slow site is then asked a little less often
-    (delay + its answer time). GUIFAN_DELAY_FROM_ANSWER = False restores Scrapy's rule.
+    before, whatever this process is doing. DOWNLOAD_DELAY_JITTER then only lengthens the gap
+    (delay to delay × (1 + 2 × jitter)), never shortens it below the delay, so a site that
+    meters one request per DOWNLOAD_DELAY never refuses us. A slow site is asked a little less
+    often (delay + its answer time). GUIFAN_DELAY_FROM_ANSWER = False restores Scrapy's rule.
     """
 
     def __init__(self, crawler):
@@ -87,4 +89,6 @@ class DelayFromAnswer:
         downloader = getattr(self.crawler.engine, "downloader", None)
         slot = downloader.slots.get(request.meta.get("download_slot")) if downloader else None
         if slot is not None and slot.delay:
-            slot.lastseen = max(slot.lastseen, monotonic())
+            # Scrapy waits delay × (1 ± jitter) from lastseen; moved on by delay × jitter, the
+            # shortest wait is the delay itself: jitter only ever lengthens the gap.
+            slot.lastseen = max(slot.lastseen, monotonic() + slot.delay * slot.jitter)

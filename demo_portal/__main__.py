@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tolerance", type=float, default=None,
                     help="--nation: how early (seconds) a request may come (default half an interval)")
     ap.add_argument("--seed", default="nation", help="--nation: which nation (the same seed, the same sites)")
+    ap.add_argument("--latency", type=float, default=None,
+                    help="--nation: every site waits this long before answering (default: only the slow ones)")
     args = ap.parse_args(argv)
     if args.nation is not None:
         return serve_nation(args)
@@ -94,7 +96,8 @@ def serve_nation(args) -> int:
             (Path(args.write_profiles) / f"{s.name}.toml").write_text(nation.profile_toml(s, port), encoding="utf-8")
         print(f"{args.nation} profiles written to {args.write_profiles} (port {port})")
         return 0
-    portal = NationPortal(args.nation, port=port, rate=args.rate, tolerance=args.tolerance, seed=args.seed)
+    portal = NationPortal(args.nation, port=port, rate=args.rate, tolerance=args.tolerance, seed=args.seed,
+                          latency=args.latency)
     portal.serve_forever(on_ready=lambda: print(
         f"nation\t{len(portal.nation)} sites\tport {portal.port}\tcontrol {portal.control_url}\t"
         f"rate {args.rate or 'unlimited'}", flush=True))

@@ -127,8 +127,9 @@ class NationPortal(DemoPortal):
     when started with ``start()``; ``serve_forever()`` runs it in the calling thread)."""
 
     def __init__(self, n: int, *, port: int = 0, rate: float = 0.0, tolerance: float | None = None,
-                 seed: str = "nation", day: int = 1):
+                 seed: str = "nation", day: int = 1, latency: float | None = None):
         self.nation = nation.nation_sites(n, seed)
+        self.latency = latency      # every site this slow (a benchmark's latency-bound case), else each its own
         nation.register(self.nation)
         super().__init__(day=day, sites=[s.name for s in self.nation])
         self.by_host = {s.host: s for s in self.nation}
@@ -247,8 +248,9 @@ class NationPortal(DemoPortal):
                 if wait:
                     status, out_headers, out = too_many(wait)
                 else:
-                    if site.latency:
-                        await asyncio.sleep(site.latency)
+                    latency = site.latency if self.latency is None else self.latency
+                    if latency:
+                        await asyncio.sleep(latency)
                     status, out_headers, out = self.respond(site.name, method, target, headers, body)
                     out_headers.setdefault("Server", self.apps[site.name].server_name())
                 writer.write(response_bytes(status, out_headers, out, method != "HEAD"))
