@@ -18,7 +18,8 @@ from guifan.parsers.attachment_text import extract_attachment_text
 from guifan.parsers.record import CONTENT_FIELDS, Document
 
 from . import blobs, search
-from .errors import ArchiveError
+from .errors import ArchiveError, ArchiveFull
+from .locks import holder_text, is_busy, wait_for_lock
 from .models import FetchResult, utc_now
 from .schema import (ATTACHMENT_TABLES, ATTACHMENTS_VIEW, CURRENT_VIEW, FETCH_LOG_VIEW, SCHEMA_VERSION, TABLES,
                      VALIDITY_EVENTS_VIEW)
@@ -56,7 +57,9 @@ def changed_fields(old: sqlite3.Row | dict, new: dict) -> list[str]:
 
 def _friendly(path: Path, exc: sqlite3.Error) -> ArchiveError:
     text = str(exc)
-    if "locked" in text or "busy" in text:
+    if "full" in text:  # SQLITE_FULL: "database or disk is full"
+        return ArchiveFull(f"archive {path}: the disk is full ({text}); free some space and run again")
+    if is_busy(exc):
         return ArchiveError(f"archive {path} is locked by another process; try again when it finishes")
     if "not a database" in text or "malformed" in text:
         return ArchiveError(f"archive {path} is not a valid SQLite database (corrupt or another file type)")
@@ -74,16 +77,49 @@ def _why_unwritable(path: Path) -> str:
     return "the file cannot be opened for writing"
 
 
-class Archive:
-    """Open (creating if needed) the archive at `path`."""
+def read_only_uri(path: Path) -> str:
+    """The URI that opens `path` for reading only.
 
-    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, timeout: float = 10.0):
+    `mode=ro` still needs the `-shm` file (and so a writable directory) for a WAL archive;
+    on read-only media, where none can be made, `immutable=1` reads the file as it is, which
+    is all of it when no `-wal` file is there (a writer's last close checkpoints and removes it).
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not _can_make_shm(path):
+        uri += "&immutable=1"
+    return uri
+
+
+def _can_make_shm(path: Path) -> bool:
+    shm = Path(f"{path}-shm")
+    if shm.exists():
+        return True
+    if Path(f"{path}-wal").exists():
+        return True  # let SQLite say what it can do: immutable would ignore the WAL's content
+    parent = path.resolve().parent
+    try:
+        writable_fs = not (os.statvfs(parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        writable_fs = False
+    return writable_fs and os.access(parent, os.W_OK | os.X_OK)
+
+
+class Archive:
+    """Open (creating if needed) the archive at `path`.
+
+    A writer that finds the write lock taken waits up to `lock_wait` seconds (with backoff,
+    logging who holds it) before giving up with ArchiveLocked.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, timeout: float = 2.0,
+                 lock_wait: float = 60.0):
         self.path = Path(path)
+        self.lock_wait = lock_wait
         self._batch_depth = 0
         try:
             self.conn = self._connect(readonly, timeout)
             if not readonly:
-                self._migrate()
+                self._locked(self._migrate)
             self.conn.execute("SELECT count(*) FROM archive_meta").fetchone()
         except sqlite3.Error as exc:
             raise _friendly(self.path, exc) from None
@@ -95,8 +131,7 @@ class Archive:
         if not parent.exists():
             raise ArchiveError(f"cannot write archive {self.path}: directory {parent} does not exist")
         if readonly:
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout,
-                                   isolation_level=None)
+            conn = sqlite3.connect(read_only_uri(self.path), uri=True, timeout=timeout, isolation_level=None)
         else:
             conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         conn.row_factory = sqlite3.Row
@@ -114,6 +149,22 @@ class Archive:
             "COMMIT;"
         )
 
+    def _locked(self, attempt):
+        """Run a write that takes the lock, waiting (with backoff) while another process holds it."""
+        return wait_for_lock(attempt, self.path, self.conn, self.lock_wait,
+                             lambda: holder_text(self.path, self._running_run))
+
+    def _running_run(self, pid: int) -> str | None:
+        """`run 7 (demo-qingshi) running since …` for a pid that owns a running run."""
+        try:
+            row = self.conn.execute("SELECT run_id, sites, started_at FROM runs WHERE status = 'running' "
+                                    "AND pid = ? ORDER BY run_id DESC LIMIT 1", (pid,)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        return f"run {row['run_id']} ({', '.join(json.loads(row['sites']))}) running since {row['started_at']}"
+
     def close(self) -> None:
         self.conn.close()
 
@@ -130,27 +181,37 @@ class Archive:
             yield from self._savepoint()
             return
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._locked(lambda: self.conn.execute("BEGIN IMMEDIATE"))
         except sqlite3.Error as exc:
             raise _friendly(self.path, exc) from None
         try:
             yield self.conn
+        except sqlite3.OperationalError as exc:
+            self._rollback()
+            raise _friendly(self.path, exc) from None
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise _friendly(self.path, exc) from None
+
+    def _rollback(self) -> None:
+        # A full disk (SQLITE_FULL, an I/O error) rolls the whole transaction back itself:
+        # a ROLLBACK then would fail and hide the real error.
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def _savepoint(self) -> Iterator[sqlite3.Connection]:
         self.conn.execute("SAVEPOINT fetch")
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK TO fetch")
-            self.conn.execute("RELEASE fetch")
+            if self.conn.in_transaction:  # else SQLite has rolled back the whole batch already
+                self.conn.execute("ROLLBACK TO fetch")
+                self.conn.execute("RELEASE fetch")
             raise
         self.conn.execute("RELEASE fetch")
 

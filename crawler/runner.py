@@ -70,14 +70,38 @@ def crawl(profiles: list[SiteProfile], db: str | Path, **overrides) -> int:
             crawler.settings.set("JOBDIR", str(jobdir / profile.name), priority="cmdline")
         crawlers.append(crawler)
         process.crawl(crawler, profile=profile)
+    lock_wait = settings.getfloat("GUIFAN_LOCK_WAIT")
     try:
         process.start()
     finally:
-        with Archive(db) as archive:
-            status = finish_run(archive, run_id, crawlers)
-        if jobdir and status == "completed":
+        status = end_run(db, run_id, crawlers, lock_wait)
+        # A failed run is not resumed: its Scrapy state would skip pages it fetched but never wrote.
+        if jobdir and status in ("completed", "failed"):
             forget_jobdir(jobdir, [p.name for p in profiles])
     return run_id
+
+
+# --- archive write failures (issue 17) -----------------------------------------------
+def end_run(db, run_id: int, crawlers, lock_wait: float) -> str:
+    """finish_run, and if even that cannot be written (the disk is still full), say so."""
+    try:
+        with Archive(db, lock_wait=lock_wait) as archive:
+            return finish_run(archive, run_id, crawlers)
+    except ArchiveError as exc:
+        why = write_error(crawlers)
+        raise ArchiveError(f"run {run_id} failed: {why[1] if why else exc}; it could not be marked so in the "
+                           f"archive ({exc}); the next run will record it as interrupted") from None
+
+
+def write_error(crawlers) -> tuple[str, str] | None:
+    """(exception name, message) of the first archive write that failed in these crawlers."""
+    from guifan.crawler.writer import ARCHIVE_ERROR, ARCHIVE_ERROR_KIND
+
+    for c in crawlers:
+        if c.stats and c.stats.get_value(ARCHIVE_ERROR):
+            return c.stats.get_value(ARCHIVE_ERROR_KIND) or "", c.stats.get_value(ARCHIVE_ERROR)
+    return None
+# ---------------------------------------------------------------------------------------
 
 
 def resumable_run(archive: Archive, jobdir: Path, db: str | Path) -> int | None:
@@ -116,13 +140,21 @@ def finish_run(archive: Archive, run_id: int, crawlers) -> str:
     """Close a run from its crawlers' finish reasons; return the status recorded."""
     reasons = [c.stats.get_value("finish_reason") for c in crawlers if c.stats]
     after = crawlers[0].settings.getint("GUIFAN_GONE_AFTER_RUNS") if crawlers else 0
-    return close_run(archive, run_id, reasons, after)
+    return close_run(archive, run_id, reasons, after, write_error(crawlers))
 
 
-def close_run(archive: Archive, run_id: int, reasons: list, gone_after: int) -> str:
-    """A run that fetched nothing failed; one stopped by a signal was interrupted."""
+def close_run(archive: Archive, run_id: int, reasons: list, gone_after: int,
+              write_failed: tuple[str, str] | None = None) -> str:
+    """A run that fetched nothing failed; one stopped by a signal was interrupted.
+
+    One whose fetches could not be written failed (it retires nothing: what it did not
+    write says nothing about the site); one that gave up waiting for the lock was interrupted.
+    """
     summary = archive.run_summary(run_id)
-    if any(r not in (None, "finished") for r in reasons):
+    if write_failed:
+        status = "interrupted" if write_failed[0] == "ArchiveLocked" else "failed"
+        why = write_failed[1]
+    elif any(r not in (None, "finished") for r in reasons):
         status, why = "interrupted", f"crawl stopped early: {', '.join(map(str, reasons))}"
     elif summary["pages_fetched"] == 0:
         failures = ", ".join(f"{k} ×{v}" for k, v in summary["failures"].items()) or "no request was made"

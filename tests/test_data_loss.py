@@ -1,0 +1,122 @@
+"""Lose nothing (issue 17): a full disk, a lock held by another process, an export aimed at
+the archive itself, and archives on read-only media.
+
+Real crawls of the demo portal into real SQLite files on real (small, size-limited) file
+systems: the disk-full tests mount a tmpfs of their own, which needs root. CI runs as root
+and sets GUIFAN_REQUIRE_MOUNT=1, so there a mount that fails is a failure, not a skip.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from guifan.demo_portal import SITES, DemoPortal, catalog
+
+from .conftest import REPO, base_urls, row_connection, run_guifan
+
+ARCHIVED = (None, "redirect", "malformed", "unavailable_once", "wrong_charset")  # faults that still archive
+
+
+@contextlib.contextmanager
+def tmpfs(path: Path, size: str):
+    """A tmpfs of `size` at `path`, unmounted afterwards (skips where mounting is impossible)."""
+    path.mkdir(parents=True, exist_ok=True)
+    why = None
+    if os.geteuid() != 0:
+        why = "mounting a size-limited tmpfs needs root"
+    else:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            why = f"cannot mount a tmpfs here: {done.stderr.strip()}"
+    if why:
+        if os.environ.get("GUIFAN_REQUIRE_MOUNT"):
+            pytest.fail(why)
+        pytest.skip(why)
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+def remount(path: Path, **options: str) -> None:
+    opts = ",".join(["remount", *(f"{k}={v}" for k, v in options.items())])
+    subprocess.run(["mount", "-o", opts, str(path)], check=True, capture_output=True)
+
+
+def crawl(portal, db, *options: str) -> subprocess.CompletedProcess:
+    return run_guifan("crawl", *SITES, "--db", str(db), *base_urls(portal), *options, timeout=180)
+
+
+def runs(db) -> list[sqlite3.Row]:
+    with contextlib.closing(row_connection(db)) as conn:
+        return conn.execute("SELECT run_id, status, reason FROM runs ORDER BY run_id").fetchall()
+
+
+def archivable(day: int) -> int:
+    return len([d for d in catalog.documents(day=day) if d.fault in ARCHIVED])
+
+
+def assert_clean_stderr(stderr: str) -> None:
+    """One clear line about the archive, not a traceback per item or raw page bytes."""
+    assert "Traceback" not in stderr, stderr[-3000:]
+    assert "cannot rollback" not in stderr
+    assert "body=b'" not in stderr and "\\x" not in stderr
+
+
+# -- a full disk -------------------------------------------------------------------------
+
+def test_full_disk_fails_the_run_and_the_next_run_recovers(portal, tmp_path):
+    with tmpfs(tmp_path / "disk", "1m") as disk:
+        db = disk / "a.db"
+        result = crawl(portal, db)
+        assert result.returncode == 1, result.stdout
+        assert "the disk is full" in result.stderr
+        assert_clean_stderr(result.stderr)
+        [run] = runs(db)
+        assert run["status"] == "failed" and "disk is full" in run["reason"]
+        assert "completed" not in result.stdout
+
+        remount(disk, size="64m")                        # space freed: the next run recovers
+        again = crawl(portal, db)
+        assert again.returncode == 0, again.stderr
+        assert [r["status"] for r in runs(db)] == ["failed", "completed"]
+        with contextlib.closing(row_connection(db)) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            live = conn.execute("SELECT count(*) FROM documents WHERE status = 'live'").fetchone()[0]
+            gone = conn.execute("SELECT count(*) FROM events WHERE event = 'gone'").fetchone()[0]
+        assert live == archivable(day=1) and gone == 0
+
+
+def test_full_disk_on_day_two_retires_nothing_and_the_next_run_records_the_changes(tmp_path):
+    with tmpfs(tmp_path / "disk", "24m") as disk, DemoPortal(day=1) as portal:
+        db = disk / "a.db"
+        assert crawl(portal, db).returncode == 0
+        portal.set_day(2)
+        filler = disk / "filler"
+        free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+        filler.write_bytes(b"\0" * max(0, free - 600 * 1024))  # leave 600 KiB: day 2 needs more
+        short = ("--set=GUIFAN_GONE_AFTER_RUNS=1",)
+        result = crawl(portal, db, *short)
+        assert result.returncode == 1 and "the disk is full" in result.stderr
+        assert_clean_stderr(result.stderr)
+        assert runs(db)[-1]["status"] == "failed"
+        with contextlib.closing(row_connection(db)) as conn:
+            retired = conn.execute("SELECT count(*) FROM events WHERE event = 'gone' AND run_id = 2 "
+                                   "AND detail LIKE 'not listed%'").fetchone()[0]
+        assert retired == 0                              # its own failure says nothing about the site
+
+        filler.unlink()
+        again = crawl(portal, db, *short)
+        assert again.returncode == 0, again.stderr
+        with contextlib.closing(row_connection(db)) as conn:
+            changed = conn.execute("SELECT count(*) FROM documents WHERE current_version > 1").fetchone()[0]
+            live = conn.execute("SELECT count(*) FROM documents WHERE status = 'live'").fetchone()[0]
+        assert changed == 4                              # three edits and one repeal (demo_portal/README.md)
+        assert live == archivable(day=2)
