@@ -60,7 +60,7 @@ def describe_process(pid: int) -> str:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return f"process {pid}"
-    command = " ".join(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part)
+    command = " ".join(raw.decode("utf-8", "replace").replace("\0", " ").split())
     if len(command) > 120:
         command = command[:117] + "…"
     return f"process {pid} ({command})" if command else f"process {pid}"

@@ -67,6 +67,8 @@ def write_all(db: str, run_id: int, inbox, outbox, batch_size: int, lock_wait: f
     writer: the error goes back to the crawl, which stops and ends the run with its reason.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it sends STOP
+    # Lines like the crawl's own log (a forkserver child has no handler): the lock warnings.
+    logging.basicConfig(format="%(asctime)s [%(name)s] %(levelname)s: %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
     archive = None
     try:
         archive = Archive(db, lock_wait=lock_wait)

@@ -120,3 +120,49 @@ def test_full_disk_on_day_two_retires_nothing_and_the_next_run_records_the_chang
             live = conn.execute("SELECT count(*) FROM documents WHERE status = 'live'").fetchone()[0]
         assert changed == 4                              # three edits and one repeal (demo_portal/README.md)
         assert live == archivable(day=2)
+
+
+# -- a lock held by another process mid-crawl -----------------------------------------------
+
+HOLD_LOCK = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("ROLLBACK")
+"""
+
+
+def wait_for_fetches(db: Path, crawl_process, timeout: float = 60) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and crawl_process.poll() is None:
+        with contextlib.suppress(sqlite3.Error):
+            with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+                if conn.execute("SELECT count(*) FROM fetches").fetchone()[0]:
+                    return
+        time.sleep(0.05)
+    pytest.fail("the crawl wrote no fetch")
+
+
+def test_a_lock_held_mid_crawl_is_waited_for_and_its_holder_named(portal, tmp_path):
+    db = tmp_path / "locked.db"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    cmd = [sys.executable, "-m", "guifan", "crawl", *SITES, "--db", str(db), *base_urls(portal)]
+    crawl_process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True)
+    wait_for_fetches(db, crawl_process)
+    # Longer than SQLite's busy timeout and the 10 s the writer used to wait before giving up.
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db), "12"], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    out, err = crawl_process.communicate(timeout=120)
+    holder.wait(timeout=30)
+    assert crawl_process.returncode == 0, err[-3000:]
+    assert f"locked by process {holder.pid}" in err
+    assert_clean_stderr(err)
+    assert [r["status"] for r in runs(db)] == ["completed"]
+    with contextlib.closing(row_connection(db)) as conn:
+        live = conn.execute("SELECT count(*) FROM documents WHERE status = 'live'").fetchone()[0]
+    assert live == archivable(day=1)
