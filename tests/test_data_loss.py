@@ -166,3 +166,44 @@ def test_a_lock_held_mid_crawl_is_waited_for_and_its_holder_named(portal, tmp_pa
     with contextlib.closing(row_connection(db)) as conn:
         live = conn.execute("SELECT count(*) FROM documents WHERE status = 'live'").fetchone()[0]
     assert live == archivable(day=1)
+
+
+# -- an export aimed at the archive --------------------------------------------------------
+
+def copy_of(crawled, path: Path) -> Path:
+    """A private copy of the crawled archive (a test that fails must not break the shared one)."""
+    source = sqlite3.connect(crawled[0])
+    with contextlib.closing(sqlite3.connect(path)) as target:
+        source.backup(target)
+    source.close()
+    return path
+
+
+def digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("command", [
+    ["export", "--out", "{db}"],
+    ["export", "--format", "jsonl", "--out", "{db}-wal"],
+    ["export", "--out", "{db}-shm"],
+    ["export", "--format", "warc", "--out", "{db}"],
+    ["export", "--out", "{link}"],                       # another name for the same file
+    ["export", "--out", "{dotted}"],
+    ["report", "--html", "{db}"],
+], ids=["csv", "jsonl-over-wal", "over-shm", "warc", "symlink", "dotted-path", "report-html"])
+def test_an_export_over_the_archive_is_refused_and_the_archive_kept(crawled, tmp_path, command):
+    db = copy_of(crawled, tmp_path / "a.db")
+    (tmp_path / "link.db").symlink_to(db)
+    names = {"db": str(db), "link": str(tmp_path / "link.db"), "dotted": str(tmp_path / "." / "sub" / ".." / "a.db")}
+    (tmp_path / "sub").mkdir()
+    before = digest(db)
+    result = run_guifan(*[part.format(**names) for part in command], "--db", str(db))
+    assert result.returncode == 1
+    assert "refusing to write" in result.stderr and "Traceback" not in result.stderr
+    assert digest(db) == before
+    with contextlib.closing(row_connection(db)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
