@@ -72,8 +72,10 @@ def _why_unwritable(path: Path) -> str:
     parent = path.resolve().parent
     if not parent.exists():
         return f"directory {parent} does not exist"
+    if _read_only_fs(parent):
+        return "the file system is read-only (reading commands such as search, show and export still work)"
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        return "permission denied"
+        return "permission denied (reading commands such as search, show and export still work)"
     return "the file cannot be opened for writing"
 
 
@@ -90,18 +92,29 @@ def read_only_uri(path: Path) -> str:
     return uri
 
 
+def writable(path: Path) -> bool:
+    """Can this archive be written here (file, its directory for -wal/-shm, the file system)?"""
+    return _dir_writable(path.resolve().parent) and (not path.exists() or os.access(path, os.W_OK))
+
+
 def _can_make_shm(path: Path) -> bool:
     shm = Path(f"{path}-shm")
     if shm.exists():
         return True
     if Path(f"{path}-wal").exists():
         return True  # let SQLite say what it can do: immutable would ignore the WAL's content
-    parent = path.resolve().parent
+    return _dir_writable(path.resolve().parent)
+
+
+def _dir_writable(parent: Path) -> bool:
+    return not _read_only_fs(parent) and os.access(parent, os.W_OK | os.X_OK)
+
+
+def _read_only_fs(directory: Path) -> bool:
     try:
-        writable_fs = not (os.statvfs(parent).f_flag & os.ST_RDONLY)
+        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
     except OSError:
-        writable_fs = False
-    return writable_fs and os.access(parent, os.W_OK | os.X_OK)
+        return True
 
 
 class Archive:

@@ -207,3 +207,45 @@ def test_an_export_over_the_archive_is_refused_and_the_archive_kept(crawled, tmp
     with contextlib.closing(row_connection(db)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
+
+
+# -- archives on read-only media -------------------------------------------------------------
+
+@pytest.fixture
+def read_only_archive(crawled, tmp_path):
+    """The crawled archive (never searched: no index in the file) on a file system mounted read-only."""
+    with tmpfs(tmp_path / "ro", "32m") as media:
+        db = copy_of(crawled, media / "a.db")
+        with contextlib.closing(sqlite3.connect(db)) as conn:   # as a copy tool would leave it: no index
+            for kind, name in conn.execute("SELECT type, name FROM sqlite_master WHERE name LIKE 'search%' "
+                                           "AND type IN ('table', 'trigger')").fetchall():
+                conn.execute(f"DROP {kind} IF EXISTS {name}")
+        subprocess.run(["mount", "-o", "remount,ro", str(media)], check=True)
+        assert sorted(p.name for p in media.iterdir()) == ["a.db"]
+        yield db
+
+
+def test_a_read_only_archive_is_searched_exported_and_read(read_only_archive, tmp_path):
+    db = str(read_only_archive)
+    found = run_guifan("search", "教育", "--db", db, "--format", "json")
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.count("\n") >= 1 and "教育" in found.stdout
+    assert "read-only" in found.stderr                 # it says the index was built in memory
+
+    out = tmp_path / "docs.csv"
+    exported = run_guifan("export", "--db", db, "--out", str(out), "--query", "教育")
+    assert exported.returncode == 0, exported.stderr
+    assert out.read_text(encoding="utf-8-sig").count("\n") > 1
+    warc = run_guifan("export", "--db", db, "--format", "warc", "--out", str(tmp_path / "a.warc.gz"))
+    assert warc.returncode == 0, warc.stderr
+
+    doc_id = found.stdout.split('"doc_id": "', 1)[1].split('"', 1)[0]
+    for command in (["show", doc_id], ["history", doc_id], ["runs"], ["report"], ["verify"]):
+        result = run_guifan(*command, "--db", db)
+        assert result.returncode == 0, (command, result.stderr)
+    assert sorted(p.name for p in read_only_archive.parent.iterdir()) == ["a.db"]
+
+
+def test_a_writer_on_read_only_media_says_why(read_only_archive):
+    result = run_guifan("crawl", "demo-qingshi", "--db", str(read_only_archive))
+    assert result.returncode == 1 and "the file system is read-only" in result.stderr

@@ -66,11 +66,16 @@ def open_archive(path: str) -> sqlite3.Connection:
     """A connection for reading and indexing; read-only if the file cannot be written."""
     from pathlib import Path
 
+    from guifan.archive.store import read_only_uri, writable
+
     db = Path(path)
     if not db.is_file():
         raise CliError(f"no archive at {path} (crawl into it first, e.g. `guifan demo`)")
     try:
-        conn = sqlite3.connect(db, timeout=10, isolation_level=None)
+        if writable(db):
+            conn = sqlite3.connect(db, timeout=10, isolation_level=None)
+        else:  # read-only media or permissions: read it as it is (the index then lives in memory)
+            conn = sqlite3.connect(read_only_uri(db), uri=True, timeout=10, isolation_level=None)
         conn.execute("SELECT 1 FROM versions LIMIT 1")
     except sqlite3.DatabaseError as exc:
         raise CliError(f"{path} is not a guifan archive ({exc})") from None

@@ -39,7 +39,7 @@ def run(args) -> int:
 
 def _index(conn: sqlite3.Connection, search) -> None:
     """The server itself never writes, so new versions become searchable here, before it starts."""
-    n, warning = search.refresh(conn)
+    n, warning = search.refresh(conn, in_memory=False)  # Datasette opens connections of its own
     if warning:
         print(f"guifan: warning: {warning}", file=sys.stderr)
     elif n:
