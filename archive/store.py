@@ -619,6 +619,16 @@ def pid_alive(pid: int | None) -> bool:
 
 
 
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise ArchiveError if an archive cannot be written at `path`; create nothing, so a
+    command that stops on a later argument error leaves no empty archive behind."""
+    path = Path(path)
+    if path.exists():
+        Archive(path).close()                   # it must be an archive, and writable
+    elif not path.resolve().parent.is_dir() or not writable(path):
+        raise ArchiveError(f"cannot write archive {path}: {_why_unwritable(path)}")
+
+
 def open_archive(path: str | os.PathLike, mode: str = "read", timeout: float = 10.0) -> Archive:
     """The one way to open an archive: ``read`` (must exist; never written), ``index``
     (must exist; written only to keep the search index current, read-only where the file

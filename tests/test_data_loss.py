@@ -249,3 +249,18 @@ def test_a_read_only_archive_is_searched_exported_and_read(read_only_archive, tm
 def test_a_writer_on_read_only_media_says_why(read_only_archive):
     result = run_guifan("crawl", "demo-qingshi", "--db", str(read_only_archive))
     assert result.returncode == 1 and "the file system is read-only" in result.stderr
+
+
+# -- smaller items ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [
+    ["crawl", "demo-qingshi", "-s", "NOT_A_PAIR"],
+    ["demo", "--set", "=1"],
+    ["crawl", "demo-qingshi", "--base-url", "demo-yunxi=http://127.0.0.1:1/"],
+    ["crawl", "no-such-site"],
+], ids=["crawl-set", "demo-set", "crawl-base-url", "unknown-site"])
+def test_an_argument_error_leaves_no_archive_behind(tmp_path, command):
+    db = tmp_path / "new.db"
+    result = run_guifan(*command, "--db", str(db), timeout=60)
+    assert result.returncode == 1 and result.stderr.startswith("guifan: error:")
+    assert list(tmp_path.iterdir()) == []
