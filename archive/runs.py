@@ -18,11 +18,15 @@ from .errors import ArchiveError
 from .store import Archive, pid_alive
 
 
-def open_run(archive: Archive, profiles: list[dict], version: str) -> int:
-    """Record the sites' profiles and start a run of them; return its id."""
+def open_run(archive: Archive, profiles: list[dict], version: str, exclusive: bool = False) -> int:
+    """Record the sites' profiles and start a run of them; return its id.
+
+    `exclusive`: refuse (ArchiveError, naming the run and its process) a site that another
+    live process is crawling into this archive now: two crawls of one site at once.
+    """
     for profile in profiles:
         archive.upsert_site(profile)
-    return archive.start_run([p["name"] for p in profiles], version)
+    return archive.start_run([p["name"] for p in profiles], version, exclusive=exclusive)
 
 
 def reopen_run(archive: Archive, run_id: int | None, label: str) -> int | None:

@@ -20,7 +20,7 @@ from guifan.parsers.record import CONTENT_FIELDS, Document
 
 from . import blobs, search
 from .errors import ArchiveError, ArchiveFull
-from .locks import holder_text, is_busy, wait_for_lock
+from .locks import describe_process, holder_text, is_busy, wait_for_lock
 from .models import FetchResult, utc_now
 from .schema import (ATTACHMENT_TABLES, ATTACHMENTS_VIEW, CURRENT_VIEW, CURRENT_VIEW_COLUMNS, FETCH_LOG_VIEW,
                      RETIRED_VIEWS, SCHEMA_VERSION, TABLES, VALIDITY_EVENTS_VIEW)
@@ -282,14 +282,28 @@ class Archive:
                 row,
             )
 
-    def start_run(self, sites: list[str], version: str = "") -> int:
+    def start_run(self, sites: list[str], version: str = "", exclusive: bool = False) -> int:
+        """Open a run of `sites`; `exclusive` (a crawl by hand) refuses a site that a live
+        process is crawling into this archive already (checked under the write lock)."""
         with self.transaction() as c:
             self._close_abandoned_runs(c)
+            if exclusive:
+                self._refuse_busy_sites(c, sites)
             cur = c.execute(
                 "INSERT INTO runs(started_at, status, sites, pid, guifan_version) VALUES (?, 'running', ?, ?, ?)",
                 (utc_now(), json.dumps(sites), os.getpid(), version),
             )
             return cur.lastrowid
+
+    def _refuse_busy_sites(self, c: sqlite3.Connection, sites: list[str]) -> None:
+        for row in c.execute("SELECT run_id, sites, pid, started_at FROM runs WHERE status = 'running' "
+                             "AND pid IS NOT ? ORDER BY run_id", (os.getpid(),)).fetchall():
+            busy = [s for s in json.loads(row["sites"]) if s in sites]
+            if busy and pid_alive(row["pid"]):
+                raise ArchiveError(
+                    f"{', '.join(busy)} {'is' if len(busy) == 1 else 'are'} being crawled into {self.path} already: "
+                    f"run {row['run_id']}, {describe_process(row['pid'])}, since {row['started_at']}; "
+                    "wait for it to finish or stop that process")
 
     def _close_abandoned_runs(self, c: sqlite3.Connection) -> None:
         # A run whose process is gone was killed; say so instead of leaving it "running".

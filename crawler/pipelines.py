@@ -26,7 +26,7 @@ class ArchivePipeline:
         self.archive = Archive(self.db)
         self.archive.upsert_site(spider.profile.to_dict())
         if self.own_run:
-            self.run_id = self.archive.start_run([spider.site])
+            self.run_id = self.archive.start_run([spider.site], exclusive=True)
 
     def process_item(self, item, spider=None):
         outcome = self.archive.record_fetch(int(self.run_id), item)

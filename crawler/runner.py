@@ -54,7 +54,7 @@ def crawl(profiles: list[SiteProfile], db: str | Path, **overrides) -> int:
     with open_archive(db, "write") as archive:
         run_id = resumable_run(archive, jobdir, db) if jobdir else None
         if run_id is None:
-            run_id = open_run(archive, [p.to_dict() for p in profiles], __version__)
+            run_id = open_run(archive, [p.to_dict() for p in profiles], __version__, exclusive=True)
         else:
             for profile in profiles:
                 archive.upsert_site(profile.to_dict())

@@ -264,3 +264,25 @@ def test_an_argument_error_leaves_no_archive_behind(tmp_path, command):
     result = run_guifan(*command, "--db", str(db), timeout=60)
     assert result.returncode == 1 and result.stderr.startswith("guifan: error:")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_second_crawl_of_a_site_being_crawled_is_refused(portal, tmp_path):
+    import signal
+
+    db = tmp_path / "busy.db"
+    slow = ["--set=GUIFAN_RELAX_LOOPBACK=False", "--set=DOWNLOAD_DELAY=0.2", "--set=AUTOTHROTTLE_ENABLED=False",
+            "--set=RANDOMIZE_DOWNLOAD_DELAY=False"]
+    first = subprocess.Popen([sys.executable, "-m", "guifan", "crawl", "demo-qingshi", "--db", str(db),
+                              *base_urls(portal, ["demo-qingshi"]), *slow], cwd=REPO,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_fetches(db, first)
+        second = run_guifan("crawl", "demo-qingshi", "demo-yunxi", "--db", str(db), *base_urls(portal), timeout=60)
+        assert second.returncode == 1
+        assert "demo-qingshi is being crawled" in second.stderr and f"process {first.pid}" in second.stderr
+        assert "run 1" in second.stderr
+        assert [r["status"] for r in runs(db)] == ["running"]   # the refused crawl opened no run
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.communicate(timeout=60)
+    assert [r["status"] for r in runs(db)] == ["interrupted"]
