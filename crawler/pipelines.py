@@ -4,6 +4,15 @@ from __future__ import annotations
 from guifan.archive import Archive
 
 
+def count_fetch(stats, kind: str, outcome: str, answered: bool, n: int = 1) -> None:
+    """Count recorded fetches as the run summary does (archive.Archive.run_counts): by kind
+    and outcome, and those a server answered, so progress lines and the summary agree."""
+    stats.inc_value(f"guifan/outcome/{outcome}", n)
+    stats.inc_value(f"guifan/fetched/{kind}/{outcome}", n)
+    if answered:
+        stats.inc_value("guifan/answered", n)
+
+
 class ArchivePipeline:
     """Write each FetchResult to the SQLite archive, one transaction per item.
 
@@ -30,7 +39,7 @@ class ArchivePipeline:
 
     def process_item(self, item, spider=None):
         outcome = self.archive.record_fetch(int(self.run_id), item)
-        self.crawler.stats.inc_value(f"guifan/outcome/{outcome}")
+        count_fetch(self.crawler.stats, item.kind, outcome, item.status is not None)
         item.body = None  # the bytes are archived; don't carry them through the rest of Scrapy
         return item
 

@@ -24,7 +24,7 @@ from collections import Counter
 
 from guifan.archive import Archive
 from guifan.crawler.helpers import PerProcess, helper_context
-from guifan.crawler.pipelines import ArchivePipeline
+from guifan.crawler.pipelines import ArchivePipeline, count_fetch
 
 logger = logging.getLogger(__name__)
 STOP = b""                 # the message that ends the writer
@@ -78,7 +78,8 @@ def write_all(db: str, run_id: int, inbox, outbox, batch_size: int, lock_wait: f
             if items:
                 with archive.batch():  # one commit for the lot; each fetch still atomic
                     for item in items:
-                        counts[(item.site, archive.record_fetch(run_id, item))] += 1
+                        outcome = archive.record_fetch(run_id, item)
+                        counts[(item.site, item.kind, outcome, item.status is not None)] += 1
                 tell(outbox, "counts", counts)
             if command == FLUSH:
                 tell(outbox, "flushed")
@@ -154,9 +155,9 @@ class WriterProcess:
                 self.finished = True
                 return
             if kind == "counts":
-                for (site, outcome), n in data.items():
+                for (site, kind, outcome, answered), n in data.items():
                     if site in self.stats:
-                        self.stats[site].inc_value(f"guifan/outcome/{outcome}", n)
+                        count_fetch(self.stats[site], kind, outcome, answered, n)
             elif kind == "error":
                 self.error = data
             elif kind == "done":

@@ -286,3 +286,19 @@ def test_a_second_crawl_of_a_site_being_crawled_is_refused(portal, tmp_path):
         first.send_signal(signal.SIGINT)
         first.communicate(timeout=60)
     assert [r["status"] for r in runs(db)] == ["interrupted"]
+
+
+def test_the_progress_lines_add_up_to_the_summary(crawled):
+    import re
+
+    result = crawled[2]
+    finals = [line for line in result.stderr.splitlines() if line.endswith("— finished")]
+    assert len(finals) == len(SITES)
+    numbers = [list(map(int, re.findall(r"\d+", line.split(":", 1)[1]))) for line in finals]
+    per_run = [sum(column) for column in zip(*numbers)]
+    summary = result.stdout
+    fetched = re.search(r"pages fetched:\s+(\d+) \((\d+) list pages, (\d+) detail pages, (\d+) attachments", summary)
+    documents = re.search(r"\((\d+) new, (\d+) changed, (\d+) unchanged, (\d+) not_modified, (\d+) gone this run",
+                          summary)
+    failures = sum(int(n) for n in re.findall(r"×(\d+)", summary.split("failed/blocked:", 1)[1]))
+    assert per_run == [*map(int, fetched.groups()), *map(int, documents.groups()), failures]
