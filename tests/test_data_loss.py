@@ -302,3 +302,20 @@ def test_the_progress_lines_add_up_to_the_summary(crawled):
                           summary)
     failures = sum(int(n) for n in re.findall(r"×(\d+)", summary.split("failed/blocked:", 1)[1]))
     assert per_run == [*map(int, fetched.groups()), *map(int, documents.groups()), failures]
+
+
+def test_a_writer_that_gives_up_on_the_lock_says_who_holds_it(tmp_path):
+    from guifan.archive import Archive
+    from guifan.archive.errors import ArchiveLocked
+
+    db = tmp_path / "held.db"
+    Archive(db).close()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db), "30"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(ArchiveLocked) as caught:  # opening for writing takes the lock already
+            Archive(db, lock_wait=3)
+        assert f"locked by process {holder.pid} (" in str(caught.value) and "gave up" in str(caught.value)
+    finally:
+        holder.kill()
+        holder.wait()
