@@ -70,9 +70,11 @@ def crawl(profiles: list[SiteProfile], db: str | Path, **overrides) -> int:
             crawler.settings.set("JOBDIR", str(jobdir / profile.name), priority="cmdline")
         crawlers.append(crawler)
         process.crawl(crawler, profile=profile)
+    reserve = reserve_space(db)
     try:
         process.start()
     finally:
+        release(reserve)  # room to record how the run ended, even if the crawl filled the disk
         status = end_run(db, run_id, crawlers)
         # A failed run is not resumed: its Scrapy state would skip pages it fetched but never wrote.
         if jobdir and status in ("completed", "failed"):
@@ -81,6 +83,26 @@ def crawl(profiles: list[SiteProfile], db: str | Path, **overrides) -> int:
 
 
 # --- archive write failures (issue 17) -----------------------------------------------
+RESERVE_BYTES = 256 * 1024  # a run's closing writes take a few pages of the WAL
+
+
+def reserve_space(db) -> Path | None:
+    """A file of real blocks beside the archive, freed just before the run is closed."""
+    path = Path(f"{db}-reserve")
+    try:
+        with open(path, "wb") as f:
+            f.write(bytes(RESERVE_BYTES))
+        return path
+    except OSError:  # the disk is full already: the crawl will say so
+        path.unlink(missing_ok=True)
+        return None
+
+
+def release(reserve: Path | None) -> None:
+    if reserve is not None:
+        reserve.unlink(missing_ok=True)
+
+
 def end_run(db, run_id: int, crawlers) -> str:
     """finish_run, and if even that cannot be written (the disk is still full), say so."""
     try:

@@ -82,6 +82,7 @@ def test_full_disk_fails_the_run_and_the_next_run_recovers(portal, tmp_path):
         [run] = runs(db)
         assert run["status"] == "failed" and "disk is full" in run["reason"]
         assert "completed" not in result.stdout
+        assert "a.db-reserve" not in [p.name for p in disk.iterdir()]  # the reserve was freed
 
         remount(disk, size="64m")                        # space freed: the next run recovers
         again = crawl(portal, db)
@@ -106,7 +107,7 @@ def test_full_disk_on_day_two_retires_nothing_and_the_next_run_records_the_chang
         result = crawl(portal, db, *short)
         assert result.returncode == 1 and "the disk is full" in result.stderr
         assert_clean_stderr(result.stderr)
-        assert runs(db)[-1]["status"] == "failed"
+        assert runs(db)[-1]["status"] == "failed", result.stderr[-2000:]
         with contextlib.closing(row_connection(db)) as conn:
             retired = conn.execute("SELECT count(*) FROM events WHERE event = 'gone' AND run_id = 2 "
                                    "AND detail LIKE 'not listed%'").fetchone()[0]
