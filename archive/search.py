@@ -384,19 +384,21 @@ def rebuild_index(conn: sqlite3.Connection, **kw) -> int:
 def refresh(conn: sqlite3.Connection, in_memory: bool = True) -> tuple[int, str | None]:
     """Catch the index up before a search; on a read-only or busy archive, say what is missing.
 
-    On a read-only archive (read-only media) whose index is missing or behind, with
-    `in_memory`, the whole index is built for this connection only (see `temporary_index`).
+    On a read-only archive (read-only media) without an index, with `in_memory`, the whole
+    index is built for this connection only (see `temporary_index`); one whose index is
+    behind is searched as it is, with a warning.
     """
     if _has_temporary_index(conn) or _up_to_date(conn):
         return 0, None                                # nothing to write: fine on a read-only file
     try:
         return ensure_index(conn), None
     except sqlite3.OperationalError as exc:
-        if in_memory and "readonly" in str(exc):
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if in_memory and "readonly" in str(exc) and not has_index(conn):
             n = temporary_index(conn)
-            return n, (f"the archive is read-only and its search index is {'behind' if has_index(conn) else 'missing'}:"
-                       f" indexed its {n} versions in memory for this search (`guifan index` where it can be "
-                       "written keeps an index in the file)")
+            return n, (f"the archive is read-only and has no search index: indexed its {n} versions in memory "
+                       "for this search (`guifan index` where it can be written keeps an index in the file)")
         if not has_index(conn):
             raise ArchiveError(f"the archive has no search index and cannot be written ({exc}); "
                                "run `guifan index` with write access") from None
