@@ -41,6 +41,8 @@ class FetchResult:
     document: Document | None = None
     # On a list page: the detail URLs it lists (for the completeness report and tombstones).
     links: list[str] = field(default_factory=list)
+    # The redirect answers before this one, in order: {url, status, headers, body, location}.
+    hops: list[dict] = field(default_factory=list)
 
     def __repr__(self) -> str:
         # Short: Scrapy logs an item's repr with any error about it, and the raw bytes of a
