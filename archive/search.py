@@ -296,9 +296,7 @@ def ensure_index(conn: sqlite3.Connection, *, batch: int = INDEX_BATCH,
     while True:
         with _write(conn):
             hw = indexed_rowid(conn)           # re-read inside the lock: another indexer may have run
-            rows = conn.execute(
-                f"SELECT rowid, title, body, {attachment}, {_meta_sql()}, content_hash FROM versions "
-                "WHERE rowid > ? ORDER BY rowid LIMIT ?", (hw, batch)).fetchall()
+            rows = conn.execute(_next_rows_sql(attachment), (hw, batch)).fetchall()
             if not rows:
                 return done
             _index_rows(conn, rows)
@@ -324,6 +322,12 @@ def _apply_dirty(conn: sqlite3.Connection, attachment: str) -> int:
             _index_rows(conn, rows, move_mark=False)
     conn.execute("DELETE FROM search_dirty")
     return len(dirty)
+
+
+def _next_rows_sql(attachment: str, table: str = "versions") -> str:
+    """The next versions to index, as `_index_rows` takes them (the temporary index too)."""
+    return (f"SELECT rowid, title, body, {attachment}, {_meta_sql()}, content_hash FROM {table} "
+            "WHERE rowid > ? ORDER BY rowid LIMIT ?")
 
 
 def _index_rows(conn: sqlite3.Connection, rows: list, move_mark: bool = True) -> None:
@@ -446,8 +450,8 @@ def temporary_index(conn: sqlite3.Connection) -> int:
     attachment, done = _attachment_sql(conn), 0
     while True:
         conn.execute("BEGIN")                           # TEMP only: no lock on the archive
-        rows = conn.execute(f"SELECT rowid, title, body, {attachment}, content_hash FROM main.versions "
-                            "WHERE rowid > ? ORDER BY rowid LIMIT ?", (indexed_rowid(conn), INDEX_BATCH)).fetchall()
+        rows = conn.execute(_next_rows_sql(attachment, "main.versions"),
+                            (indexed_rowid(conn), INDEX_BATCH)).fetchall()
         if rows:
             _index_rows(conn, rows)
         conn.execute("COMMIT")
