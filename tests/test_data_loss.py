@@ -247,6 +247,25 @@ def test_a_read_only_archive_is_searched_exported_and_read(read_only_archive, tm
     assert sorted(p.name for p in read_only_archive.parent.iterdir()) == ["a.db"]
 
 
+def test_a_read_only_archive_is_served(read_only_archive):
+    """Datasette on read-only media: pages and documents answer; the search page says why it cannot."""
+    import urllib.request
+
+    proc = subprocess.Popen([sys.executable, "-m", "guifan", "serve", "--db", str(read_only_archive), "-p", "0"],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert "Serving" in line, proc.stderr.read() if proc.poll() is not None else line
+        base = line.split(" at ", 1)[1].split()[0]
+        for path in ("", "archive/current", "archive/documents?_size=5"):
+            with urllib.request.urlopen(base + path, timeout=30) as response:
+                assert response.status == 200, path
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert sorted(p.name for p in read_only_archive.parent.iterdir()) == ["a.db"]
+
+
 def test_a_writer_on_read_only_media_says_why(read_only_archive):
     result = run_guifan("crawl", "demo-qingshi", "--db", str(read_only_archive))
     assert result.returncode == 1 and "the file system is read-only" in result.stderr
