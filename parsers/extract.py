@@ -19,6 +19,7 @@ from .pinyin_annotations import is_traditional_script, remove_pinyin_annotations
 from .read_metadata import FIELD_LABELS, MetaBox, read_label_pairs, read_meta_tags
 from .record import Document
 from .sniff_content import check_is_text_page
+from .validity_clauses import read_validity_clauses
 from .strip_boilerplate import strip_boilerplate_lines
 
 __all__ = ["extract"]
@@ -153,6 +154,10 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     hit = box.first("topic")
     doc.topic = hit[1] if hit and len(hit[1]) <= 80 else None
     doc.doc_type = doc_type_from_title(title)
+    clauses = read_validity_clauses(body_text, title=title, written_date=doc.written_date,
+                                    published_date=doc.published_date)
+    doc.effective_date, doc.expiry_date = clauses.effective_date, clauses.expiry_date
+    doc.validity_clauses = clauses.sentences
 
     # ---- attachments: in the body and right after it
     body_el = walk.elements[choice.index] if walk.elements else None
