@@ -143,10 +143,11 @@ CURRENT_VIEW = """
 CREATE VIEW IF NOT EXISTS current AS
 SELECT d.doc_id, v.version, v.site, v.url, v.title, v.index_no, v.doc_number, v.issuer,
        v.written_date, v.published_date, v.validity, v.topic, v.doc_type, v.body,
-       v.attachments, v.encoding, v.quality_flags,
+       v.attachments, v.encoding, v.quality_flags, f.effective_date, f.expiry_date, f.validity_clauses,
        v.doc_number_raw, v.raw_meta, d.first_seen, d.last_seen, v.valid_from, v.capture_id
 FROM documents d
 JOIN versions v ON v.doc_id = d.doc_id AND v.version = d.current_version
+LEFT JOIN version_facts f ON f.version_rowid = v.rowid   -- derived: archive.validity fills it
 WHERE d.status = 'live';
 """
 

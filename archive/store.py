@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 from guifan.parsers.attachment_text import extract_attachment_text
 from guifan.parsers.record import CONTENT_FIELDS, Document
 
-from . import blobs, search
+from . import blobs, search, validity
 from .errors import ArchiveError
 from .models import FetchResult, utc_now
 from .schema import (ATTACHMENT_TABLES, ATTACHMENTS_VIEW, CURRENT_VIEW, FETCH_LOG_VIEW, SCHEMA_VERSION, TABLES,
@@ -107,8 +107,11 @@ class Archive:
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")
         # One script in one transaction: a half-created schema never survives a crash.
+        old_current = self.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'current'").fetchone()
+        # An archive made before the derived validity fields: its `current` view lacks them.
+        drop = "DROP VIEW current;" if old_current and "effective_date" not in old_current[0] else ""
         self.conn.executescript(
-            f"BEGIN IMMEDIATE;{TABLES}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
+            f"BEGIN IMMEDIATE;{TABLES}{validity.SCHEMA}{drop}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
             f"{ATTACHMENT_TABLES}{ATTACHMENTS_VIEW}"
             f"INSERT OR IGNORE INTO archive_meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');"
             "COMMIT;"

@@ -287,7 +287,8 @@ def _column_day1(site: Site, col: Column) -> list[Entry]:
             out[-1].doc.validity_raw, out[-1].doc.validity = "有效", "in_force"   # so day 2 can repeal it
         published -= dt.timedelta(days=rng.randint(30, 200))   # spread back to ~2015
         art_id -= rng.randint(150, 4000) if site.platform == "trs" else rng.randint(40, 900)
-    return out
+    from .validity_docs import extra_entries       # issue 14's documents, listed last (data there)
+    return out + extra_entries(site, col)
 
 
 EDIT_SUFFIX = "各有关单位要按照本文件要求，于每年12月底前将贯彻落实情况书面报送县人民政府办公室。"

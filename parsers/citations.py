@@ -120,8 +120,8 @@ def _type(text: str, start: int, end: int) -> str:
     clause = re.split(r"[,，]", before)[-1]
     if _FORWARD.search(clause) or re.match(r"^[^。；\n]{0,6}转发", after):
         return "forward"
-    if _REFERENCE_BEFORE.search(before) or _REFERENCE_AFTER.search(after):
+    if _REFERENCE_BEFORE.search(clause) or _REFERENCE_AFTER.search(after):
         return "reference"
-    if _BASIS_BEFORE.search(before):
+    if _BASIS_BEFORE.search(clause):
         return "basis"
     return "other"

@@ -1,6 +1,6 @@
 """Decisions about other documents: 废止, 宣布失效, 修改, 延长有效期, 继续有效. Pure.
 
-    decision = read_decision(title, body)    # None unless the document decides about others
+    decision = read_decision(title, body)    # None unless it decides about other documents it names
     decision.targets -> [Target(title, doc_number, issuer, action, text, new_expiry, extend_by)]
 
 A decision is recognised by its title (关于废止…的决定, 关于宣布失效…, 关于修改《…》的决定,
@@ -129,7 +129,7 @@ def read_decision(title: str, body: str) -> Decision | None:
         targets.extend(_sentence_targets(line, heading_action))
     if not targets:
         targets.extend(_title_targets(title))
-    return Decision(_unique(targets))
+    return Decision(_unique(targets)) if targets else None
 
 
 def _cells(line: str) -> list[str]:

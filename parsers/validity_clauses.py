@@ -227,13 +227,20 @@ def read_validity_clauses(body: str, *, title: str = "", written_date: str | Non
         if value:
             result.expiry_date = value
             result.clauses.append(Clause("expiry_date", value, found.sentence, how))
-    if _TRIAL_TITLE.search(title or ""):
+    if _TRIAL_TITLE.search(_own_title_words(title or "")):
         result.trial = True
         result.clauses.append(Clause("trial", True, title, "试行/暂行 in the title"))
     elif trial_sentence:
         result.trial = True
         result.clauses.append(Clause("trial", True, trial_sentence, "试行 in the text"))
     return result
+
+
+def _own_title_words(title: str) -> str:
+    """The title without the 《…》 of other documents (关于延长《X（试行）》有效期的通知 is no trial),
+    keeping the X a 关于印发《X》的通知 issues."""
+    own = re.findall(r"(?:印发|颁布|发布|公布)[^《]{0,10}《([^《》]+)》", title)
+    return re.sub(r"《[^《》]*》", "", title) + "".join(own)
 
 
 def _effective_on(found: _Found, effective: list[_Found]) -> str | None:
