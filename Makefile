@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test bench bench-extraction bench-archive bench-crawl clean
+.PHONY: demo test bench bench-extraction bench-archive bench-crawl bench-startup clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +22,16 @@ $(VENV)/.bench-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
-bench: bench-extraction bench-archive bench-crawl
+bench: bench-extraction bench-archive bench-crawl bench-startup
 
 bench-extraction: $(VENV)/.bench-installed
 	mkdir -p artifacts && $(BIN)/python -m benchmarks.extraction_eval --json artifacts/extraction-bench.json
 
 bench-archive: $(STAMP)
 	$(BIN)/python -m benchmarks.archive_bench --docs 5000
+
+bench-startup: $(VENV)/.bench-installed
+	$(BIN)/python -m benchmarks.startup_bench --runs 10 --pages 100
 
 bench-crawl: $(STAMP)
 	$(BIN)/python -m benchmarks.crawl_bench --documents 20000 --rounds 3

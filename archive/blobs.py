@@ -60,3 +60,12 @@ def verify(conn: sqlite3.Connection):
             yield digest, f"size {len(raw)} != recorded {size}"
         elif sha256(raw) != digest:
             yield digest, f"sha256 is {sha256(raw)}"
+
+
+def fixity_report(conn: sqlite3.Connection) -> dict:
+    """What `guifan verify` reports: blobs checked, the mismatches, SQLite's integrity check."""
+    total = conn.execute("SELECT count(*) FROM blobs").fetchone()[0]
+    bad = list(verify(conn))
+    integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    return {"blobs": total, "verified": total - len(bad), "mismatches": bad, "integrity_check": integrity,
+            "ok": not bad and integrity == "ok"}

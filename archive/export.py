@@ -1,6 +1,6 @@
-"""Stream document versions out as CSV (Excel-safe) or JSON Lines.
+"""Stream document versions out as CSV (Excel-safe), JSON (one array) or JSON Lines.
 
-* Columns: the record fields (``RECORD_FIELDS``, the DESIGN.md contract) plus provenance:
+* Columns: the record fields (``RECORD_FIELDS``, the contract of docs/design.md) plus provenance:
   which capture the version was extracted from, when it was fetched, the sha256 of the raw
   bytes, and the version's validity interval.
 * CSV is UTF-8 with a BOM by default (Excel otherwise reads UTF-8 as the local ANSI code page
@@ -28,7 +28,7 @@ PROVENANCE_FIELDS = ("region", "captured_at", "capture_url", "sha256", "capture_
                      "valid_from", "valid_to", "document_status")
 EXPORT_FIELDS = RECORD_FIELDS + PROVENANCE_FIELDS
 JSON_FIELDS = ("attachments", "quality_flags")
-FORMATS = ("csv", "jsonl")
+FORMATS = ("csv", "json", "jsonl")
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP CSV injection).
 FORMULA_START = tuple("=+-@\t\r") + tuple("＝＋－＠")
 _FORMULA_FIRST = frozenset(FORMULA_START)
@@ -107,18 +107,33 @@ class _counting:
             yield row
 
 
-def write_jsonl(rows: Iterator[tuple], out: IO[str], *, progress: Callable[[int], None] | None = None) -> int:
+def _records(rows: Iterator[tuple], progress: Callable[[int], None] | None) -> Iterator[dict]:
     json_at = [EXPORT_FIELDS.index(f) for f in JSON_FIELDS]
-    encode, write = _JSON.encode, out.write
-    n = 0
     for n, row in enumerate(rows, 1):
         record = dict(zip(EXPORT_FIELDS, row))
         for i in json_at:
             value = row[i]
             record[EXPORT_FIELDS[i]] = [] if not value or value == "[]" else json.loads(value)
-        write(encode(record) + "\n")
+        yield record
         if progress and n % 1000 == 0:
             progress(n)
+
+
+def write_jsonl(rows: Iterator[tuple], out: IO[str], *, progress: Callable[[int], None] | None = None) -> int:
+    """One JSON object per line."""
+    encode, write, n = _JSON.encode, out.write, 0
+    for n, record in enumerate(_records(rows, progress), 1):
+        write(encode(record) + "\n")
+    return n
+
+
+def write_json(rows: Iterator[tuple], out: IO[str], *, progress: Callable[[int], None] | None = None) -> int:
+    """One JSON array of objects, streamed (the same objects as JSON Lines)."""
+    encode, write, n = _JSON.encode, out.write, 0
+    write("[")
+    for n, record in enumerate(_records(rows, progress), 1):
+        write(("\n" if n == 1 else ",\n") + encode(record))
+    write("\n]\n")
     return n
 
 
@@ -151,9 +166,8 @@ def export(conn: sqlite3.Connection, out: IO[bytes], fmt: str, filters: DocFilte
     rows = iter_rows(conn, filters or DocFilters(), match)
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
     try:
-        if fmt == "csv":
-            return write_csv(rows, text, bom=bom, progress=progress)
-        return write_jsonl(rows, text, progress=progress)
+        writer = {"csv": write_csv, "json": write_json, "jsonl": write_jsonl}[fmt]
+        return writer(rows, text, **({"bom": bom} if fmt == "csv" else {}), progress=progress)
     finally:
         text.flush()
         text.detach()                        # leave the caller's stream open

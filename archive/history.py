@@ -109,7 +109,7 @@ def inline_diff(old: str, new: str) -> str:
 
 
 def as_record(row: sqlite3.Row) -> dict:
-    """A versions row as the DESIGN.md record, JSON columns decoded."""
+    """A versions row as the record of docs/design.md, JSON columns decoded."""
     data = dict(row)
     for name in ("attachments", "quality_flags", "changed_fields", "raw_meta"):
         if isinstance(data.get(name), str):

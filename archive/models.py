@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from guifan.parsers.record import Document
 
-# Fetch outcomes (DESIGN.md). `new`/`changed`/`unchanged` are decided by the archive.
+# Fetch outcomes (docs/design.md). `new`/`changed`/`unchanged` are decided by the archive.
 OUTCOMES = ("new", "changed", "unchanged", "not_modified", "failed", "gone", "blocked")
 # What was fetched: a column/list page, a document's detail page, an attachment file.
 KINDS = ("list", "detail", "attachment")

@@ -30,19 +30,11 @@ def runs(archive: Archive, limit: int | None = None) -> list[dict]:
     """Every run, newest first, with its detail outcomes and failures in one row each."""
     sql = "SELECT * FROM runs ORDER BY run_id DESC" + (" LIMIT ?" if limit else "")
     rows = archive.conn.execute(sql, (limit,) if limit else ()).fetchall()
+    counted = archive.run_counts([r["run_id"] for r in rows])
     counts: dict[int, dict[str, int]] = {}
-    ids = [r["run_id"] for r in rows]
-    if ids:
-        marks = ",".join("?" * len(ids))
-        for r in archive.conn.execute(
-                f"SELECT run_id, kind, outcome, count(*) AS n, sum(status IS NOT NULL) AS answered FROM fetches "
-                f"WHERE run_id IN ({marks}) GROUP BY run_id, kind, outcome", ids):
-            c = counts.setdefault(r["run_id"], {})
-            c["pages"] = c.get("pages", 0) + r["answered"]
-            if r["kind"] == "detail" and r["outcome"] in DOC_OUTCOMES:
-                c[r["outcome"]] = c.get(r["outcome"], 0) + r["n"]
-            if r["outcome"] in ("failed", "blocked"):
-                c[r["outcome"]] = c.get(r["outcome"], 0) + r["n"]
+    for run_id, c in counted.items():
+        counts[run_id] = {"pages": c.answered, **{o: c.outcome(o, "detail") for o in DOC_OUTCOMES},
+                          "failed": c.outcome("failed"), "blocked": c.outcome("blocked")}
     return [{
         "run_id": r["run_id"], "status": r["status"], "reason": r["reason"], "started_at": r["started_at"],
         "finished_at": r["finished_at"], "seconds": seconds_between(r["started_at"], r["finished_at"]),

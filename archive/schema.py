@@ -1,7 +1,7 @@
 """The archive's SQLite schema.
 
 Raw captures (blobs, captures) are immutable; documents and versions are derived from
-them and can be rebuilt by re-parsing. The `current` view exposes the DESIGN.md record
+them and can be rebuilt by re-parsing. The `current` view exposes the record of docs/design.md
 field names as columns, one row per live document.
 """
 from __future__ import annotations
@@ -144,12 +144,19 @@ CREATE VIEW IF NOT EXISTS current AS
 SELECT d.doc_id, v.version, v.site, v.url, v.title, v.index_no, v.doc_number, v.issuer,
        v.written_date, v.published_date, v.validity, v.topic, v.doc_type, v.body,
        v.attachments, v.encoding, v.quality_flags, f.effective_date, f.expiry_date, f.validity_clauses,
-       v.doc_number_raw, v.raw_meta, d.first_seen, d.last_seen, v.valid_from, v.capture_id
+       s.region, substr(v.published_date, 1, 4) AS year, v.doc_number_raw, v.raw_meta, d.first_seen, d.last_seen, v.valid_from, v.capture_id
 FROM documents d
 JOIN versions v ON v.doc_id = d.doc_id AND v.version = d.current_version
+LEFT JOIN sites s ON s.name = v.site
 LEFT JOIN version_facts f ON f.version_rowid = v.rowid   -- derived: archive.validity fills it
 WHERE d.status = 'live';
 """
+# The one view of current versions (CLI, SQL users, Datasette facets). Archives made before
+# it carried region and year, and the search index's old `current_documents`, get it anew.
+CURRENT_VIEW_COLUMNS = ("region", "year", "effective_date")
+# What the summary after a crawl suggests trying in sqlite3.
+EXAMPLE_QUERY = "SELECT doc_id, title, doc_number, published_date, validity FROM current LIMIT 5"
+RETIRED_VIEWS = ("current_documents",)
 
 # The fetch log as people read it: URLs spelt out, the document a fetch concerns.
 FETCH_LOG_VIEW = """

@@ -13,7 +13,6 @@ The index lives in the archive file beside the store's tables and is derived fro
   next refresh can remove exactly the tokens it indexed (a contentless FTS5 table needs
   them) and index the new text. The triggers call no custom function, so every writer,
   in any process, runs them unchanged.
-* ``current_documents`` — a view for browsing and faceting (region and year included).
 
 New versions only ever append, so keeping the index current is incremental: index every
 version above the high-water mark, then re-index the few rows the triggers flagged.
@@ -61,14 +60,6 @@ CREATE TABLE IF NOT EXISTS search_state (key TEXT PRIMARY KEY, value TEXT NOT NU
 CREATE TABLE IF NOT EXISTS search_indexed (version_rowid INTEGER PRIMARY KEY, signature TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS search_dirty (
     version_rowid INTEGER PRIMARY KEY, title TEXT, body TEXT, attachment_text TEXT);
-CREATE VIEW IF NOT EXISTS current_documents AS
-SELECT d.doc_id, v.version, v.title, v.site, s.region, v.issuer, v.doc_type, v.validity,
-       v.published_date, substr(v.published_date, 1, 4) AS year, v.written_date, v.doc_number,
-       v.index_no, v.topic, v.url, d.first_seen, d.last_seen
-FROM documents d
-JOIN versions v ON v.doc_id = d.doc_id AND v.version = d.current_version
-LEFT JOIN sites s ON s.name = v.site
-WHERE d.status = 'live';
 """
 
 # Columns a hit carries, besides score and snippet.
@@ -259,6 +250,11 @@ def has_index(conn: sqlite3.Connection) -> bool:
 def indexed_rowid(conn: sqlite3.Connection) -> int:
     row = conn.execute("SELECT value FROM search_state WHERE key = 'indexed_rowid'").fetchone()
     return int(row[0]) if row else 0
+
+
+def indexed_count(conn: sqlite3.Connection) -> int:
+    """How many versions the index holds."""
+    return conn.execute("SELECT count(*) FROM search_indexed").fetchone()[0]
 
 
 def pending(conn: sqlite3.Connection) -> int:

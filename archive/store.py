@@ -10,6 +10,7 @@ import json
 import os
 import sqlite3
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import unquote, urlsplit
@@ -20,8 +21,8 @@ from guifan.parsers.record import CONTENT_FIELDS, Document
 from . import blobs, search, validity
 from .errors import ArchiveError
 from .models import FetchResult, utc_now
-from .schema import (ATTACHMENT_TABLES, ATTACHMENTS_VIEW, CURRENT_VIEW, FETCH_LOG_VIEW, SCHEMA_VERSION, TABLES,
-                     VALIDITY_EVENTS_VIEW)
+from .schema import (ATTACHMENT_TABLES, ATTACHMENTS_VIEW, CURRENT_VIEW, CURRENT_VIEW_COLUMNS, FETCH_LOG_VIEW,
+                     RETIRED_VIEWS, SCHEMA_VERSION, TABLES, VALIDITY_EVENTS_VIEW)
 
 EXTRACTOR_VERSION = "guifan-parsers/0.1"
 GONE_STATUSES = (404, 410)
@@ -74,17 +75,32 @@ def _why_unwritable(path: Path) -> str:
     return "the file cannot be opened for writing"
 
 
+@dataclass
+class RunCounts:
+    by_kind: dict[str, dict[str, int]] = field(default_factory=dict)   # kind -> outcome -> fetches
+    answered: int = 0                                                   # fetches the server answered
+
+    def outcome(self, name: str, kind: str | None = None) -> int:
+        kinds = [self.by_kind.get(kind, {})] if kind else self.by_kind.values()
+        return sum(k.get(name, 0) for k in kinds)
+
+
 class Archive:
     """Open (creating if needed) the archive at `path`."""
 
-    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, timeout: float = 10.0):
+    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, migrate: bool = True,
+                 timeout: float = 10.0):
         self.path = Path(path)
         self._batch_depth = 0
         try:
             self.conn = self._connect(readonly, timeout)
-            if not readonly:
+            if migrate and not readonly:
                 self._migrate()
             self.conn.execute("SELECT count(*) FROM archive_meta").fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                raise ArchiveError(f"{self.path} is not a guifan archive (no archive tables in it)") from None
+            raise _friendly(self.path, exc) from None
         except sqlite3.Error as exc:
             raise _friendly(self.path, exc) from None
 
@@ -106,16 +122,22 @@ class Archive:
     def _migrate(self) -> None:
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")
+        self._retire_old_views()
         # One script in one transaction: a half-created schema never survives a crash.
-        old_current = self.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'current'").fetchone()
-        # An archive made before the derived validity fields: its `current` view lacks them.
-        drop = "DROP VIEW current;" if old_current and "effective_date" not in old_current[0] else ""
         self.conn.executescript(
-            f"BEGIN IMMEDIATE;{TABLES}{validity.SCHEMA}{drop}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
+            f"BEGIN IMMEDIATE;{TABLES}{validity.SCHEMA}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
             f"{ATTACHMENT_TABLES}{ATTACHMENTS_VIEW}"
             f"INSERT OR IGNORE INTO archive_meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');"
             "COMMIT;"
         )
+
+    def _retire_old_views(self) -> None:
+        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(current)")}
+        stale = [v for v in RETIRED_VIEWS if self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = ?", (v,)).fetchone()]
+        if (columns and not set(CURRENT_VIEW_COLUMNS) <= columns) or stale:
+            self.conn.executescript("BEGIN IMMEDIATE;DROP VIEW IF EXISTS current;"
+                                    + "".join(f"DROP VIEW IF EXISTS {v};" for v in stale) + "COMMIT;")
 
     def close(self) -> None:
         self.conn.close()
@@ -423,20 +445,30 @@ class Archive:
                 found[row["final_url"]] = picked
         return found
 
+    def run_counts(self, run_ids: list[int]) -> dict[int, "RunCounts"]:
+        """The one way a run is counted: its fetches by kind and outcome, and how many the
+        servers answered (`pages_fetched`); the summary, `guifan runs` and reports all use it."""
+        found: dict[int, RunCounts] = {}
+        for chunk in range(0, len(run_ids), 500):
+            ids = run_ids[chunk:chunk + 500]
+            for r in self.conn.execute(
+                    f"SELECT run_id, kind, outcome, count(*) AS n, sum(status IS NOT NULL) AS answered "
+                    f"FROM fetches WHERE run_id IN ({','.join('?' * len(ids))}) GROUP BY run_id, kind, outcome", ids):
+                c = found.setdefault(r["run_id"], RunCounts())
+                c.by_kind.setdefault(r["kind"], {})[r["outcome"]] = r["n"]
+                c.answered += r["answered"]
+        return found
+
     def run_summary(self, run_id: int) -> dict:
         run = self.conn.execute("SELECT * FROM runs WHERE run_id=?", (run_id,)).fetchone()
         if run is None:
             raise ArchiveError(f"no run {run_id} in {self.path}")
-        by_kind: dict[str, dict[str, int]] = {}
-        for r in self.conn.execute("SELECT kind, outcome, count(*) AS n FROM fetches WHERE run_id=? "
-                                   "GROUP BY kind, outcome", (run_id,)):
-            by_kind.setdefault(r["kind"], {})[r["outcome"]] = r["n"]
+        counted = self.run_counts([run_id]).get(run_id, RunCounts())
+        by_kind, fetched = counted.by_kind, counted.answered
         outcomes = by_kind.get("detail", {})
         failures = {r["reason"] or "unknown": r["n"] for r in self.conn.execute(
             "SELECT reason, count(*) AS n FROM fetches WHERE run_id=? AND outcome IN ('failed','blocked') "
             "GROUP BY reason ORDER BY n DESC", (run_id,))}
-        fetched = self.conn.execute(
-            "SELECT count(*) FROM fetches WHERE run_id=? AND status IS NOT NULL", (run_id,)).fetchone()[0]
         sites = json.loads(run["sites"])
         per_site = {r["site"]: r["n"] for r in self.conn.execute(
             "SELECT site, count(*) AS n FROM current GROUP BY site ORDER BY site") if r["site"] in sites}
@@ -511,3 +543,19 @@ def pid_alive(pid: int | None) -> bool:
     except PermissionError:
         return True
     return True
+
+
+
+def open_archive(path: str | os.PathLike, mode: str = "read", timeout: float = 10.0) -> Archive:
+    """The one way to open an archive: ``read`` (must exist; never written), ``index``
+    (must exist; written only to keep the search index current, read-only where the file
+    cannot be written) or ``write`` (created if missing)."""
+    if mode not in ("read", "index", "write"):
+        raise ValueError(f"mode must be read, index or write, not {mode!r}")
+    path = Path(path)
+    if mode != "write" and not path.is_file():
+        raise ArchiveError(f"no archive at {path} (crawl into it first, e.g. `guifan demo`)")
+    if mode == "write":
+        return Archive(path, timeout=timeout)
+    writable = mode == "index" and os.access(path, os.W_OK) and os.access(path.resolve().parent, os.W_OK)
+    return Archive(path, readonly=not writable, migrate=False, timeout=timeout)

@@ -4,7 +4,7 @@
                                          [--json OUT] [--per-page] [--repeat N] [--no-memory]
 
 Each corpus directory holds `<case>.html` (raw bytes as served) and `<case>.json` (gold),
-see DESIGN.md "Evaluation corpora". Without arguments every subdirectory of
+see docs/design.md "Evaluation corpora". Without arguments every subdirectory of
 `../shared/corpus/` (relative to the repository root) is evaluated.
 
 All extractors run in this process on the very same bytes, already in memory. guifan gets

@@ -31,6 +31,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from guifan.archive.models import FetchResult, utc_now
+from guifan.archive.runs import close_run, open_run
 from guifan.parsers.record import Document
 
 logger = logging.getLogger(__name__)
@@ -322,8 +323,7 @@ class Ingester:
         kind, run = header["type"], header["run"]
         if kind == "start":
             if self.run_id(run) is None:
-                self.archive.upsert_site(header["profile"])
-                run_id = self.archive.start_run([header["site"]], header.get("version", ""))
+                run_id = open_run(self.archive, [header["profile"]], header.get("version", ""))
                 self.server.hset(RUN_IDS, run, run_id)
                 self.say(f"run {run_id}: started ({header['site']}, distributed run {run})")
         elif kind == "fetch":
@@ -337,8 +337,6 @@ class Ingester:
         self.handled += 1
 
     def close(self, run: str, reason: str) -> None:
-        from guifan.crawler.runner import close_run
-
         run_id = self.run_id(run)
         if run_id is None:
             return

@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 
-from guifan.archive import Archive
+from guifan.archive.site_state import SiteState
 
 CONFIRMED = ("unchanged", "not_modified")
 SUCCESS = ("new", "changed", *CONFIRMED)
@@ -64,15 +63,11 @@ class RevisitPlan:
         return url not in self.not_due
 
 
-def histories(archive: Archive, site: str) -> dict[str, PageHistory]:
+def histories(detail_fetches) -> dict[str, PageHistory]:
     """Each detail URL's unchanged streak and last successful fetch, from the fetch log."""
     found: dict[str, PageHistory] = {}
     # A listed link that redirects was fetched under its own URL; its target is known too.
-    rows = archive.conn.execute(
-        "SELECT u.url, c.final_url, f.outcome, f.at FROM fetches f JOIN urls u USING (url_id) "
-        "LEFT JOIN captures c ON c.capture_id = f.capture_id "
-        "WHERE u.site = ? AND f.kind = 'detail' ORDER BY f.fetch_id", (site,))
-    for url, final_url, outcome, at in rows:
+    for url, final_url, outcome, at in detail_fetches:
         for page in {url, final_url or url}:
             h = found.setdefault(page, PageHistory())
             h.last_ok = outcome in SUCCESS
@@ -80,11 +75,6 @@ def histories(archive: Archive, site: str) -> dict[str, PageHistory]:
                 h.streak = h.streak + 1 if outcome in CONFIRMED else 0
                 h.last_success = parse_time(at)
     return found
-
-
-def gone_urls(archive: Archive, site: str) -> set[str]:
-    return {r[0] for r in archive.conn.execute(
-        "SELECT url FROM documents WHERE site = ? AND status = 'gone'", (site,))}
 
 
 def parse_time(text: str) -> datetime:
@@ -101,12 +91,9 @@ def not_due(policy: RevisitPolicy, pages: dict[str, PageHistory], gone: set[str]
     return skip
 
 
-def plan(settings, site: str, now: datetime | None = None) -> RevisitPlan:
-    """The revisit plan of `site` for a crawl starting `now`, from the archive in GUIFAN_DB."""
-    policy = RevisitPolicy.from_settings(settings)
-    db = settings.get("GUIFAN_DB")
-    if policy.base <= 0 or not db or not Path(db).exists():
+def plan(policy: RevisitPolicy, state: SiteState, now: datetime | None = None) -> RevisitPlan:
+    """The revisit plan of a site for a crawl starting `now`, from what the archive knows of it."""
+    if policy.base <= 0:
         return RevisitPlan()
-    with Archive(db, readonly=True) as archive:
-        pages, gone = histories(archive, site), gone_urls(archive, site)
-    return RevisitPlan(not_due(policy, pages, gone, now or datetime.now(timezone.utc)))
+    pages = histories(state.detail_fetches)
+    return RevisitPlan(not_due(policy, pages, state.gone_urls, now or datetime.now(timezone.utc)))

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import warnings
 from pathlib import Path
@@ -12,8 +11,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.settings import Settings
 
-from guifan.archive import Archive
-from guifan.archive.store import ArchiveError, pid_alive
+from guifan.archive import open_archive
+from guifan.archive.runs import close_run, open_run, reopen_run
 from guifan.crawler.profiles import SiteProfile
 from guifan.crawler.spiders.portal import PortalSpider
 from guifan import __version__
@@ -52,12 +51,13 @@ def crawl(profiles: list[SiteProfile], db: str | Path, **overrides) -> int:
     same run; a completed run clears that state.
     """
     jobdir = Path(overrides.pop("JOBDIR")) if overrides.get("JOBDIR") else None
-    with Archive(db) as archive:
-        for profile in profiles:
-            archive.upsert_site(profile.to_dict())
+    with open_archive(db, "write") as archive:
         run_id = resumable_run(archive, jobdir, db) if jobdir else None
         if run_id is None:
-            run_id = archive.start_run([p.name for p in profiles], __version__)
+            run_id = open_run(archive, [p.to_dict() for p in profiles], __version__)
+        else:
+            for profile in profiles:
+                archive.upsert_site(profile.to_dict())
     if jobdir:
         remember_run(jobdir, db, run_id)
     quiet_library_noise()
@@ -73,14 +73,14 @@ def crawl(profiles: list[SiteProfile], db: str | Path, **overrides) -> int:
     try:
         process.start()
     finally:
-        with Archive(db) as archive:
+        with open_archive(db, "write") as archive:
             status = finish_run(archive, run_id, crawlers)
         if jobdir and status == "completed":
             forget_jobdir(jobdir, [p.name for p in profiles])
     return run_id
 
 
-def resumable_run(archive: Archive, jobdir: Path, db: str | Path) -> int | None:
+def resumable_run(archive, jobdir: Path, db: str | Path) -> int | None:
     """The interrupted run recorded in `jobdir`, reopened; None when there is nothing to resume."""
     try:
         saved = json.loads((jobdir / RUN_FILE).read_text())
@@ -88,16 +88,7 @@ def resumable_run(archive: Archive, jobdir: Path, db: str | Path) -> int | None:
         return None
     if Path(saved.get("db", "")).resolve() != Path(db).resolve():
         return None
-    run_id = saved.get("run_id")
-    row = archive.conn.execute("SELECT status, pid FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-    if row is None or row["status"] in ("completed", "failed"):
-        return None
-    if row["status"] == "running" and row["pid"] != os.getpid() and pid_alive(row["pid"]):
-        raise ArchiveError(f"run {run_id} of {jobdir} is still running (process {row['pid']})")
-    with archive.transaction() as c:
-        c.execute("UPDATE runs SET status='running', reason=NULL, finished_at=NULL, pid=? WHERE run_id=?",
-                  (os.getpid(), run_id))
-    return run_id
+    return reopen_run(archive, saved.get("run_id"), str(jobdir))
 
 
 def remember_run(jobdir: Path, db: str | Path, run_id: int) -> None:
@@ -112,28 +103,11 @@ def forget_jobdir(jobdir: Path, sites: list[str]) -> None:
     (jobdir / RUN_FILE).unlink(missing_ok=True)
 
 
-def finish_run(archive: Archive, run_id: int, crawlers) -> str:
+def finish_run(archive, run_id: int, crawlers) -> str:
     """Close a run from its crawlers' finish reasons; return the status recorded."""
     reasons = [c.stats.get_value("finish_reason") for c in crawlers if c.stats]
     after = crawlers[0].settings.getint("GUIFAN_GONE_AFTER_RUNS") if crawlers else 0
     return close_run(archive, run_id, reasons, after)
-
-
-def close_run(archive: Archive, run_id: int, reasons: list, gone_after: int) -> str:
-    """A run that fetched nothing failed; one stopped by a signal was interrupted."""
-    summary = archive.run_summary(run_id)
-    if any(r not in (None, "finished") for r in reasons):
-        status, why = "interrupted", f"crawl stopped early: {', '.join(map(str, reasons))}"
-    elif summary["pages_fetched"] == 0:
-        failures = ", ".join(f"{k} ×{v}" for k, v in summary["failures"].items()) or "no request was made"
-        status, why = "failed", f"nothing could be fetched ({failures})"
-    else:
-        for site in summary["sites"]:
-            if gone_after > 0:
-                archive.retire_unlisted(run_id, site, gone_after)
-        status, why = "completed", None
-    archive.finish_run(run_id, status, why)
-    return status
 
 
 def work(profiles: list[SiteProfile], redis_url: str, **overrides) -> list:

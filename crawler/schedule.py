@@ -18,7 +18,6 @@ clock function, so tests run it fast. Cron expressions are read by croniter.
 """
 from __future__ import annotations
 
-import json
 import shlex
 import signal
 import subprocess
@@ -143,16 +142,15 @@ def sites_running_elsewhere(db: str, sites: list[str]) -> set[str]:
     """Sites of runs still going on this archive in some other process (e.g. a crawl by hand)."""
     if not Path(db).exists():
         return set()
-    from guifan.archive import Archive, ArchiveError
-    from guifan.archive.store import pid_alive
+    from guifan.archive import ArchiveError, open_archive
+    from guifan.archive.runs import running_sites
 
     try:
-        with Archive(db, readonly=True, timeout=2) as archive:
-            rows = archive.conn.execute("SELECT sites, pid FROM runs WHERE status = 'running'").fetchall()
+        with open_archive(db, timeout=2) as archive:
+            busy = running_sites(archive)
     except ArchiveError:
         return set()
-    busy = {s for r in rows if pid_alive(r["pid"]) for s in json.loads(r["sites"])}
-    return busy & set(sites)
+    return set(busy) & set(sites)
 
 
 class Scheduler:

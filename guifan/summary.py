@@ -5,7 +5,8 @@ import os
 import shutil
 import sys
 
-from guifan.archive import Archive
+from guifan.archive import open_archive
+from guifan.archive.schema import EXAMPLE_QUERY
 
 NEXT_STEPS = """\
 Try next:
@@ -13,7 +14,7 @@ Try next:
   {prog} demo --day 2 --db {db}           # the portal a day later: changes, a repeal, a vanished page
   {prog} report --db {db} --html report.html
   {prog} serve --db {db}                  # browse it in Datasette
-  sqlite3 {db} "SELECT doc_id, title, doc_number, published_date, validity FROM current LIMIT 5\""""
+  sqlite3 {db} "{query}\""""
 
 
 def program() -> str:
@@ -25,7 +26,7 @@ def program() -> str:
 
 
 def print_summary(db: str, run_id: int, demo: bool = False) -> tuple[str, str | None]:
-    with Archive(db) as archive:
+    with open_archive(db) as archive:
         s = archive.run_summary(run_id)
     outcomes = s["outcomes"]
     print(f"Run {run_id}: {s['status']}" + (f" — {s['reason']}" if s["reason"] else ""))
@@ -42,5 +43,5 @@ def print_summary(db: str, run_id: int, demo: bool = False) -> tuple[str, str | 
     print(f"  failed/blocked: {failures}")
     print(f"  archive:        {db}")
     if demo:
-        print(NEXT_STEPS.format(db=db, prog=program()))
+        print(NEXT_STEPS.format(db=db, prog=program(), query=EXAMPLE_QUERY))
     return s["status"], s["reason"]

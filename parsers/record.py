@@ -1,7 +1,7 @@
 """The Document record: the one definition of every field name.
 
 The names are a contract shared by the CLI's JSON, CSV columns and the archive's SQL
-views (see DESIGN.md). Everything that needs a field name takes it from here.
+views (see docs/design.md). Everything that needs a field name takes it from here.
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ class Document:
         return cls(**values)
 
 
-# The DESIGN.md contract, in order. CLI JSON, CSV and the `current` view use these names.
+# The contract of docs/design.md, in order. CLI JSON, CSV and the `current` view use these names.
 RECORD_FIELDS: tuple[str, ...] = (
     "doc_id", "version", "site", "url", "title", "index_no", "doc_number", "issuer",
     "written_date", "published_date", "validity", "topic", "doc_type", "body",

@@ -187,7 +187,7 @@ def test_crawled_attachments_have_text_linked_to_their_page(crawled_portal, craw
 
 def test_attachment_text_is_searchable_through_its_document(crawled_portal, crawled):
     db, _, _ = crawled
-    result = run_guifan("search", "填报单位", "--db", str(db), "--format", "json", "-n", "200")
+    result = run_guifan("search", "填报单位", "--db", str(db), "--format", "jsonl", "-n", "200")
     assert result.returncode == 0, result.stderr
     hits = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     found = {h["url"] for h in hits}

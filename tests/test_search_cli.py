@@ -31,7 +31,7 @@ def test_search_json_and_filters(db):
     result = run_guifan("search", "管理", "--db", str(db), "--format", "json", "-n", "50",
                         "--site", "demo-qingshi", "--type", "通知,办法", "--from", "2016", "--to", "2023-06")
     assert result.returncode == 0, result.stderr
-    hits = [json.loads(line) for line in result.stdout.splitlines()]
+    hits = json.loads(result.stdout)      # --format json: one array, as in every command
     assert hits
     for hit in hits:
         assert hit["site"] == "demo-qingshi" and hit["doc_type"] in ("通知", "办法")

@@ -102,7 +102,7 @@ def test_search_results_download_as_excel_safe_csv(server):
 
 
 def test_facets_and_bilingual_labels(server):
-    status, page = get(server + "archive/current_documents")
+    status, page = get(server + "archive/current")
     assert status == 200
     for facet in ("site", "issuer", "year", "doc_type", "validity"):
         assert f'data-column="{facet}"' in page

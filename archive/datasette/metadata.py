@@ -92,7 +92,7 @@ def metadata() -> dict:
                              "(Simplified and Traditional alike; any word of one or more characters)."),
         "databases": {DB_NAME: {
             "tables": {
-                "current_documents": {
+                "current": {
                     "label_column": "title", "facets": FACETS, "sort_desc": "published_date",
                     "description": "每份在线文档的当前版本 · The current version of every live document",
                     "columns": columns("doc_id", "version", "title", "site", "region", "issuer", "doc_type",

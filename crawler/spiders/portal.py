@@ -5,14 +5,13 @@ spider as a FetchResult item, so the archive can record it.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlencode
 
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
-from guifan.archive import Archive
+from guifan.archive.site_state import site_state
 from guifan.archive.models import FetchResult
 from guifan.crawler.platforms import ListRequest, fill_from_list, get_platform
 from guifan.crawler import revisit
@@ -22,16 +21,6 @@ from guifan.crawler import render
 from guifan.crawler.antibot import RENDERABLE
 from guifan.crawler.responses import RETRYABLE_ERRORS, blocked_reason, error_reason, exchange
 from guifan.parsers import ParseError, extract
-
-
-def archive_knowledge(settings, site: str) -> tuple[dict[str, dict[str, str]], list[str]]:
-    """What earlier runs learnt: validators for conditional revisits, and live document URLs."""
-    db = settings.get("GUIFAN_DB")
-    if not db or not Path(db).exists():
-        return {}, []
-    with Archive(db, readonly=True) as archive:
-        validators = archive.validators(site) if settings.getbool("GUIFAN_CONDITIONAL") else {}
-        return validators, archive.live_urls(site)
 
 
 def conditional_headers(validators: dict[str, str] | None) -> dict[str, str]:
@@ -74,8 +63,11 @@ class PortalSpider(scrapy.Spider):
         return spider
 
     async def start(self):
-        self.validators, self.known_urls = archive_knowledge(self.settings, self.site)
-        self.revisit = revisit.plan(self.settings, self.site)  # known pages not yet due are skipped
+        policy = revisit.RevisitPolicy.from_settings(self.settings)
+        state = site_state(self.settings.get("GUIFAN_DB"), self.site, self.settings.getbool("GUIFAN_CONDITIONAL"),
+                           fetch_log=policy.base > 0)
+        self.validators, self.known_urls = state.validators, state.live_urls
+        self.revisit = revisit.plan(policy, state)  # known pages not yet due are skipped
         for list_request in self.platform.start_requests(self.profile):
             yield self.list_request(list_request)
 

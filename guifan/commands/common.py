@@ -1,22 +1,95 @@
-"""Options and helpers every archive-reading command shares."""
+"""Options and helpers every command shares: one `--db`, one `--format`, one way to print.
+
+* ``--db``: the archive file. Every command that takes it resolves it the same way, in
+  this order: the option, then ``$GUIFAN_DB``, then the command's own default
+  (``guifan.db``; ``guifan-demo.db`` for the demo).
+* ``--format``: machine output means the same in every command. ``json`` is one JSON
+  document (an array of records, or one object where the command shows one thing),
+  ``jsonl`` one JSON object per line, ``csv`` UTF-8 CSV with a BOM and spreadsheet
+  formulas neutralised (as ``guifan export``), ``table`` the human view.
+"""
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import sys
 import time
+from typing import Callable, Iterable
 
-from guifan.archive import Archive
-
-DEFAULT_DB = os.environ.get("GUIFAN_DB", "guifan.db")
-
-
-def add_db_option(p) -> None:
-    p.add_argument("--db", default=DEFAULT_DB,
-                   help="archive file (default: $GUIFAN_DB or ./guifan.db; the demo writes ./guifan-demo.db)")
+DB_ENV = "GUIFAN_DB"
+FORMATS = ("table", "json", "jsonl", "csv")
 
 
-def open_archive(args, readonly: bool = True) -> Archive:
-    return Archive(args.db, readonly=readonly)
+def add_db_option(p, default: str = "guifan.db", help_text: str = "archive file") -> None:
+    p.add_argument("--db", default=None, help=f"{help_text} (default: ${DB_ENV} or ./{default})")
+    p.set_defaults(db_default=default)
+
+
+def resolve_db(args: argparse.Namespace) -> None:
+    """Fill in `args.db` from $GUIFAN_DB or the command's default: the one place that does."""
+    if hasattr(args, "db_default") and getattr(args, "db", None) is None:
+        args.db = os.environ.get(DB_ENV) or args.db_default
+
+
+def add_format_option(p, formats: Iterable[str] = FORMATS, default: str = "table",
+                      json_alias: str | None = None) -> None:
+    """`--format`; `json_alias` keeps an old `--json` flag working as that format."""
+    formats = tuple(formats)
+    p.add_argument("--format", choices=formats, default=default,
+                   help=f"output: {', '.join(formats)} (default {default}); json is one document, "
+                        "jsonl one object per line")
+    if json_alias:
+        p.add_argument("--json", dest="format", action="store_const", const=json_alias, help=argparse.SUPPRESS)
+
+
+def emit(records: Iterable[dict] | dict, fmt: str, table: Callable | None = None, *, columns=None,
+         bom: bool = True, out=None) -> None:
+    """Print `records` (or one record) in `fmt`; `table` renders the human view."""
+    out = out or sys.stdout
+    single = isinstance(records, dict)
+    if fmt == "table":
+        table(records)
+    elif fmt == "json":
+        json.dump(records if single else list(records), out, ensure_ascii=False, indent=2, default=str)
+        out.write("\n")
+    elif fmt == "jsonl":
+        for record in ([records] if single else records):
+            out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    elif fmt == "csv":
+        write_csv([records] if single else records, out, columns=columns, bom=bom)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+
+
+def write_csv(records: Iterable[dict], out, columns=None, bom: bool = True) -> None:
+    """Excel-safe CSV (the export's rules): BOM, CRLF, formulas made inert, lists as JSON."""
+    import csv
+
+    from guifan.archive.export import BOM, neutralise
+
+    rows = iter(records)
+    first = next(rows, None)
+    header = list(columns or (first.keys() if first else ()))
+    if bom:
+        out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in ([first] if first is not None else []):
+        writer.writerow([neutralise(_cell(row.get(k))) for k in header])
+    for row in rows:
+        writer.writerow([neutralise(_cell(row.get(k))) for k in header])
+
+
+def _cell(value):
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+
+
+def open_archive(args, mode: str = "read"):
+    """The archive named by `--db`, opened by the archive's one `open_archive` (see there)."""
+    from guifan.archive import open_archive as open_
+
+    return open_(args.db, mode)
 
 
 class Progress:

@@ -1,8 +1,8 @@
 """guifan crawl SITE...: crawl configured sites into the archive."""
 from __future__ import annotations
 
-from guifan.archive import Archive
 from guifan.crawler.profiles import get_profiles
+from guifan.commands.common import add_db_option
 from guifan.errors import CliError
 from guifan.summary import print_summary
 
@@ -10,7 +10,7 @@ from guifan.summary import print_summary
 def add(sub) -> None:
     p = sub.add_parser("crawl", help="crawl configured sites into the archive")
     p.add_argument("sites", nargs="+", metavar="SITE", help="site profile names (see `guifan sites`)")
-    p.add_argument("--db", default="guifan.db", help="archive file (default: ./guifan.db)")
+    add_db_option(p)
     p.add_argument("--base-url", action="append", default=[], metavar="[SITE=]URL",
                    help="serve a site from another address, e.g. a local mirror (repeatable)")
     add_crawl_options(p)
@@ -74,4 +74,6 @@ def parse_pairs(items: list[str], option: str, default_key: str | None = None) -
 
 
 def check_writable(db: str) -> None:
-    Archive(db).close()  # raises ArchiveError with the reason, before any crawling starts
+    from guifan.archive import open_archive
+
+    open_archive(db, "write").close()  # raises ArchiveError with the reason, before any crawling starts

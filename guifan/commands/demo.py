@@ -6,13 +6,14 @@ from urllib.parse import urlsplit
 
 from guifan.crawler.profiles import all_profiles
 from guifan.commands.crawl import add_crawl_options, check_writable, crawl_profiles
+from guifan.commands.common import add_db_option
 from guifan.errors import CliError
 from guifan.summary import print_summary
 
 
 def add(sub) -> None:
     p = sub.add_parser("demo", help="serve the bundled demo portal and crawl it into an archive")
-    p.add_argument("--db", default="guifan-demo.db", help="archive file (default: ./guifan-demo.db)")
+    add_db_option(p, default="guifan-demo.db")
     p.add_argument("--day", type=int, default=1, choices=(1, 2, 3),
                    help="the demo portal's day: on day 2 documents change, one is repealed, one vanishes")
     p.add_argument("--free-ports", action="store_true",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from guifan.archive.history import field_changes, find_document, paragraph_diff, version
-from guifan.commands.common import add_db_option, open_archive
+from guifan.commands.common import add_db_option, add_format_option, emit, open_archive
 from guifan.errors import CliError
 
 
@@ -11,6 +11,7 @@ def add(sub) -> None:
     p.add_argument("doc", metavar="DOC")
     p.add_argument("versions", nargs="*", type=int, metavar="V", help="two version numbers")
     add_db_option(p)
+    add_format_option(p, ("table", "json", "jsonl"))
     p.set_defaults(handler=run)
 
 
@@ -19,11 +20,18 @@ def run(args) -> int:
         doc = find_document(archive.conn, args.doc)
         v1, v2 = pick_versions(args.versions, doc["current_version"])
         old, new = version(archive.conn, doc["doc_id"], v1), version(archive.conn, doc["doc_id"], v2)
-    print(f"{doc['doc_id']}  v{v1} ({old['valid_from']}) → v{v2} ({new['valid_from']})")
-    for change in field_changes(old, new):
-        print(f"  {change.field}: {change.old!r} → {change.new!r}")
+    changes = field_changes(old, new)
     lines = paragraph_diff(old["body"] or "", new["body"] or "")
-    print("\n".join(lines) if lines else "  body unchanged")
+    record = {"doc_id": doc["doc_id"], "from": {"version": v1, "valid_from": old["valid_from"]},
+              "to": {"version": v2, "valid_from": new["valid_from"]},
+              "fields": [{"field": c.field, "old": c.old, "new": c.new} for c in changes], "body_diff": lines}
+
+    def table(_):
+        print(f"{doc['doc_id']}  v{v1} ({old['valid_from']}) → v{v2} ({new['valid_from']})")
+        for change in changes:
+            print(f"  {change.field}: {change.old!r} → {change.new!r}")
+        print("\n".join(lines) if lines else "  body unchanged")
+    emit(record, args.format, table)
     return 0
 
 

@@ -7,18 +7,18 @@ from pathlib import Path
 
 from guifan.archive.doc_filters import split_list
 from guifan.archive.export import FORMATS
-from guifan.commands.common import progress_printer
-from guifan.commands.search import add_db_option, add_filter_options, filters_from_args, open_archive
+from guifan.commands.common import add_db_option, open_archive, progress_printer
+from guifan.commands.search import add_filter_options, filters_from_args, open_search
 from guifan.errors import CliError
 
 
 def add(sub) -> None:
-    p = sub.add_parser("export", help="export document versions as CSV or JSON Lines",
+    p = sub.add_parser("export", help="export document versions as CSV, JSON, JSON Lines or WARC",
                        description="CSV is UTF-8 with a byte order mark (Excel needs it), RFC 4180 quoted; "
                                    "cells that a spreadsheet would run as formulas are prefixed with '.")
     add_db_option(p)
     p.add_argument("--format", choices=(*FORMATS, "warc"), default="csv",
-                   help="csv (default), jsonl, or warc (the raw captures as WARC 1.1; needs --out, "
+                   help="csv (default), json (one array), jsonl (one object per line), or warc (the raw captures as WARC 1.1; needs --out, "
                         "gzipped when it ends in .gz; only --site filters apply)")
     p.add_argument("--out", "-o", metavar="FILE", help="write here (default: standard output)")
     p.add_argument("--no-bom", action="store_true", help="csv without the UTF-8 byte order mark (for scripts)")
@@ -32,7 +32,7 @@ def run(args) -> int:
         return run_warc(args)
     from guifan.archive import export, search
 
-    conn = open_archive(args.db)
+    conn = open_search(args)
     filters = filters_from_args(args)
     match = None
     if args.query:
@@ -62,7 +62,6 @@ def run(args) -> int:
 
 
 def run_warc(args) -> int:
-    from guifan.archive import Archive
     from guifan.archive.warc import write_warc
 
     if not args.out:
@@ -72,7 +71,7 @@ def run_warc(args) -> int:
     if ignored or args.all_versions:
         raise CliError("--format warc exports captures; of the filters only --site applies")
     target = Path(args.out)
-    with Archive(args.db, readonly=True) as archive:
+    with open_archive(args) as archive:
         sites = split_list(args.site)
         n = _to_file(target, lambda f: write_warc(archive, f, target.name, sites, progress_printer("exporting")))
     print(f"exported {n} exchanges to {target}", file=sys.stderr)

@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 
 from guifan.archive.history import events, find_document, validity_events, versions
-from guifan.commands.common import add_db_option, open_archive
+from guifan.commands.common import add_db_option, add_format_option, emit, open_archive
 
 
 def add(sub) -> None:
     p = sub.add_parser("history", help="a document's versions and events over time")
     p.add_argument("doc", metavar="DOC", help="document id (or a unique prefix), or its URL")
-    p.add_argument("--json", action="store_true")
+    add_format_option(p, ("table", "json", "jsonl"), json_alias="json")
     add_db_option(p)
     p.set_defaults(handler=run)
 
@@ -21,14 +21,14 @@ def run(args) -> int:
         rows = versions(archive.conn, doc["doc_id"])
         evs = events(archive.conn, doc["doc_id"])
         validity = validity_events(archive.conn, doc["doc_id"])
-    if args.json:
-        print(json.dumps({
+    if args.format != "table":
+        emit({
             "doc_id": doc["doc_id"], "url": doc["url"], "status": doc["status"],
             "first_seen": doc["first_seen"], "last_seen": doc["last_seen"],
             "events": [dict(e) for e in evs], "validity_events": [dict(v) for v in validity],
             "versions": [{k: v[k] for k in ("version", "valid_from", "valid_to", "last_confirmed",
                                             "changed_fields", "validity", "title")} for v in rows],
-        }, ensure_ascii=False, indent=2))
+        }, args.format)
         return 0
     print(f"{doc['doc_id']}  {doc['url']}")
     print(f"  status {doc['status']}, first seen {doc['first_seen']}, last seen {doc['last_seen']}")

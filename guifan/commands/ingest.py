@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import redis
 
-from guifan.archive import Archive
+from guifan.archive import open_archive
 from guifan.crawler.distributed import Ingester, connect
+from guifan.commands.common import add_db_option
 from guifan.errors import CliError
 
 
 def add(sub) -> None:
     p = sub.add_parser("ingest", help="write items from distributed workers (Redis) into the archive")
     p.add_argument("--redis", required=True, metavar="URL", help="the workers' Redis, e.g. redis://host:6379/0")
-    p.add_argument("--db", default="guifan.db", help="archive file (default: ./guifan.db)")
+    add_db_option(p)
     p.add_argument("--runs", type=int, metavar="N", help="exit after N runs have finished")
     p.add_argument("--idle-exit", type=float, metavar="SECONDS", help="exit after this long without messages")
     p.add_argument("--gone-after", type=int, default=3,
@@ -29,7 +30,7 @@ def run(args) -> int:
         server.ping()
     except redis.RedisError as exc:
         raise CliError(f"cannot reach Redis at {args.redis}: {exc}") from None
-    with Archive(args.db) as archive:
+    with open_archive(args.db, "write") as archive:
         ingester = Ingester(server, archive, args.gone_after, say=lambda text: print(text, flush=True))
         enough = (lambda i: len(i.finished) >= args.runs) if args.runs else (lambda i: False)
         ingester.serve(until=enough, idle_exit=args.idle_exit)

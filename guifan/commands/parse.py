@@ -11,18 +11,25 @@ def add(sub) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--url", default="", help="the URL the page was served from (resolves links)")
     p.add_argument("--platform", default=None, help="optional platform hint, e.g. trs, hanweb")
+    p.add_argument("--format", choices=("jsonl", "json"), default="jsonl",
+                   help="jsonl (default): one object per line as each file is done; json: one array at the end")
     p.set_defaults(handler=run)
 
 
 def run(args) -> int:
-    failures = 0
+    failures, lines = 0, []
     hints = {"platform": args.platform} if args.platform else None
     for name in args.files:
         line = parse_one(name, args.url, hints)
         if "error" in line:
             failures += 1
             print(f"guifan: error: {name}: {line['error']}", file=sys.stderr)
-        print(json.dumps(line, ensure_ascii=False), flush=True)
+        if args.format == "jsonl":
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+        else:
+            lines.append(line)
+    if args.format == "json":
+        print(json.dumps(lines, ensure_ascii=False, indent=2))
     return 1 if failures else 0
 
 

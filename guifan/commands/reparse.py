@@ -13,7 +13,7 @@ def add(sub) -> None:
 def run(args) -> int:
     from guifan.archive.reparse import reparse  # imports the parsers: only when needed
 
-    with open_archive(args, readonly=False) as archive:
+    with open_archive(args, "write") as archive:
         progress = progress_printer("reparsed")
         report = reparse(archive, progress=progress)
     if progress:

@@ -1,19 +1,18 @@
 """guifan report [RUN] [--json] [--html OUT]: what one run found, changed, lost or was refused."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from guifan.archive.report import MISSING_SHOWN, latest_run, run_report
 from guifan.archive.report_html import SITE_COLUMNS, fmt_seconds, render
-from guifan.commands.common import add_db_option, open_archive
+from guifan.commands.common import add_db_option, add_format_option, emit, open_archive
 from guifan.errors import CliError
 
 
 def add(sub) -> None:
     p = sub.add_parser("report", help="report one run: per-site counts, completeness, errors; --html for charts")
     p.add_argument("run_id", nargs="?", type=int, metavar="RUN", help="run id (default: the latest run)")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_format_option(p, ("table", "json", "jsonl"), json_alias="json")
     p.add_argument("--html", metavar="OUT", help="write a self-contained HTML report with charts to OUT")
     add_db_option(p)
     p.set_defaults(handler=run)
@@ -27,8 +26,8 @@ def run(args) -> int:
         report = run_report(archive, run_id)
         if args.html:
             write_html(Path(args.html), render(archive, run_id))
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+    if args.format != "table":
+        emit(report, args.format)
     elif not args.html:
         print_report(report)
     return 0

@@ -1,11 +1,9 @@
 """guifan runs: the crawl runs in the archive, newest first, one line each."""
 from __future__ import annotations
 
-import json
-
 from guifan.archive.report import runs
 from guifan.archive.report_html import fmt_seconds
-from guifan.commands.common import add_db_option, open_archive
+from guifan.commands.common import add_db_option, add_format_option, emit, open_archive
 
 COLUMNS = ("pages", "new", "changed", "unchanged", "not_modified", "gone", "failed", "blocked")
 
@@ -13,7 +11,7 @@ COLUMNS = ("pages", "new", "changed", "unchanged", "not_modified", "gone", "fail
 def add(sub) -> None:
     p = sub.add_parser("runs", help="list crawl runs with their counts")
     p.add_argument("--limit", type=int, default=20, help="how many of the newest runs (0: all; default 20)")
-    p.add_argument("--json", action="store_true", help="one JSON object per run")
+    add_format_option(p, json_alias="jsonl")
     add_db_option(p)
     p.set_defaults(handler=run)
 
@@ -21,9 +19,8 @@ def add(sub) -> None:
 def run(args) -> int:
     with open_archive(args) as archive:
         rows = runs(archive, args.limit or None)
-    if args.json:
-        for row in rows:
-            print(json.dumps(row, ensure_ascii=False))
+    if args.format != "table":
+        emit(rows, args.format)
         return 0
     if not rows:
         print("no runs yet")

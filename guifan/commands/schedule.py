@@ -15,6 +15,7 @@ from pathlib import Path
 
 from guifan.crawler.schedule import (FastClock, ScheduleError, Scheduler, cron_lines, load_jobs, local_now, next_time,
                               systemd_units)
+from guifan.commands.common import add_db_option, add_format_option, emit
 from guifan.errors import CliError
 
 
@@ -26,8 +27,10 @@ def add(sub) -> None:
                                 ("export", run_export, "print crontab lines or systemd units")):
         a = actions.add_parser(name, help=text)
         a.add_argument("--file", type=Path, help="schedule file (TOML; default: the `schedule` of each site profile)")
-        a.add_argument("--db", default="guifan.db", help="archive of jobs that name none (default: ./guifan.db)")
+        add_db_option(a, help_text="archive of jobs that name none")
         a.set_defaults(handler=handler)
+        if name == "list":
+            add_format_option(a)
         if name == "run":
             add_run_options(a)
         if name == "export":
@@ -58,9 +61,13 @@ def jobs_of(args):
 
 def run_list(args) -> int:
     now = local_now()
-    for job in jobs_of(args):
-        print(f"{job.name:24} {job.cron:16} next {next_time(job.cron, now).isoformat(timespec='minutes')}  "
-              f"{' '.join(job.sites)} -> {job.db}")
+    jobs = [{"name": j.name, "cron": j.cron, "next": next_time(j.cron, now).isoformat(timespec="minutes"),
+             "sites": j.sites, "db": j.db} for j in jobs_of(args)]
+
+    def table(rows):
+        for j in rows:
+            print(f"{j['name']:24} {j['cron']:16} next {j['next']}  {' '.join(j['sites'])} -> {j['db']}")
+    emit(jobs, args.format, table)
     return 0
 
 

@@ -5,14 +5,13 @@ The filter options are shared with `guifan export` (and mean the same there).
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sqlite3
 import sys
 
 from guifan.archive import ArchiveError
 from guifan.archive.doc_filters import DocFilters, split_list
-from guifan.commands.common import add_db_option, progress_printer
+from guifan.commands.common import add_db_option, add_format_option, emit, open_archive, progress_printer
 from guifan.errors import CliError
 
 QUERY_HELP = ("words that must all occur (any script: 規範 finds 规范); A OR B; -word excludes; "
@@ -25,8 +24,7 @@ def add(sub) -> None:
     p.add_argument("query", nargs="+", metavar="QUERY", help=QUERY_HELP)
     add_db_option(p)
     add_filter_options(p)
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
-                   help="table (default), json (one object per line) or csv")
+    add_format_option(p)
     p.add_argument("-n", "--limit", type=int, default=20, help="hits to show (default 20)")
     p.add_argument("--offset", type=int, default=0, help="skip this many hits (paging)")
     p.add_argument("--no-bom", action="store_true", help="csv: no UTF-8 byte order mark")
@@ -62,22 +60,11 @@ def filters_from_args(args: argparse.Namespace) -> DocFilters:
                       date_from=args.date_from, date_to=args.date_to, all_versions=args.all_versions)
 
 
-def open_archive(path: str) -> sqlite3.Connection:
-    """A connection for reading and indexing; read-only if the file cannot be written."""
-    from pathlib import Path
-
-    db = Path(path)
-    if not db.is_file():
-        raise CliError(f"no archive at {path} (crawl into it first, e.g. `guifan demo`)")
-    try:
-        conn = sqlite3.connect(db, timeout=10, isolation_level=None)
-        conn.execute("SELECT 1 FROM versions LIMIT 1")
-    except sqlite3.DatabaseError as exc:
-        raise CliError(f"{path} is not a guifan archive ({exc})") from None
-    conn.row_factory = sqlite3.Row
+def open_search(args) -> sqlite3.Connection:
+    """The archive's connection, tuned for search; the index may be brought up to date in it."""
     from guifan.archive.search import tune_connection
 
-    return tune_connection(conn)
+    return tune_connection(open_archive(args, "index").conn)
 
 
 def run(args) -> int:
@@ -85,13 +72,15 @@ def run(args) -> int:
 
     if args.limit < 1 or args.offset < 0:
         raise CliError("--limit must be at least 1 and --offset at least 0")
-    conn = open_archive(args.db)
+    conn = open_search(args)
     results = engine.search(conn, " ".join(args.query), filters_from_args(args), limit=args.limit,
                             offset=args.offset, count=args.format == "table",
                             marks=_marks(args.format))
     if results.warning:
         print(f"guifan: warning: {results.warning}", file=sys.stderr)
-    {"table": _print_table, "json": _print_json, "csv": _print_csv}[args.format](results, args)
+    hits = [hit.as_dict() for hit in results.hits]
+    emit(hits, args.format, lambda _: _print_table(results, args), bom=not args.no_bom,
+         columns=None if hits else ("doc_id", "version", "title", "score", "snippet"))
     return 0
 
 
@@ -99,27 +88,6 @@ def _marks(fmt: str) -> tuple[str, str]:
     if fmt == "table" and sys.stdout.isatty():
         return "\x1b[1;31m", "\x1b[0m"
     return "【", "】"
-
-
-def _print_json(results, args) -> None:
-    for hit in results.hits:
-        print(json.dumps(hit.as_dict(), ensure_ascii=False))
-
-
-def _print_csv(results, args) -> None:
-    import csv
-
-    from guifan.archive.export import BOM, neutralise
-
-    out = sys.stdout
-    if not args.no_bom:
-        out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
-    rows = [hit.as_dict() for hit in results.hits]
-    header = list(rows[0]) if rows else ["doc_id", "version", "title", "score", "snippet"]
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([neutralise(row.get(k)) for k in header])
 
 
 def _print_table(results, args) -> None:
@@ -158,7 +126,7 @@ def _clip(text: str, width: int, display_width) -> str:
 def run_index(args) -> int:
     from guifan.archive import search as engine
 
-    conn = open_archive(args.db)
+    conn = open_search(args)
     progress = progress_printer("indexing")
     try:
         if args.rebuild:
@@ -174,6 +142,6 @@ def run_index(args) -> int:
         raise ArchiveError(f"cannot update the search index of {args.db}: {exc}") from None
     if progress:
         progress.done()
-    total = conn.execute("SELECT count(*) FROM search_indexed").fetchone()[0]
+    total = engine.indexed_count(conn)
     print(f"indexed {n} new versions; {total} versions searchable in {args.db}")
     return 0

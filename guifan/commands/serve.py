@@ -4,7 +4,8 @@ from __future__ import annotations
 import sqlite3
 import sys
 
-from guifan.commands.search import add_db_option, open_archive
+from guifan.commands.common import add_db_option
+from guifan.commands.search import open_search
 from guifan.errors import CliError
 
 
@@ -22,7 +23,7 @@ def run(args) -> int:
     from guifan.archive import search
     from guifan.archive.datasette import serve
 
-    conn = open_archive(args.db)
+    conn = open_search(args)
     if not args.no_index:
         _index(conn, search)
     conn.close()

@@ -1,10 +1,8 @@
 """guifan show DOC [--as-of DATE]: a document as the archive holds it (or held it on a day)."""
 from __future__ import annotations
 
-import json
-
 from guifan.archive.history import as_record, find_document, version, version_as_of
-from guifan.commands.common import add_db_option, open_archive
+from guifan.commands.common import add_db_option, add_format_option, emit, open_archive
 from guifan.errors import CliError
 from guifan.parsers.record import RECORD_FIELDS
 
@@ -14,7 +12,7 @@ def add(sub) -> None:
     p.add_argument("doc", metavar="DOC", help="document id (or a unique prefix), or its URL")
     p.add_argument("--as-of", metavar="DATE", help="the version held on DATE (YYYY-MM-DD, end of day UTC)")
     p.add_argument("--version", type=int, help="a specific version number")
-    p.add_argument("--json", action="store_true", help="print the record as JSON")
+    add_format_option(p, json_alias="json")
     add_db_option(p)
     p.set_defaults(handler=run)
 
@@ -31,10 +29,9 @@ def run(args) -> int:
         else:
             row = version(archive.conn, doc["doc_id"], doc["current_version"])
         record = as_record(row)
-    if args.json:
-        print(json.dumps({f: record.get(f) for f in RECORD_FIELDS}, ensure_ascii=False, indent=2))
-        return 0
-    print_record(record, gone=doc["status"] == "gone" and not args.as_of)
+    gone = doc["status"] == "gone" and not args.as_of
+    emit({f: record.get(f) for f in RECORD_FIELDS}, args.format, lambda _: print_record(record, gone),
+         columns=RECORD_FIELDS)
     return 0
 
 
