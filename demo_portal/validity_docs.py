@@ -207,16 +207,18 @@ TARGETS = {
 }
 
 CITATIONS = {
-    "dogs": [("《中华人民共和国动物防疫法》", "basis", None), ("《示范省养犬管理条例》", "basis", None)],
+    "dogs": [("《云溪县城区养犬管理办法》", "other", None),        # the 办法 it issues: itself, not linked
+             ("《中华人民共和国动物防疫法》", "basis", None), ("《示范省养犬管理条例》", "basis", None)],
     "renovation": [("《国务院办公厅关于全面推进城镇老旧小区改造工作的指导意见》（国办发〔2020〕23号）", "basis", None)],
     "talent_extension": [("《云溪县高层次人才引进办法（试行）》（云政发〔2020〕30号）", "other", "talent")],
     "dogs_amendment": [("《示范省养犬管理条例》", "basis", None),
                        ("《云溪县城区养犬管理办法》（云政规〔2019〕2号）", "other", "dogs")],
     "cleanup": [("《示范省行政规范性文件管理办法》", "basis", None),
-                ("云政规〔2016〕3号", "repeal", "homestead"), ("云政办发〔2017〕8号", "repeal", "parking"),
-                ("青政发〔2015〕11号", "repeal", "water_fee"), ("青政规〔2017〕2号", "other", "disability"),
-                ("云政规〔2015〕9号", "repeal", None)],
-    "flood_yunxi": [("云政办发〔2018〕15号", "basis", "forest")],
+                # table cells: no verb of their clause governs them (the row's action is the target's)
+                ("云政规〔2016〕3号", "other", "homestead"), ("云政办发〔2017〕8号", "other", "parking"),
+                ("青政发〔2015〕11号", "other", "water_fee"), ("青政规〔2017〕2号", "other", "disability"),
+                ("云政规〔2015〕9号", "other", None)],
+    "flood_yunxi": [("云政办发〔2018〕15号", "other", "forest")],          # 按照 is no 根据/依据
     "sand": [("《中华人民共和国水法》", "basis", None),
              ("《青石县水资源费征收管理办法》（青政发〔2015〕11号）", "reference", "water_fee"),
              ("《青石县河道采砂管理暂行办法》（青政发〔2014〕20号）", "repeal", "sand_interim")],

@@ -7,8 +7,9 @@ the 文号 as printed, and a type from the words around it (vocabulary.CITATION_
 ``repeal`` (…同时废止, 决定废止《…》), ``forward`` (转发), ``basis`` (根据, 依据, 依照, 按照,
 遵照, 贯彻), ``reference`` (参照, 参考, 比照, 详见), else ``other``.
 
-A document does not cite itself: its own 文号 and, in a 关于印发《X》的通知, the X it issues
-are left out (a 关于转发《X》的通知 does cite X: a forwarded document is another document).
+Every span counts (benchmarks/corpus/validity/README.md): short forms such as 《办法》 and the
+《X》 a 关于印发《X》的通知 issues are spans too (the archive does not link a span to the document
+itself); only the document's own 文号 (its header line) is left out.
 """
 from __future__ import annotations
 
@@ -32,13 +33,15 @@ _LEAD_WORDS = re.compile(r"^.*(?:根据|依据|依照|按照|遵照|参照|参�
                          r"文件|以及|和|及|与|、|的|将|对|经|原|见|即|为|是|在|按|据|由|同)")
 _ISSUE_TITLE = re.compile(r"(?:印发|颁布|发布|公布)[^《]{0,10}《(?P<inner>[^《》]+)》")
 
-_REPEAL_AFTER = re.compile(r"^[^。；\n]{0,12}?(?:同时废止|予以废止|即行废止|废止|同时失效|宣布失效|失效|停止执行|不再执行)")
-_REPEAL_BEFORE = re.compile(r"(?:废止|宣布失效)[^，。；：\n]{0,12}$")
-_FORWARD = re.compile(r"转发")
-_BASIS_BEFORE = re.compile(r"(?:根据|依据|依照|按照|遵照|贯彻|落实|遵循)[^。；\n]{0,40}$")
-_REFERENCE_BEFORE = re.compile(r"(?:参照|参考|比照|详见|见)[^，。；\n]{0,20}$")
-_OTHER_SPANS = re.compile(r"《[^《》]*》(?:\s*\([^()]*\))?[、和及与]?")
-_REFERENCE_AFTER = re.compile(r"^[^。；\n]{0,10}?(?:参照执行|参照|比照执行)")
+# After the span, within its clause, with only other citations between: 《A》（…）同时废止, 自…起废止.
+_REPEAL_AFTER = re.compile(r"^\s*(?:同时|予以|即行|一并|随之|自[^，。；,;]{0,20}?起)?\s*(?:宣布失效|废止|失效)")
+# The verbs that govern a span, nearest before it in its clause wins (corpus convention).
+_VERBS = re.compile(r"根据|依据|转发|参照|宣布失效|废止|失效|按照|依照|遵照|落实|贯彻|印发|修改|修订|执行|结合|对照|"
+                    r"发布|制定|实施|参考|比照")
+_VERB_TYPES = {"根据": "basis", "依据": "basis", "转发": "forward", "参照": "reference", "宣布失效": "repeal",
+               "废止": "repeal", "失效": "repeal"}
+_OTHER_SPANS = re.compile(r"《[^《》]*》(?:\s*[(（][^()（）]*[)）])?[、和及与]?")
+_CLAUSE_END = re.compile(r"[，。；,;\n]")
 
 
 @dataclass(frozen=True)
@@ -76,17 +79,12 @@ def _strip_prefix(number: str) -> str:
 def find_citations(body: str, *, own_title: str = "", own_doc_number: str | None = None) -> list[Citation]:
     """Every reference to another document in ``body``, in text order."""
     text = body or ""
-    own = own_inner_titles(own_title)
     own_no = normalise_doc_number(own_doc_number) if own_doc_number else None
     out: list[Citation] = []
     taken: list[tuple[int, int]] = []
     for m in _TITLED.finditer(text):
         title, num = m.group("title").strip(), m.group("num")
         taken.append((m.start(), m.end()))
-        if fold_for_compare(title) in own and not num:
-            continue
-        if re.search(r"(?:简称|以下称|下称)\s*$", text[max(0, m.start() - 6):m.start()]):
-            continue                         # （以下简称《办法》）: a short name, not a reference
         if num and own_no and normalise_doc_number(num) == own_no:
             continue
         out.append(Citation(m.group(0), title, _clean_number(num) if num else None,
@@ -108,20 +106,19 @@ def _clean_number(number: str) -> str:
 
 
 def _type(text: str, start: int, end: int) -> str:
-    """The citation's type from the words of its clause before and after the span."""
-    line_start = max(text.rfind("\n", 0, start), text.rfind("。", 0, start), text.rfind("；", 0, start)) + 1
-    before = unicodedata.normalize("NFKC", text[line_start:start])
-    after = unicodedata.normalize("NFKC", text[end:end + 40])
-    # Another citation right after this one ("《A》《B》同时废止") shares the words after it.
-    after = re.sub(r"^(?:[、和及与,，]?\s*《[^《》]*》(?:\s*\([^()]*\))?)+", "", after)
-    before = _OTHER_SPANS.sub("", before)
-    if _REPEAL_AFTER.search(after) or _REPEAL_BEFORE.search(before):
+    """The type from the nearest governing verb of the span's clause (text between ，。；)."""
+    left = max((m.end() for m in _CLAUSE_END.finditer(text, max(0, start - 200), start)), default=max(0, start - 200))
+    before = _OTHER_SPANS.sub("", text[left:start])
+    stop = _CLAUSE_END.search(text, end)
+    after = text[end:stop.start() if stop else len(text)]
+    after = re.sub(r"^(?:\s*[、和及与]?\s*《[^《》]*》(?:\s*[(（][^()（）]*[)）])?)+", "", after)
+    if _REPEAL_AFTER.search(after):
         return "repeal"
-    clause = re.split(r"[,，]", before)[-1]
-    if _FORWARD.search(clause) or re.match(r"^[^。；\n]{0,6}转发", after):
+    verbs = list(_VERBS.finditer(before))
+    if verbs:
+        return _VERB_TYPES.get(verbs[-1].group(0), "other")
+    if re.match(r"^[^，。；]{0,8}转发", after):
         return "forward"
-    if _REFERENCE_BEFORE.search(clause) or _REFERENCE_AFTER.search(after):
+    if re.match(r"^[^，。；]{0,4}参照", after):
         return "reference"
-    if _BASIS_BEFORE.search(clause):
-        return "basis"
     return "other"

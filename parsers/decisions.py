@@ -133,8 +133,11 @@ def read_decision(title: str, body: str) -> Decision | None:
 
 
 def _cells(line: str) -> list[str]:
-    """A row's cells: split at spaces, with a 文号 printed with spaces inside kept whole."""
+    """A row's cells: split at ` | ` (docs/design.md) or else at spaces, with a 文号 printed
+    with spaces inside kept whole."""
     protected = _DOC_NUMBER_RE.sub(lambda m: re.sub(r"\s+", "", m.group(0)), line)
+    if " | " in protected:
+        return [c.strip() for c in protected.split(" | ") if c.strip()]
     return [c for c in re.split(r"[ \u3000\t]+", protected) if c]
 
 

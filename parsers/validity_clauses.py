@@ -5,8 +5,9 @@
 
 Shapes read (each value keeps the sentence it came from):
 
-* effective date: 自印发之日起施行 (= the written date; 印发/下发/发文/签发/制发 alike),
-  自发布之日起施行 / 自公布之日起施行 (= the published date, else the written date),
+* effective date: 自印发之日起施行 = the written date (成文日期, the date under the signature);
+  自发布之日起 / 自公布之日起 / 自下发之日起 alike (the published date only when no written
+  date is known: portals print both and the signature date is the one the text fixes),
   自2020年1月1日起施行 / 自二〇二〇年一月一日起实施 / 2020年1月1日起执行 / 于…施行 / 自…起试行;
   自发布之日起30日后施行 (+30 days).
 * expiry date: 有效期至2025年12月31日 (截至, 截止到, 到), 自…起施行，至…止, 有效期为2020年1月1日至
@@ -42,8 +43,6 @@ DATE = rf"{_D}{{4}}\s*年\s*{_D}{{1,3}}\s*月\s*{_D}{{1,3}}\s*[日号]"
 CN_NUMBER = "[0-9一二两三四五六七八九十百]+"
 _TAKE_EFFECT = "(?:施行|实施|执行|生效|试行)"
 _ISSUE_WORDS = "印发|下发|发文|签发|制发|发布|公布|颁布|公告|公开发布|印发实施|发布实施"
-# 发布/公布 name the publication; the rest the signing of the document.
-_PUBLISHED_WORDS = {"发布", "公布", "颁布", "公告", "公开发布", "发布实施"}
 
 _EFFECTIVE_ISSUE = re.compile(
     rf"自(?P<what>{_ISSUE_WORDS})之日起(?:(?P<days>{CN_NUMBER})(?:日|天)后)?[^，。；,]{{0,6}}?{_TAKE_EFFECT}")
@@ -144,7 +143,7 @@ def _effective_in(sentence: str, folded: str, written: str | None, published: st
     m = _EFFECTIVE_ISSUE.search(folded)
     if m:
         what = m.group("what")
-        base, named = (published or written, "published") if what in _PUBLISHED_WORDS else (written, "written")
+        base, named = (written, "written") if written else (published, "published")
         if base is None:
             return None
         how = f"自{what}之日起 = the {named} date"
