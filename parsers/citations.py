@@ -25,9 +25,13 @@ _OPEN = r"[〔\[［(（【﹝]"
 _CLOSE = r"[〕\]］)）】﹞]"
 # 云政规〔2019〕2号, 青政发(2014)20号, 国办发〔2020〕第5号 — a prefix of Han characters, a bracketed
 # year, a number. The prefix stops at words that end a phrase (根据, 按照 …) being glued to it.
-DOC_NUMBER = (rf"[\u4e00-\u9fff]{{1,12}}?\s*{_OPEN}\s*(?:19|20)\d{{2}}\s*{_CLOSE}\s*第?\s*\d{{1,5}}\s*号")
+DOC_NUMBER = (rf"[\u4e00-\u9fff]{{1,20}}?\s*{_OPEN}\s*(?:19|20)\d{{2}}\s*{_CLOSE}\s*第?\s*\d{{1,5}}\s*号")
 _DOC_NUMBER_RE = re.compile(DOC_NUMBER)
-_TITLED = re.compile(rf"《(?P<title>[^《》\n]{{2,150}})》(?:\s*[（(]\s*(?P<num>{DOC_NUMBER})\s*[)）])?")
+# What may follow a 《title》 in brackets: a 文号 (also 令2011年第2号), with the words printed around
+# it (中国人民银行公告〔2013〕第9号公布, 银发〔2006〕291号文印发); all of it is the span and the number.
+_PAREN_NUMBER = (rf"[^（）()《》\n]{{0,40}}?(?:{_OPEN}\s*(?:19|20)\d{{2}}\s*{_CLOSE}|(?:19|20)\d{{2}}\s*年)\s*第?\s*\d{{1,5}}\s*号"
+                 rf"[^（）()《》\n]{{0,8}}?")
+_TITLED = re.compile(rf"《(?P<title>[^《》\n]{{1,150}})》(?:\s*[（(]\s*(?P<num>{_PAREN_NUMBER})\s*[)）])?")
 # Words that end a phrase and may stand right before a bare 文号: not part of its prefix.
 _LEAD_WORDS = re.compile(r"^.*(?:根据|依据|依照|按照|遵照|参照|参考|比照|转发|废止|执行|落实|贯彻|印发|下发|"
                          r"文件|以及|和|及|与|、|的|将|对|经|原|见|即|为|是|在|按|据|由|同)")
@@ -80,16 +84,17 @@ def find_citations(body: str, *, own_title: str = "", own_doc_number: str | None
     """Every reference to another document in ``body``, in text order."""
     text = body or ""
     own_no = normalise_doc_number(own_doc_number) if own_doc_number else None
+    header_end = _header_end(text, own_title, own_no)
     out: list[Citation] = []
     taken: list[tuple[int, int]] = []
-    for m in _TITLED.finditer(text):
+    for m in _TITLED.finditer(text, header_end):
         title, num = m.group("title").strip(), m.group("num")
         taken.append((m.start(), m.end()))
         if num and own_no and normalise_doc_number(num) == own_no:
             continue
         out.append(Citation(m.group(0), title, _clean_number(num) if num else None,
                             _type(text, m.start(), m.end()), m.start(), m.end()))
-    for m in _DOC_NUMBER_RE.finditer(text):
+    for m in _DOC_NUMBER_RE.finditer(text, header_end):
         start = m.start() + (len(m.group(0)) - len(_strip_prefix(m.group(0))))
         if any(a <= start < b for a, b in taken):
             continue
@@ -99,6 +104,20 @@ def find_citations(body: str, *, own_title: str = "", own_doc_number: str | None
         out.append(Citation(number, None, number, _type(text, start, m.end()), start, m.end()))
     out.sort(key=lambda c: c.start)
     return out
+
+
+def _header_end(text: str, own_title: str, own_no: str | None) -> int:
+    """Where the body's header ends: leading lines that repeat the document's title or 文号."""
+    title = fold_for_compare(own_title)
+    pos = 0
+    for line in text.split("\n")[:4]:
+        folded = fold_for_compare(line)
+        if folded and (folded == title or (own_no and fold_for_compare(own_no) == folded)
+                       or (title and len(folded) >= 8 and folded in title)):
+            pos += len(line) + 1
+        else:
+            break
+    return min(pos, len(text))
 
 
 def _clean_number(number: str) -> str:

@@ -106,15 +106,25 @@ def action_in(text: str, *, whole: bool = False) -> str | None:
     return None
 
 
+# A body that decides about documents it names, whatever its title (…公告〔2025〕第6号).
+_DECIDES = re.compile(r"(?:决定|现)(?:予以)?(?:废止|宣布失效)|(?:决定|现)对[^。；]{0,120}?作(?:出)?[如以]下修改|决定修改|"
+                      r"决定将[^。；]{0,80}?有效期延长|》[^。；]{0,40}?自(?:本)?公告(?:发布|公布)?之日起(?:废止|失效)")
+
+
 def read_decision(title: str, body: str) -> Decision | None:
     """The targets of a decision document; None if the document is not a decision."""
-    if not is_decision_title(title):
+    if not is_decision_title(title) and not _DECIDES.search(_unquoted(unicodedata.normalize("NFKC", body or ""))):
         return None
     lines = [line.strip() for line in (body or "").split("\n") if line.strip()]
     targets: list[Target] = []
     header: list[str] | None = None
     heading_action = None
+    own = fold_for_compare(title)
+    lines = _outside_quotes(lines)
     for line in lines:
+        folded = fold_for_compare(line)
+        if folded and own and (folded == own or (len(folded) >= 8 and folded in own)):
+            continue                         # the body's header repeats the title: not a target
         cells = _cells(line)
         if _is_header(cells):
             header = [_role(c) for c in cells]
@@ -230,15 +240,49 @@ def _sentence_targets(line: str, heading_action: str | None) -> list[Target]:
     """Documents named in running text, with the action of their clause (or of the heading)."""
     out = []
     numbered = bool(_NUMBERED.match(line))
+    line = _unquoted(line)                   # 修改为“…《办法》…”: the new wording names no target
     for c in find_citations(line):
+        if c.title is None or len(c.title) < 4:
+            continue                         # a bare 文号 in prose, or 《办法》: a short form named before
         clause = _clause_around(line, c.start, c.end)
+        if "同时废止" in clause:
+            continue                         # a reprinted 办法's own 同时废止 (a citation of type repeal)
         action = action_in(clause)
+        if action is None and _THEN_ENDS.match(line[c.end:]):
+            action = "repeal"                # 《X》（…），自公告之日起废止
         if action is None and numbered:
             action = heading_action
         if action is None:
             continue
         out.append(_target(c.title, c.doc_number, None, action, line))
     return out
+
+
+_THEN_ENDS = re.compile(r"^[^，。；]{0,40}?[，,]\s*自[^，。；]{0,20}?起(?:废止|失效)")
+
+
+def _outside_quotes(lines: list[str]) -> list[str]:
+    """Lines with the wording an amendment quotes blanked, also where a quote spans lines."""
+    out, inside = [], False
+    for line in lines:
+        text = line
+        if inside:
+            close = re.search(r"[”」』]", text)
+            if close is None:
+                out.append("")
+                continue
+            text, inside = " " * (close.end()) + text[close.end():], False
+        text = _unquoted(text)
+        if re.search(r"[“「『][^”」』]*$", text):
+            start = re.search(r"[“「『][^”」』]*$", text).start()
+            text, inside = text[:start], True
+        out.append(text)
+    return out
+
+
+def _unquoted(text: str) -> str:
+    """The text with quoted wording (“…”, 「…」) blanked, offsets kept."""
+    return re.sub(r"[“「『][^”」』]*[”」』]", lambda m: " " * len(m.group(0)), text)
 
 
 def _clause_around(line: str, start: int, end: int) -> str:
@@ -279,10 +323,14 @@ def _target(title, doc_number, issuer, action, text) -> Target:
 
 
 def _unique(targets: list[Target]) -> list[Target]:
-    seen, out = set(), []
+    """Each document once: named again later (一、将《X》第十六条修改为…) it is the same target."""
+    out: list[Target] = []
     for t in targets:
-        key = (fold_for_compare(t.title or ""), re.sub(r"\s+", "", t.doc_number or ""), t.action)
-        if key not in seen:
-            seen.add(key)
+        title, number = fold_for_compare(t.title or ""), re.sub(r"\s+", "", t.doc_number or "")
+        same = next((i for i, o in enumerate(out) if (title and fold_for_compare(o.title or "") == title)
+                     or (number and re.sub(r"\s+", "", o.doc_number or "") == number)), None)
+        if same is None:
             out.append(t)
+        elif not out[same].doc_number and t.doc_number:
+            out[same] = t
     return out
