@@ -373,10 +373,11 @@ def resolve(ref: dict, referrer: _Doc | None, index: _Index) -> tuple[str, str |
 
 
 def _copies_on_own_site(found: list[_Doc], referrer: _Doc, how: str) -> tuple[list[_Doc], str]:
-    """Copies of one document on several sites (same title): the referrer's own site's copy."""
-    titles = {fold_for_compare(d.title) for d in found}
+    """Copies of one document on several sites (same title and same 文号, e.g. a reprint): the
+    referrer's own site's copy. Documents that only share a title are different documents."""
+    copies = {(fold_for_compare(d.title), d.doc_number) for d in found}
     same_site = [d for d in found if d.site == referrer.site]
-    if len(titles) == 1 and len(same_site) == 1:
+    if len(copies) == 1 and next(iter(copies))[1] and len(same_site) == 1:
         return same_site, how + " (the copy on the referring site)"
     return found, how
 

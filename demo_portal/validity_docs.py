@@ -245,9 +245,10 @@ VALIDITY = {
     "talent_extension": {"2024-01-01": "in_force"},
     "cleanup_forward": {"2024-01-01": "in_force"},
 }
-# Documents whose computed validity on a day conflicts with other evidence (label 有效, stale).
+# Documents whose computed validity on a day conflicts with other evidence: a 有效 label (seen when
+# the archive crawls, after all these days) against an expiry or a repeal.
 CONFLICTS = {("forest", "2024-01-01"), ("homestead", "2024-01-01"), ("water_fee", "2024-01-01"),
-             ("flood_yunxi", "2024-01-01"), ("dogs", "2024-06-01")}
+             ("flood_yunxi", "2024-01-01"), ("dogs", "2024-06-01"), ("talent", "2026-01-01")}
 
 
 def _art_id(name: str) -> int:
