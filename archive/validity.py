@@ -487,7 +487,9 @@ def _lifetime_on(ev: DocEvidence, day, in_effect, conflicts) -> tuple[str, Evide
     if last and day > last:
         state, basis = "expired", expiry_basis
     elif ev.effective:
-        state, basis = "in_force", ev.effective
+        # In force; when an extension is what keeps it so, the extension is the basis.
+        extended = expiry_basis is not None and expiry_basis.source != "clause"
+        state, basis = "in_force", expiry_basis if extended else ev.effective
     elif last and (ev.issued is None or day >= ev.issued):
         state, basis = "in_force", expiry_basis
     for e in sorted((e for e in in_effect if e.action == "continue"), key=lambda e: e.day):
