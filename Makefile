@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test bench bench-extraction bench-archive bench-crawl bench-startup clean
+.PHONY: demo test bench bench-extraction bench-archive bench-crawl bench-startup bench-registry clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(VENV)/.bench-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
-bench: bench-extraction bench-archive bench-crawl bench-startup
+bench: bench-extraction bench-archive bench-crawl bench-startup bench-registry
 
 bench-extraction: $(VENV)/.bench-installed
 	mkdir -p artifacts && $(BIN)/python -m benchmarks.extraction_eval --json artifacts/extraction-bench.json
@@ -35,6 +35,9 @@ bench-startup: $(VENV)/.bench-installed
 
 bench-crawl: $(STAMP)
 	$(BIN)/python -m benchmarks.crawl_bench --documents 20000 --rounds 3
+
+bench-registry: $(STAMP)
+	$(BIN)/python -m benchmarks.registry_bench --rounds 7
 
 clean:
 	rm -rf $(VENV) build *.egg-info guifan-demo.db guifan-demo.db-wal guifan-demo.db-shm

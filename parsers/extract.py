@@ -16,7 +16,7 @@ from .normalise import (
     normalise_doc_number, normalise_space, normalise_validity, strip_title_suffix,
 )
 from .pinyin_annotations import is_traditional_script, remove_pinyin_annotations
-from .read_metadata import FIELD_LABELS, LABEL_LINE, MetaBox, read_label_pairs, read_meta_tags
+from .read_metadata import FIELD_LABELS, LABEL_LINE, MetaBox, label_alternation, read_label_pairs, read_meta_tags
 from .record import Document
 from .sniff_content import check_is_text_page
 from .validity_clauses import read_validity_clauses
@@ -29,10 +29,8 @@ _SENTENCE = re.compile(r"[，。；！？]")
 _TITLE_ATTR = re.compile(r"title|biaoti|headline|tit\b|_bt\b|^bt$", re.I)
 _WEAK = {"日期", "时间", "名称", "分类", "主题", "效力", "编辑", "标题"}
 _STRONG_LABEL_LINE = re.compile(
-    r"^[【\[［]?(?:" + "|".join(
-        r"[\s\u3000\u2002\u2003\u00a0]*".join(map(re.escape, lbl))
-        for labels in FIELD_LABELS.values() for lbl in labels if lbl not in _WEAK
-    ) + r")[】\]］]?[\s\u3000\u2002\u2003\u00a0]*[:：]?"
+    r"^[【\[［]?" + label_alternation(lbl for labels in FIELD_LABELS.values() for lbl in labels if lbl not in _WEAK)
+    + r"[】\]］]?\s*[:：]?"
 )
 _URL_DATE = (
     re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_"),

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from .normalise import normalise_space
 
-__all__ = ["FIELD_LABELS", "MetaBox", "read_label_pairs", "read_meta_tags", "LABEL_LINE", "label_field"]
+__all__ = ["FIELD_LABELS", "MetaBox", "read_label_pairs", "read_meta_tags", "LABEL_LINE", "label_field",
+           "label_alternation"]
 
 # field -> labels, in order of preference.
 FIELD_LABELS: dict[str, tuple[str, ...]] = {
@@ -37,7 +38,7 @@ OTHER_LABELS: tuple[str, ...] = (
     "审核", "撰稿", "供稿", "责任部门", "联系电话", "字体",
 )
 
-_SPACES = r"[\s\u3000\u2002\u2003\u00a0]*"
+_SPACES = r"\s*"  # str patterns: \s is Unicode whitespace (\u3000, \u2002, \u2003, \u00a0 included)
 
 
 def _label_regex(label: str) -> str:
@@ -52,7 +53,33 @@ for _label in OTHER_LABELS:
     _ALL_LABELS.setdefault(_label, None)
 del _field, _labels, _label
 
-_LABEL_ALT = "|".join(_label_regex(lbl) for lbl in sorted(_ALL_LABELS, key=len, reverse=True))
+def label_alternation(labels) -> str:
+    """One alternation of `labels`, factored by common prefixes (a trie): it matches what the
+    plain longest-first alternation matches, longer labels first, and compiles several times
+    faster (the plain one was most of `guifan parse`'s start-up)."""
+    trie: dict = {}
+    for label in labels:
+        node = trie
+        for ch in label:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + (_SPACES + emit(child) if set(child) != {""} else "")
+                    for ch, child in sorted(node.items(), key=lambda kv: -_depth(kv[1])) if ch]
+        ends = "" in node
+        if len(branches) == 1 and not ends:
+            return branches[0]
+        body = "|".join(branches)
+        return f"(?:{body})?" if ends else f"(?:{body})"
+
+    def _depth(node: dict) -> int:
+        return 1 + max((_depth(c) for k, c in node.items() if k), default=0)
+
+    return emit(trie)
+
+
+_LABEL_ALT = label_alternation(_ALL_LABELS)
 # A label: not glued to a preceding Han character, optional brackets, then a colon.
 _LABEL_COLON = re.compile(
     rf"(?<![\u4e00-\u9fff])[【\[［]?(?P<label>{_LABEL_ALT})[】\]］]?{_SPACES}[:：]"
