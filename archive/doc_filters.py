@@ -73,6 +73,11 @@ class DocFilters:
         return (" AND ".join(parts) or "1"), params
 
     @property
+    def needs_validity(self) -> bool:
+        """The filter reads computed validity (archive.validity's timelines)."""
+        return bool(self.validity) and not self.validity_label
+
+    @property
     def needs_sites(self) -> bool:
         return bool(self.region)
 

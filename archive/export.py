@@ -69,6 +69,10 @@ def count_rows(conn: sqlite3.Connection, filters: DocFilters, match: str | None 
 
 
 def iter_rows(conn: sqlite3.Connection, filters: DocFilters, match: str | None = None) -> Iterator[tuple]:
+    from . import validity
+
+    if not validity.has_tables(conn) or filters.needs_validity:
+        validity.ensure_current(conn)        # the computed columns (and filter) read its tables
     sql, params = select_sql(filters, match)
     cur = conn.cursor()
     cur.row_factory = None                   # plain tuples: the fastest rows sqlite3 makes

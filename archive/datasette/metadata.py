@@ -74,7 +74,10 @@ VALIDITY_LABELS = vocabulary.VALIDITY_LABELS
 FACETS = ["site", "issuer", "year", "doc_type", "validity"]
 
 SEARCH_SQL = f"""
-SELECT v.doc_id, v.version, v.title, guifan_snippet(v.body, :q) AS snippet, v.site, v.issuer,
+SELECT v.doc_id, v.version, v.title,
+       CASE WHEN instr(guifan_snippet(v.body, :q), '<mark>') THEN guifan_snippet(v.body, :q)
+            ELSE guifan_snippet(v.title, :q) END AS snippet,  -- a title-only hit, as guifan search
+       v.site, v.issuer,
        v.doc_type, v.validity, v.published_date
 FROM search_fts
 JOIN versions v ON v.rowid = search_fts.rowid
