@@ -300,18 +300,51 @@ def report(res: dict, per_case: bool) -> str:
     return "\n".join(lines)
 
 
+def refresh_cost(n: int) -> dict:
+    """Seconds to compute validity for an archive of n synthetic documents (every version read,
+    every reference resolved, every timeline built), against writing those documents into the
+    archive (the store's ingest: the baseline), and the cost of the no-op check before a read."""
+    import time
+
+    from benchmarks.synthetic_archive import build_archive
+    from guifan.archive import Archive, validity
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        build_archive(Path(tmp) / "s.db", n, seed="validity-bench")
+        ingest = time.perf_counter() - t0
+        with Archive(Path(tmp) / "s.db") as archive:
+            versions = archive.conn.execute("SELECT count(*) FROM versions").fetchone()[0]
+            t0 = time.perf_counter()
+            report = validity.refresh(archive.conn, force=True)
+            full = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            for _ in range(100):
+                validity.is_current(archive.conn)
+            check = (time.perf_counter() - t0) / 100
+    return {"documents": n, "versions": versions, "ingest_s": ingest, "refresh_s": full,
+            "refresh_per_ingest": full / ingest, "refs": report.refs, "noop_check_ms": check * 1000}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--collection", default="validity")
     ap.add_argument("--json", metavar="OUT", help="write the figures as JSON here")
     ap.add_argument("--per-case", action="store_true", help="print each case's errors")
     ap.add_argument("--from-gold", action="store_true", help="read the gold body, not the page")
+    ap.add_argument("--archive-docs", type=int, default=0, metavar="N",
+                    help="also time computing validity for an archive of N synthetic documents")
     args = ap.parse_args(argv)
     if args.collection not in corpus.collections():
         print(f"no collection benchmarks/corpus/{args.collection}/ (yet): nothing to measure", file=sys.stderr)
         return 1
     res = run(args.collection, args.from_gold)
     print(report(res, args.per_case))
+    if args.archive_docs:
+        cost = res["refresh_cost"] = refresh_cost(args.archive_docs)
+        print(f"  computing validity: {cost['documents']} documents ({cost['versions']} versions, {cost['refs']} "
+              f"references) in {cost['refresh_s']:.2f} s = {cost['refresh_per_ingest']:.2f} × writing them into the "
+              f"archive ({cost['ingest_s']:.2f} s, the baseline); the check before each read {cost['noop_check_ms']:.2f} ms")
     if args.json:
         Path(args.json).write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

@@ -46,6 +46,9 @@ _ISSUE_WORDS = "印发|下发|发文|签发|制发|发布|公布|颁布|公告|�
 
 _EFFECTIVE_ISSUE = re.compile(
     rf"自(?P<what>{_ISSUE_WORDS})之日起(?:(?P<days>{CN_NUMBER})(?:日|天)后)?[^，。；,]{{0,6}}?{_TAKE_EFFECT}")
+# 执行期自发布之日起至…: a period that starts when issued, without a 施行 verb.
+_PERIOD_FROM_ISSUE = re.compile(rf"(?:执行期|有效期|实施期|施行期|期限)[^，。；,]{{0,6}}?自(?P<what>{_ISSUE_WORDS})之日起")
+_MONTH_END = re.compile(rf"(?:至|到)\s*(?P<y>{_D}{{4}})\s*年\s*(?P<m>{_D}{{1,3}})\s*月\s*(?:底|末)")
 _EFFECTIVE_DATE = re.compile(rf"(?:自|从|于)?\s*(?P<date>{DATE})\s*(?:起|开始)?[^，。；,至到]{{0,6}}?{_TAKE_EFFECT}")
 _RANGE = re.compile(rf"(?P<start>{DATE})\s*(?:起)?\s*(?:至|到|—|－|-|~|～)\s*(?P<end>{DATE})\s*(?:止)?")
 _UNTIL = re.compile(rf"(?:有效期|执行期|施行期|试行期|期限)[^，。；,\d]{{0,6}}?(?:至|到|截至|截止到|截止至|截止)\s*(?P<date>{DATE})")
@@ -115,6 +118,15 @@ def _number(text: str) -> int | None:
     return units.get(text) if len(text) == 1 else None
 
 
+def _month_end(year: str, month: str) -> str | None:
+    first = normalise_date(f"{year}年{month}月1日")
+    if not first:
+        return None
+    d = dt.date.fromisoformat(first)
+    nxt = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return (nxt - dt.timedelta(days=1)).isoformat()
+
+
 def add_period(start: str, n: int, unit: str) -> str:
     """The last day in force of a period of n years ('年') or months ('月'/'个月') from start (ISO)."""
     d = dt.date.fromisoformat(start)
@@ -140,14 +152,14 @@ class _Found:
 
 
 def _effective_in(sentence: str, folded: str, written: str | None, published: str | None) -> tuple[str, str] | None:
-    m = _EFFECTIVE_ISSUE.search(folded)
+    m = _EFFECTIVE_ISSUE.search(folded) or _PERIOD_FROM_ISSUE.search(folded)
     if m:
         what = m.group("what")
         base, named = (written, "written") if written else (published, "published")
         if base is None:
             return None
         how = f"自{what}之日起 = the {named} date"
-        days = _number(m.group("days")) if m.group("days") else None
+        days = _number(m.group("days")) if m.groupdict().get("days") else None
         if days:
             base = (dt.date.fromisoformat(base) + dt.timedelta(days=days)).isoformat()
             how += f" + {days} days"
@@ -172,6 +184,11 @@ def _expiry_in(folded: str) -> tuple[str, str] | tuple[int, str, str] | None:
         iso = _iso(m.group("date"))
         if iso:
             return iso, f"有效期至 {m.group('date')}"
+    m = _MONTH_END.search(folded)
+    if m and re.search(r"有效期|执行期|施行期|试行期|实施期|期限|止", folded):
+        end = _month_end(m.group("y"), m.group("m"))
+        if end:
+            return end, f"至{m.group('y')}年{m.group('m')}月底 = the last day of that month"
     r = _RANGE.search(folded)
     if r and re.search(r"有效期|执行期|施行期|试行期|期限|止", folded):
         iso = _iso(r.group("end"))
