@@ -192,12 +192,16 @@ def refresh(conn: sqlite3.Connection, *, force: bool = False) -> RefreshReport:
     """Bring facts, references and timelines up to date; one write transaction."""
     if not force and is_current(conn):
         return RefreshReport(skipped=True)
-    conn.execute("BEGIN IMMEDIATE")
+    # Inside the caller's open transaction a savepoint: all of it commits or none, with theirs.
+    nested = conn.in_transaction
+    conn.execute("SAVEPOINT validity_refresh" if nested else "BEGIN IMMEDIATE")
     try:
         report = _refresh(conn, force)
-        conn.execute("COMMIT")
+        conn.execute("RELEASE validity_refresh" if nested else "COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        conn.execute("ROLLBACK TO validity_refresh" if nested else "ROLLBACK")
+        if nested:
+            conn.execute("RELEASE validity_refresh")
         raise
     return report
 

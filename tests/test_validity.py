@@ -276,19 +276,26 @@ def test_datasette_filter_and_facets_agree_with_the_computed_validity(archive):
         proc.wait(timeout=10)
 
 
-def test_a_new_version_is_read_on_the_next_refresh(tmp_path):
-    """Day 2 repeals a document by its label: the next read computes it, reading only the new versions."""
+def test_a_crawl_computes_what_arrived_and_only_that(tmp_path):
+    """Day 2 repeals a document by its label: the crawl that sees it computes it, reading only
+    the new versions; a rewritten version is read again on the next refresh."""
     db = tmp_path / "two.db"
     with DemoPortal(day=1) as portal:
-        crawl_to_archive(db, portal, ["demo-yunxi"])
-        assert run_guifan("validity", "--recompute", "--db", str(db)).returncode == 0
+        first = crawl_to_archive(db, portal, ["demo-yunxi"])
         portal.set_day(2)
-        crawl_to_archive(db, portal, ["demo-yunxi"])
+        second = crawl_to_archive(db, portal, ["demo-yunxi"])
     conn = row_connection(db)
-    assert not validity.is_current(conn)
+    for run, result in ((1, first), (2, second)):
+        read = int(result.stderr.split("validity: read ")[1].split()[0])
+        assert 0 < read == conn.execute("SELECT count(*) FROM versions WHERE run_id = ?", (run,)).fetchone()[0]
+    assert validity.is_current(conn)
     changed = conn.execute("SELECT doc_id FROM versions WHERE version = 2 AND validity = 'repealed'").fetchone()[0]
-    report = validity.refresh(conn)
-    assert 0 < report.read < 10 and validity.is_current(conn)
     today = validity.dt.date.today().isoformat()
-    assert validity.computed(conn, changed, 2, today)["validity"] == "repealed"
-    assert validity.computed(conn, changed, 2, today)["basis"]["source"] == "label"
+    got = validity.computed(conn, changed, 2, today)
+    assert (got["validity"], got["basis"]["source"]) == ("repealed", "label")
+    conn.execute("UPDATE versions SET body = body || '本办法自2030年1月1日起施行。' WHERE doc_id = ? AND version = 2",
+                 (changed,))
+    conn.commit()
+    assert not validity.is_current(conn)
+    assert validity.refresh(conn).read == 1
+    assert validity.computed(conn, changed, 2, "2029-06-01")["validity"] in ("not_yet_in_force", "repealed")

@@ -44,6 +44,9 @@ def run(args) -> int:
     profiles = [p.with_base_url(overrides[p.name]) if p.name in overrides else p for p in profiles]
     check_writable(args.db)
     run_id = crawl_profiles(profiles, args)
+    from guifan.commands.validity import after_crawl
+
+    after_crawl(args.db)
     status, reason = print_summary(args.db, run_id)
     if status != "completed":
         raise CliError(f"run {run_id} {status}: {reason}")

@@ -42,6 +42,9 @@ def run(args) -> int:
     with portal:
         profiles = [p.with_base_url(portal.base_url(p.name)) for p in profiles]
         run_id = crawl_profiles(profiles, args)
+    from guifan.commands.validity import after_crawl
+
+    after_crawl(args.db)
     status, reason = print_summary(args.db, run_id, demo=True)
     if status != "completed":
         raise CliError(f"run {run_id} {status}: {reason}")

@@ -40,6 +40,20 @@ def current_conn(args, force: bool = False):
     return archive
 
 
+def after_crawl(db) -> None:
+    """Documents arrived: compute their clauses, links and validity now (one transaction)."""
+    import sys
+
+    from guifan.archive import open_archive as open_
+    from guifan.archive import validity
+
+    with open_(db, "write") as archive:
+        report = validity.refresh(archive.conn)
+    if not report.skipped:
+        print(f"validity: read {report.read} new versions; {report.linked} of {report.refs} references linked",
+              file=sys.stderr)
+
+
 def run(args) -> int:
     from guifan.archive import validity
     from guifan.archive.doc_filters import as_of_day
