@@ -41,3 +41,5 @@ class FetchResult:
     document: Document | None = None
     # On a list page: the detail URLs it lists (for the completeness report and tombstones).
     links: list[str] = field(default_factory=list)
+    # The redirect answers before this one, in order: {url, status, headers, body, location}.
+    hops: list[dict] = field(default_factory=list)

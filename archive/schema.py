@@ -208,6 +208,20 @@ CREATE TABLE IF NOT EXISTS attachment_texts (
 );
 """
 
+# The redirect answers a fetch went through before its final one (3xx status, headers with the
+# Location, body bytes in blobs), in order: the WARC replays them as the server sent them.
+REDIRECT_TABLES = """
+CREATE TABLE IF NOT EXISTS redirect_hops (
+    fetch_id INTEGER NOT NULL REFERENCES fetches(fetch_id),
+    position INTEGER NOT NULL,       -- 0 = the URL first requested
+    url TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    response_headers TEXT NOT NULL,  -- JSON list of [name, value]
+    sha256 TEXT REFERENCES blobs(sha256),
+    PRIMARY KEY (fetch_id, position)
+) WITHOUT ROWID;
+"""
+
 # Each attachment URL's latest capture, the page that links it and its text.
 ATTACHMENTS_VIEW = """
 CREATE VIEW IF NOT EXISTS attachments AS

@@ -22,7 +22,7 @@ from . import blobs, search, validity
 from .errors import ArchiveError
 from .models import FetchResult, utc_now
 from .schema import (ATTACHMENT_TABLES, ATTACHMENTS_VIEW, CURRENT_VIEW, CURRENT_VIEW_COLUMNS, FETCH_LOG_VIEW,
-                     RETIRED_VIEWS, SCHEMA_VERSION, TABLES, VALIDITY_EVENTS_VIEW, ADDED_COLUMNS)
+                     REDIRECT_TABLES, RETIRED_VIEWS, SCHEMA_VERSION, TABLES, VALIDITY_EVENTS_VIEW, ADDED_COLUMNS)
 
 EXTRACTOR_VERSION = "guifan-parsers/0.1"
 GONE_STATUSES = (404, 410)
@@ -127,7 +127,7 @@ class Archive:
         # One script in one transaction: a half-created schema never survives a crash.
         self.conn.executescript(
             f"BEGIN IMMEDIATE;{TABLES}{validity.SCHEMA}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
-            f"{ATTACHMENT_TABLES}{ATTACHMENTS_VIEW}"
+            f"{ATTACHMENT_TABLES}{ATTACHMENTS_VIEW}{REDIRECT_TABLES}"
             f"INSERT OR IGNORE INTO archive_meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');"
             "COMMIT;"
         )
@@ -291,13 +291,14 @@ class Archive:
                 self._attachment_arrives(fx, text)
             outcome, reason = self._judge(fx)
             self._record_listings(c, run_id, fetch)
-            c.execute(
+            cur = c.execute(
                 "INSERT INTO fetches(run_id, kind, url_id, status, outcome, reason, capture_id, referer_id, "
                 "sha256, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, fetch.kind, url_id(c, fetch.site, fetch.url), fetch.status, outcome, reason,
                  fx.capture_id, url_id(c, fetch.site, fetch.referer) if fetch.referer else None,
                  None if fx.capture_id else fx.digest, fetch.fetched_at),
             )
+            _record_hops(c, cur.lastrowid, fetch.hops)
             return outcome
 
     def _attachment_arrives(self, fx: "_Fetch", text) -> None:
@@ -554,6 +555,17 @@ class _Fetch:
         )
         self.capture_id = cur.lastrowid
         return self.capture_id
+
+
+def _record_hops(c: sqlite3.Connection, fetch_id: int, hops: list[dict]) -> None:
+    """The redirect answers before the final one, bodies kept like any other bytes served."""
+    for position, hop in enumerate(hops):
+        body = hop.get("body")
+        digest = blobs.put(c, body, blobs.sha256(body))[0] if body is not None else None
+        c.execute("INSERT INTO redirect_hops(fetch_id, position, url, status, response_headers, sha256) "
+                  "VALUES (?, ?, ?, ?, ?, ?)",
+                  (fetch_id, position, hop["url"], hop["status"],
+                   json.dumps([list(p) for p in hop.get("headers", [])], ensure_ascii=False), digest))
 
 
 def attachment_text(fetch: FetchResult, conn: sqlite3.Connection):

@@ -32,11 +32,21 @@ class SiteProfile:
     source: str = ""
     hints: dict = field(default_factory=dict)
     schedule: str = ""               # cron expression for `guifan schedule` (crawler/schedule.py)
+    # Crawl scope (crawler/middlewares.OffSiteGuard): pages come only from the hosts of base_url
+    # and start_urls and these; attachments also from attachment_hosts. "*.example.gov.cn"
+    # names a domain and its subdomains.
+    hosts: list[str] = field(default_factory=list)
+    attachment_hosts: list[str] = field(default_factory=list)
     path: str = ""                   # the profile's file; "" for a site imported from the registry
     unit: dict = field(default_factory=dict)   # the registry's entry for admin_code (crawler/registry)
 
     def absolute_start_urls(self) -> list[str]:
         return [urljoin(self.base_url.rstrip("/") + "/", u) for u in self.start_urls]
+
+    def page_hosts(self) -> list[str]:
+        """The hosts this site's pages may come from (lower case, ports aside)."""
+        named = [urlsplit(u).hostname for u in [self.base_url, *self.absolute_start_urls()] if u]
+        return sorted({h.lower() for h in [*named, *self.hosts] if h})
 
     def with_base_url(self, base_url: str) -> "SiteProfile":
         """The site served from another address (a mirror, the demo portal): its absolute start
@@ -107,17 +117,13 @@ def all_profiles(sites_dir: Path = SITES_DIR) -> dict[str, SiteProfile]:
     return {p.name: p for p in profiles}
 
 
-def get_profiles(names: list[str], sites_dir: Path = SITES_DIR) -> list[SiteProfile]:
-    """Profiles by name (the file is NAME.toml; a broken file elsewhere does not matter here),
-    else sites imported from the registry, by name (ah-341321) or 6-digit code."""
+def profiles_by_name(names: list[str], sites_dir: Path = SITES_DIR) -> dict[str, SiteProfile]:
+    """The hand-made profiles among `names` (the file is NAME.toml; a broken file elsewhere
+    does not matter here); names without a file are left to the registry
+    (`crawler.registry.catalog.get_profiles`)."""
     files = [n for n in names if (sites_dir / f"{n}.toml").is_file()]
     loaded = {n: load_profile(sites_dir / f"{n}.toml") for n in files}
     for name, profile in loaded.items():
         if profile.name != name:
             raise ProfileError(f"site profile {profile.path} names itself {profile.name!r}, not {name!r}")
-    others = [n for n in names if n not in loaded]
-    if others:
-        from guifan.crawler.registry.catalog import catalog, resolve
-
-        loaded.update(zip(others, resolve(others, catalog(sites_dir))))
-    return [loaded[n] for n in names]
+    return loaded

@@ -2,14 +2,13 @@
 demo portal on loopback; and profiles that fail validation say which file and which field."""
 from __future__ import annotations
 
-import argparse
 import sqlite3
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from guifan.crawler.profiles import ProfileError, get_profiles, load_profile
+from guifan.crawler.profiles import ProfileError, load_profile
+from guifan.crawler.registry.catalog import get_profiles
 from guifan.crawler.registry.catalog import catalog, select
 from guifan.demo_portal import ALL_SITES, DemoPortal
 from tests.conftest import base_urls, run_guifan

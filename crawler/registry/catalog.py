@@ -10,7 +10,7 @@ import difflib
 import re
 from urllib.parse import urlsplit
 
-from guifan.crawler.profiles import ProfileError, SiteProfile, all_profiles
+from guifan.crawler.profiles import SITES_DIR, ProfileError, SiteProfile, all_profiles, profiles_by_name
 
 from . import Unit, citation, load_units
 
@@ -159,3 +159,13 @@ def resolve(names: list[str], sites: list[SiteProfile]) -> list[SiteProfile]:
         raise ProfileError(f"unknown site {said}; known profiles: {', '.join(profiles) or '(none)'}, and "
                            f"{len(sites) - len(profiles)} registry sites (`guifan sites --all` lists them)")
     return found
+
+
+def get_profiles(names: list[str], sites_dir=SITES_DIR) -> list[SiteProfile]:
+    """Sites by name: a hand-made profile (NAME.toml), else a site imported from the
+    registry, by name (ah-341321) or 6-digit code; unknown names get the closest ones."""
+    loaded = profiles_by_name(names, sites_dir)
+    others = [n for n in names if n not in loaded]
+    if others:
+        loaded.update(zip(others, resolve(others, catalog(sites_dir))))
+    return [loaded[n] for n in names]

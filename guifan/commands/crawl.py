@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from guifan.commands.sites import add_selection_options, selected_sites, selecting
-from guifan.crawler.profiles import get_profiles
+from guifan.crawler.registry.catalog import get_profiles
 from guifan.commands.common import add_db_option
 from guifan.errors import CliError
 from guifan.summary import print_summary

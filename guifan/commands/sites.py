@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from guifan.commands.common import add_format_option, emit
-from guifan.crawler.profiles import get_profiles
+from guifan.crawler.registry.catalog import get_profiles
 from guifan.errors import CliError
 
 FIELDS = ("name", "admin_code", "name_zh", "region", "province", "prefecture", "county", "kind", "platform",
