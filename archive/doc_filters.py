@@ -53,8 +53,6 @@ class DocFilters:
         if self.validity and self.validity_label:
             _in_list(parts, params, "v.validity", "validity", self.validity)
         elif self.validity:
-            from .validity import filter_sql
-
             names = [f"validity_{i}" for i in range(len(self.validity))]
             parts.append(filter_sql(names))
             params.update(zip(names, self.validity), as_of=self.as_of)
@@ -74,12 +72,20 @@ class DocFilters:
 
     @property
     def needs_validity(self) -> bool:
-        """The filter reads computed validity (archive.validity's timelines)."""
+        """The filter reads computed validity (archive.validity's timelines: callers bring them up
+        to date with ``validity.ensure_current``, as the CLI and ``export`` do)."""
         return bool(self.validity) and not self.validity_label
 
     @property
     def needs_sites(self) -> bool:
         return bool(self.region)
+
+
+def filter_sql(names: list[str]) -> str:
+    """Computed validity on :as_of among the named values (archive.validity's timelines)."""
+    marks = ", ".join(f":{n}" for n in names)
+    return ("EXISTS (SELECT 1 FROM validity_timeline vt WHERE vt.doc_id = v.doc_id AND vt.version = v.version "
+            f"AND vt.start_date <= :as_of AND vt.end_date >= :as_of AND vt.validity IN ({marks}))")
 
 
 def _in_list(parts: list, params: dict, column: str, name: str, values: list[str]) -> None:

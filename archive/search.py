@@ -457,10 +457,6 @@ def search(conn: sqlite3.Connection, text: str, filters: DocFilters | None = Non
     query = parse_query(text)
     warning = refresh(conn)[1] if refresh_index else None
     filters = filters or DocFilters()
-    if filters.needs_validity and refresh_index:
-        from . import validity
-
-        warning = validity.ensure_current(conn) or warning
     params = {"match": query.fts(), "limit": limit, "offset": offset}
     where, filter_params = filters.where()
     params.update(filter_params)

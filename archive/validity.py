@@ -635,7 +635,8 @@ def computed(conn, doc_id: str, version: int, as_of: str) -> dict:
                        "AND end_date >= ?", (doc_id, version, as_of, as_of)).fetchone()
     facts = conn.execute("SELECT f.* FROM version_facts f JOIN versions v ON v.rowid = f.version_rowid "
                          "WHERE v.doc_id = ? AND v.version = ?", (doc_id, version)).fetchone()
-    out = {"doc_id": doc_id, "version": version, "as_of": as_of,
+    title = conn.execute("SELECT title FROM versions WHERE doc_id = ? AND version = ?", (doc_id, version)).fetchone()
+    out = {"doc_id": doc_id, "version": version, "title": title[0] if title else None, "as_of": as_of,
            "validity": row["validity"] if row else "unknown",
            "basis": json.loads(row["basis"]) if row else {"source": "none"},
            "conflicts": json.loads(row["conflicts"]) if row else [],
@@ -680,13 +681,6 @@ def resolved_share(conn) -> dict:
             "AND d.current_version = r.version GROUP BY r.kind, r.status"):
         out.setdefault(kind, {})[status] = n
     return out
-
-
-# The SQL a filter on computed validity uses (aliases v = versions); values bound by the caller.
-def filter_sql(names: list[str]) -> str:
-    marks = ", ".join(f":{n}" for n in names)
-    return ("EXISTS (SELECT 1 FROM validity_timeline vt WHERE vt.doc_id = v.doc_id AND vt.version = v.version "
-            f"AND vt.start_date <= :as_of AND vt.end_date >= :as_of AND vt.validity IN ({marks}))")
 
 
 assert set(ACTION_VALIDITY.values()) <= set(VALIDITY_VALUES)

@@ -20,8 +20,6 @@ from __future__ import annotations
 import datetime as dt
 
 from . import textgen as tg
-from .catalog import DemoDoc, Entry, _detail_path
-from .sites import Column, Site
 
 YUNXI, QINGSHI = "demo-yunxi", "demo-qingshi"
 COLUMNS = {YUNXI: "gfxwj", QINGSHI: "1234"}
@@ -262,26 +260,19 @@ def doc_key(name: str) -> str:
     return f"{site}/{COLUMNS[site]}/{_art_id(name)}"
 
 
-def _entry(site: Site, col: Column, name: str) -> Entry:
-    _, title, number, issuer, written, published, label, topic, blocks = DOCS[name]
-    from .catalog import VALIDITY as LABELS
-
-    day = dt.date.fromisoformat(published)
-    path = _detail_path(site, col, day, _art_id(name))
-    doc = DemoDoc(site=site.name, key=doc_key(name), list_path=path, path=path, title=title,
-                  index_no=f"{site.admin_code}-VAL-{written[:4]}-{_art_id(name) % 1000:04d}",
-                  doc_number=tg.normalise_doc_number(number), doc_number_raw=number, issuer=issuer,
-                  written_date=written, published_date=published, validity=LABELS[label], validity_raw=label,
-                  topic=topic, doc_type=None, paragraphs=[], encoding=site.encoding)
-    doc.doc_type = DOC_TYPES[name]
-    entry = Entry(doc, col, list(blocks), title, tg.date_cn(dt.date.fromisoformat(written)), published,
-                  "09:00", "table", [])
-    entry.refresh_paragraphs()
-    return entry
-
-
-def extra_entries(site: Site, col: Column) -> list[Entry]:
-    """The validity documents listed in this column (the catalog's hook calls this)."""
-    if COLUMNS.get(site.name) != col.slug:
+def documents_in(site: str, column: str) -> list[dict]:
+    """The validity documents listed in a column, as the catalog's fields (the catalog builds
+    its entries from these: this module imports nothing of the catalog)."""
+    if COLUMNS.get(site) != column:
         return []
-    return [_entry(site, col, name) for name in NAMES if DOCS[name][0] == site.name]
+    out = []
+    for name in NAMES:
+        where, title, number, issuer, written, published, label, topic, blocks = DOCS[name]
+        if where == site:
+            out.append({"name": name, "key": doc_key(name), "art_id": _art_id(name), "title": title,
+                        "doc_number_raw": number, "doc_number": tg.normalise_doc_number(number), "issuer": issuer,
+                        "written_date": written, "published_date": published, "validity_raw": label,
+                        "topic": topic, "doc_type": DOC_TYPES[name], "blocks": list(blocks),
+                        "index_no": f"VAL-{written[:4]}-{_art_id(name) % 1000:04d}",
+                        "written_print": tg.date_cn(dt.date.fromisoformat(written))})
+    return out

@@ -68,8 +68,6 @@ def run(args) -> int:
         doc = find_document(archive.conn, args.doc)
         version = args.version or doc["current_version"]
         result = validity.computed(archive.conn, doc["doc_id"], version, as_of_day(args.as_of))
-        result["title"] = archive.conn.execute("SELECT title FROM versions WHERE doc_id = ? AND version = ?",
-                                               (doc["doc_id"], version)).fetchone()[0]
         if args.timeline or args.format != "table":
             result["timeline"] = validity.timeline_rows(archive.conn, doc["doc_id"], version)
     emit(result, args.format, lambda r: print_validity(r, args.timeline))
