@@ -1,4 +1,7 @@
-"""guifan parse FILE...: extract saved pages, one JSON object per line per file."""
+"""guifan parse FILE...: extract saved pages, one JSON object per line per file.
+
+`guifan parse --list FILE...` reads saved home, column or list pages as a crawl would (see
+crawler/platforms/inspect.py): document links, next pages, columns, hints, sniffed platform."""
 from __future__ import annotations
 
 import json
@@ -13,7 +16,12 @@ def add(sub) -> None:
     p = sub.add_parser("parse", help="extract saved pages to JSON, one line per file")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--url", default="", help="the URL the page was served from (resolves links)")
-    p.add_argument("--platform", default=None, help="optional platform hint, e.g. trs, hanweb")
+    p.add_argument("--platform", default=None,
+                   help="optional platform hint, e.g. trs, hanweb; with --list: the adapter, or auto "
+                        "(the default: sniffed from the page)")
+    p.add_argument("--list", action="store_true",
+                   help="read each file as a home, column or list page: document links, next pages or list "
+                        "requests, columns, per-document hints and the sniffed platform")
     p.add_argument("--format", choices=("jsonl", "json"), default="jsonl",
                    help="jsonl (default): one object per line as each file is done; json: one array at the end")
     p.add_argument("-j", "--jobs", type=int, default=0,
@@ -25,7 +33,9 @@ def add(sub) -> None:
 def run(args) -> int:
     failures, lines = 0, []
     hints = {"platform": args.platform} if args.platform else None
-    for line in parsed(args.files, args.url, hints, jobs(args)):
+    lines_of = (list_one(name, args.url, args.platform or "auto") for name in args.files) if args.list \
+        else parsed(args.files, args.url, hints, jobs(args))
+    for line in lines_of:
         name = line["path"]
         if "error" in line:
             failures += 1
@@ -77,3 +87,17 @@ def parse_one(name: str, url: str, hints) -> dict:
     except ParseError as exc:
         return {"path": name, "error": str(exc)}
     return {"path": name, **{f: doc[f] for f in RECORD_FIELDS}}
+
+
+def list_one(name: str, url: str, platform: str) -> dict:
+    """What the adapter reads from one saved list page, or {path, error}."""
+    from guifan.crawler.platforms import PLATFORMS
+    from guifan.crawler.platforms.inspect import inspect_list
+
+    if platform != "auto" and platform not in PLATFORMS:
+        return {"path": name, "error": f"unknown platform {platform!r}; known: auto, {', '.join(PLATFORMS)}"}
+    try:
+        body = Path(name).read_bytes()
+    except OSError as exc:
+        return {"path": name, "error": exc.strerror or str(exc)}
+    return {"path": name, **inspect_list(body, url, platform)}
