@@ -68,12 +68,57 @@ def read_case(case: corpus.Case, from_gold: bool) -> Read:
         return Read(case, case.gold.get("title") or "", case.gold.get("body") or "", meta.get("doc_number"),
                     meta.get("issuer"), meta.get("written_date"), meta.get("published_date"))
     data = case.page.read_bytes()
-    if case.page.suffix.lower() in (".html", ".htm", ".shtml"):
+    key = case.origin.get("key")
+    if case.page.suffix.lower() == ".sql" and key:
+        data = sql_row_html(data.decode("utf-8"), key)
+    if case.page.suffix.lower() in (".html", ".htm", ".shtml", ".sql"):
         doc = extract(data, case.gold.get("url") or "")
         return Read(case, doc.title, doc.body, doc.doc_number_raw, doc.issuer, doc.written_date, doc.published_date)
     text = normalise_paragraphs(decode_bytes(data, None).text)
     return Read(case, case.gold.get("title") or "", text, meta.get("doc_number"), meta.get("issuer"),
                 meta.get("written_date"), meta.get("published_date"))
+
+
+def _sql_values(text: str, start: int) -> list:
+    """The literals of one ``values (…)`` tuple of a MySQL-style dump, from ``start`` (its '(')."""
+    out, i, n = [], start + 1, len(text)
+    while i < n:
+        while text[i] in " \n\t,":
+            i += 1
+        if text[i] == ")":
+            return out
+        if text[i] == "'":
+            j, buf = i + 1, []
+            while text[j] != "'" or text[j + 1:j + 2] == "'":
+                if text[j] == "\\":
+                    buf.append({"n": "\n", "t": "\t", "r": "\r", "0": "\0"}.get(text[j + 1], text[j + 1]))
+                    j += 2
+                elif text[j] == "'":
+                    buf.append("'")
+                    j += 2
+                else:
+                    buf.append(text[j])
+                    j += 1
+            out.append("".join(buf))
+            i = j + 1
+        else:
+            j = i
+            while text[j] not in ",)":
+                j += 1
+            out.append(text[i:j].strip())
+            i = j
+
+
+def sql_row_html(dump: str, key: str) -> bytes:
+    """The ``html`` column of the row ``origin.key`` names (``ge_policy_raw id=9``) in a table dump."""
+    table, _, ident = key.partition(" ")
+    row_id = ident.split("=", 1)[1]
+    m = re.search(rf"insert into {re.escape(table)} \((?P<cols>[^)]*)\) values \({re.escape(row_id)},", dump)
+    if m is None:
+        raise ValueError(f"no row {key} in the dump")
+    cols = [c.strip() for c in m.group("cols").split(",")]
+    values = _sql_values(dump, m.end() - len(row_id) - 2)
+    return dict(zip(cols, values))["html"].encode("utf-8")
 
 
 class Counts:
