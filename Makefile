@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test pywb bench bench-extraction bench-archive bench-crawl bench-startup bench-registry clean
+.PHONY: demo test pywb bench bench-extraction bench-archive bench-crawl bench-startup bench-registry bench-validity clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ $(VENV)/.bench-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
-bench: bench-extraction bench-archive bench-crawl bench-startup bench-registry
+bench: bench-extraction bench-archive bench-crawl bench-startup bench-registry bench-validity
 
 bench-extraction: $(VENV)/.bench-installed
 	mkdir -p artifacts && $(BIN)/python -m benchmarks.extraction_eval --json artifacts/extraction-bench.json
@@ -49,6 +49,10 @@ bench-crawl: $(STAMP)
 
 bench-registry: $(STAMP)
 	$(BIN)/python -m benchmarks.registry_bench --rounds 7
+
+bench-validity: $(STAMP)
+	$(BIN)/python -m benchmarks.corpus restore validity
+	mkdir -p artifacts && $(BIN)/python -m benchmarks.validity_bench --archive-docs 5000 --json artifacts/validity-bench.json
 
 clean:
 	rm -rf $(VENV) $(PYWB_VENV) build *.egg-info guifan-demo.db guifan-demo.db-wal guifan-demo.db-shm

@@ -172,16 +172,17 @@ CURRENT_VIEW = """
 CREATE VIEW IF NOT EXISTS current AS
 SELECT d.doc_id, v.version, v.site, v.url, v.title, v.index_no, v.doc_number, v.issuer,
        v.written_date, v.published_date, v.validity, v.topic, v.doc_type, v.body,
-       v.attachments, v.encoding, v.quality_flags,
+       v.attachments, v.encoding, v.quality_flags, f.effective_date, f.expiry_date, f.validity_clauses,
        s.region, substr(v.published_date, 1, 4) AS year, v.doc_number_raw, v.raw_meta, d.first_seen, d.last_seen, v.valid_from, v.capture_id
 FROM documents d
 JOIN versions v ON v.doc_id = d.doc_id AND v.version = d.current_version
 LEFT JOIN sites s ON s.name = v.site
+LEFT JOIN version_facts f ON f.version_rowid = v.rowid   -- derived: archive.validity fills it
 WHERE d.status = 'live';
 """
 # The one view of current versions (CLI, SQL users, Datasette facets). Archives made before
 # it carried region and year, and the search index's old `current_documents`, get it anew.
-CURRENT_VIEW_COLUMNS = ("region", "year")
+CURRENT_VIEW_COLUMNS = ("region", "year", "effective_date")
 # Columns added to tables after archives already existed: added on opening for writing.
 ADDED_COLUMNS = {"blobs": {"dict_id": "INTEGER"}}
 # What the summary after a crawl suggests trying in sqlite3.

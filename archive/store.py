@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 from guifan.parsers.attachment_text import extract_attachment_text
 from guifan.parsers.record import CONTENT_FIELDS, Document
 
-from . import blobs, search
+from . import blobs, search, validity
 from .errors import ArchiveError, ArchiveFull
 from .locks import describe_process, holder_text, is_busy, wait_for_lock
 from .models import FetchResult, utc_now
@@ -173,7 +173,7 @@ class Archive:
         self._add_columns()
         # One script in one transaction: a half-created schema never survives a crash.
         self.conn.executescript(
-            f"BEGIN IMMEDIATE;{TABLES}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
+            f"BEGIN IMMEDIATE;{TABLES}{validity.SCHEMA}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
             f"{ATTACHMENT_TABLES}{ATTACHMENTS_VIEW}{REDIRECT_TABLES}"
             f"INSERT OR IGNORE INTO archive_meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');"
             "COMMIT;"

@@ -16,9 +16,10 @@ from .normalise import (
     normalise_doc_number, normalise_space, normalise_validity, strip_title_suffix,
 )
 from .pinyin_annotations import is_traditional_script, remove_pinyin_annotations
-from .read_metadata import FIELD_LABELS, MetaBox, label_alternation, read_label_pairs, read_meta_tags
+from .read_metadata import FIELD_LABELS, LABEL_LINE, MetaBox, label_alternation, read_label_pairs, read_meta_tags
 from .record import Document
 from .sniff_content import check_is_text_page
+from .validity_clauses import read_validity_clauses
 from .strip_boilerplate import strip_boilerplate_lines
 
 __all__ = ["extract"]
@@ -153,6 +154,10 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     hit = box.first("topic")
     doc.topic = hit[1] if hit and len(hit[1]) <= 80 else None
     doc.doc_type = doc_type_from_title(title)
+    clauses = read_validity_clauses(body_text, title=title, written_date=doc.written_date,
+                                    published_date=doc.published_date)
+    doc.effective_date, doc.expiry_date = clauses.effective_date, clauses.expiry_date
+    doc.validity_clauses = clauses.sentences
 
     # ---- attachments: in the body and right after it
     body_el = walk.elements[choice.index] if walk.elements else None
@@ -294,9 +299,12 @@ def _body_lines(walk: Walk, choice, box: MetaBox) -> list[str]:
         run = []
     # The metadata box: strong label lines anywhere, weak ones only before the text starts.
     first_para = next((k for k, s in segs if s.chars >= 40 and _SENTENCE.search(s.text)), segs[-1][0])
+    headers = _header_rows(walk, first_para, segs[-1][0])
     for k in box.lines:
         if k < first_seg or k > segs[-1][0]:
             continue
+        if walk.segments[k].row in headers:
+            continue                         # 文件名称 文号 发文机关: a table's header row in the text
         text = walk.segments[k].text
         if k < first_para or _STRONG_LABEL_LINE.match(text):
             if len(text) <= 300:
@@ -312,6 +320,17 @@ def _body_lines(walk: Walk, choice, box: MetaBox) -> list[str]:
             lines.append(s.text)
         last_row = s.row
     return lines
+
+
+def _header_rows(walk: Walk, first: int, last: int) -> set[int]:
+    """Rows of tables inside the text whose cells include two or more bare labels (no colon):
+    a header such as 序号 文件名称 文号 发文机关 清理结果, not a metadata box (label：value)."""
+    counts: dict[int, int] = {}
+    for k in range(first, last + 1):
+        seg = walk.segments[k]
+        if seg.row >= 0 and LABEL_LINE.match(seg.text) and not re.search(r"[:：]", seg.text):
+            counts[seg.row] = counts.get(seg.row, 0) + 1
+    return {row for row, n in counts.items() if n >= 2}
 
 
 # --------------------------------------------------------------------------- dates

@@ -106,7 +106,7 @@ def test_ranked_search_with_snippets_and_filters(archive_db):
     scores = [h.score for h in results.hits]
     assert scores == sorted(scores)                         # bm25: lower is better
     assert all("【" in h.snippet for h in results.hits)
-    repealed = search.search(conn, "教育", DocFilters(validity=["废止"]), limit=50).hits
+    repealed = search.search(conn, "教育", DocFilters(validity=["废止"], validity_label=True), limit=50).hits
     assert repealed and all(h.fields["validity"] == "repealed" for h in repealed)
     qingshi = search.search(conn, "教育", DocFilters(sites=["demo-qingshi"], doc_types=["规定"]), limit=50).hits
     assert {h.fields["site"] for h in qingshi} == {"demo-qingshi"}
