@@ -14,7 +14,6 @@ itself); only the document's own 文号 (its header line) is left out.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from .normalise import fold_for_compare, normalise_doc_number

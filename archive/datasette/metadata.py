@@ -68,7 +68,6 @@ LABELS = {
     "as_of": ("计算日期", "Day the validity is computed for"),
     "basis": ("依据", "The evidence (document, sentence) as JSON"),
     "conflicts": ("冲突证据", "Conflicting evidence as JSON"),
-    "document_status": ("文档状态", "Document status (live/gone)"),
 }
 VALIDITY_LABELS = vocabulary.VALIDITY_LABELS
 FACETS = ["site", "issuer", "year", "doc_type", "validity"]
