@@ -15,7 +15,8 @@ from . import conditional, files, hanweb, trs
 from .catalog import Entry, _check_day, entries, last_modified, seed_lines
 from .conditional import HITS_MARK, TODAY_MARK, http_date
 from .replicas import ReplicaApp, detail_text, html_type
-from .sites import ALL_SITES, SITE_OBJECTS, SITES, Site, date_of_day
+from .attachment_site import AttachmentApp
+from .sites import ALL_SITES, ATTACHMENT_SITES, SITE_OBJECTS, SITES, Site, date_of_day
 from .textgen import today_line
 
 HTML_UTF8 = "text/html; charset=UTF-8"
@@ -103,7 +104,8 @@ class DemoPortal:
         self._servers: dict[str, ThreadingHTTPServer] = {}
         self._threads: list[threading.Thread] = []
         self.apps = {s: SiteApp(SITE_OBJECTS[s]) for s in self.sites if s in SITES}
-        self.replicas = {s: ReplicaApp(SITE_OBJECTS[s]) for s in self.sites if s not in SITES}
+        self.replicas = {s: (AttachmentApp if s in ATTACHMENT_SITES else ReplicaApp)(SITE_OBJECTS[s])
+                         for s in self.sites if s not in SITES}
 
     # --- lifecycle --------------------------------------------------------------------
     def start(self) -> "DemoPortal":

@@ -147,7 +147,7 @@ def test_ofd_text_in_reading_order():
     (b"", "error", "unknown"),
     (b"Rar!\x1a\x07\x00rest", "unsupported", "rar"),
     (b"%PDF-1.4 truncated", "error", "pdf"),
-    (b"\x89PNG\r\n\x1a\n....", "unsupported", "unknown"),
+    (b"\x89PNG\r\n\x1a\n....", "unsupported", "png"),        # no tools given: OCR is off
 ])
 def test_other_files_have_a_clear_outcome(body, status, kind):
     got = extract_attachment_text(body, "x")
