@@ -72,6 +72,16 @@ class AttachmentText:
     confidence: float | None = None   # OCR: mean word confidence 0–100 over the pages read by OCR
     page_confidence: tuple = ()       # OCR: (page number, confidence) per page read by OCR
 
+    def to_dict(self) -> dict:
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "AttachmentText":
+        data = dict(data)
+        data["flags"] = tuple(data.get("flags") or ())
+        data["page_confidence"] = tuple(tuple(p) for p in data.get("page_confidence") or ())
+        return cls(**data)
+
 
 @dataclass
 class Tools:
@@ -90,6 +100,13 @@ class Tools:
     def open(cls, *, office: bool = True, ocr: "bool | OcrSettings" = False) -> "Tools":
         settings = ocr if isinstance(ocr, OcrSettings) else (OcrSettings() if ocr else None)
         return cls(OfficeConverter() if office else None, settings)
+
+    def signature(self) -> str:
+        """Which reader with which tools: bytes read under another signature may be read again."""
+        office = "office" if self.converter is not None and not self.converter.missing() else "no-office"
+        ocr = f"ocr={self.ocr.languages}@{self.ocr.dpi}dpi/{self.ocr.max_pages}p" if self.ocr and \
+            not self.ocr_missing() else "no-ocr"
+        return f"{READER_VERSION};{office};{ocr}"
 
     def ocr_missing(self) -> str | None:
         if not self._ocr_missing:

@@ -165,9 +165,14 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
         else:
             scopes.append(body_el)
             scopes.extend(_following(body_el, 6))
-            parent = body_el.getparent()
-            if parent is not None and parent.tag not in ("body", "html"):
-                scopes.extend(_following(parent, 3))
+            # A cover page's one line (内容详见附件) sits deep in the editor's wrappers; its
+            # attachment list follows the article text's container, up to three levels out.
+            ancestor = body_el.getparent()
+            for _ in range(3):
+                if ancestor is None or ancestor.tag in ("body", "html"):
+                    break
+                scopes.extend(_following(ancestor, 3))
+                ancestor = ancestor.getparent()
     doc.attachments = find_attachments(scopes, base_url)
     doc.quality_flags = flags
     return doc
