@@ -70,7 +70,7 @@ def attachment_tools(settings: dict) -> Tools:
     key = repr(sorted(settings.items()))
     if key not in _TOOLS:
         ocr = settings.get("ocr")
-        tools = Tools.open(office=settings.get("office", True), ocr=OcrSettings(**ocr) if ocr else False)
+        tools = Tools.open(office=settings.get("office", True), ocr=OcrSettings(**ocr) if ocr is not None else False)
         multiprocessing.util.Finalize(tools, tools.close, exitpriority=10)  # ends LibreOffice with the worker
         _TOOLS[key] = tools
     return _TOOLS[key]

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from urllib.parse import urljoin
 
 from .attachments import find_attachments
+from .cover import ATTACHMENT_ONLY, is_cover
 from .decode import decode_bytes, header_value
 from .detect_challenge import looks_like_challenge
 from .errors import NotHTMLError, ParseError
@@ -174,6 +175,8 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
                 scopes.extend(_following(ancestor, 3))
                 ancestor = ancestor.getparent()
     doc.attachments = find_attachments(scopes, base_url)
+    if is_cover(doc.body, doc.attachments) and ATTACHMENT_ONLY not in flags:
+        flags.append(ATTACHMENT_ONLY)
     doc.quality_flags = flags
     return doc
 
