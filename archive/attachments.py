@@ -65,6 +65,7 @@ def add_columns(conn: sqlite3.Connection) -> None:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
             added.append(column)
     if "attachment_text" in added:
+        conn.execute(VERSIONS_TABLE)
         _backfill(conn)
 
 

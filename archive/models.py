@@ -45,3 +45,5 @@ class FetchResult:
     # and which reader with which tools read it; None when those bytes were read before.
     attachment_text: object | None = None
     attachment_reader: str | None = None
+    # The redirect answers before this one, in order: {url, status, headers, body, location}.
+    hops: list[dict] = field(default_factory=list)

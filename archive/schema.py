@@ -38,8 +38,18 @@ CREATE TABLE IF NOT EXISTS blobs (
     sha256 TEXT PRIMARY KEY,         -- of the raw bytes as served
     size INTEGER NOT NULL,
     compression TEXT NOT NULL,       -- zstd (zlib, none readable too)
-    data BLOB NOT NULL
+    data BLOB NOT NULL,
+    dict_id INTEGER                  -- the zstd dictionary the frame needs (blob_dicts), or NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blob_dicts (
+    dict_id INTEGER PRIMARY KEY,
+    scope TEXT NOT NULL,             -- the site whose bodies it was trained on
+    trained_at TEXT NOT NULL,        -- UTC
+    samples INTEGER NOT NULL,        -- bodies it was trained on
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,            -- of the dictionary's bytes
+    data BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS captures (
     capture_id INTEGER PRIMARY KEY,
     run_id INTEGER NOT NULL REFERENCES runs(run_id),
@@ -157,6 +167,8 @@ WHERE d.status = 'live';
 # The one view of current versions (CLI, SQL users, Datasette facets). Archives made before
 # it carried region and year, and the search index's old `current_documents`, get it anew.
 CURRENT_VIEW_COLUMNS = ("region", "year", "full_text")
+# Columns added to tables after archives already existed: added on opening for writing.
+ADDED_COLUMNS = {"blobs": {"dict_id": "INTEGER"}}
 # What the summary after a crawl suggests trying in sqlite3.
 EXAMPLE_QUERY = "SELECT doc_id, title, doc_number, published_date, validity FROM current LIMIT 5"
 RETIRED_VIEWS = ("current_documents",)
@@ -201,6 +213,20 @@ CREATE TABLE IF NOT EXISTS attachment_texts (
     page_confidence TEXT             -- OCR: JSON list of [page, confidence]
 );
 """ + VERSIONS_TABLE
+
+# The redirect answers a fetch went through before its final one (3xx status, headers with the
+# Location, body bytes in blobs), in order: the WARC replays them as the server sent them.
+REDIRECT_TABLES = """
+CREATE TABLE IF NOT EXISTS redirect_hops (
+    fetch_id INTEGER NOT NULL REFERENCES fetches(fetch_id),
+    position INTEGER NOT NULL,       -- 0 = the URL first requested
+    url TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    response_headers TEXT NOT NULL,  -- JSON list of [name, value]
+    sha256 TEXT REFERENCES blobs(sha256),
+    PRIMARY KEY (fetch_id, position)
+) WITHOUT ROWID;
+"""
 
 # Each attachment URL's latest capture, the page that links it and its text.
 ATTACHMENTS_VIEW = """

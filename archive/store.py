@@ -20,7 +20,7 @@ from . import attachments, blobs
 from .errors import ArchiveError
 from .models import FetchResult, utc_now
 from .schema import (ATTACHMENT_TABLES, ATTACHMENTS_VIEW, CURRENT_VIEW, CURRENT_VIEW_COLUMNS, FETCH_LOG_VIEW,
-                     RETIRED_VIEWS, SCHEMA_VERSION, TABLES, VALIDITY_EVENTS_VIEW)
+                     REDIRECT_TABLES, RETIRED_VIEWS, SCHEMA_VERSION, TABLES, VALIDITY_EVENTS_VIEW, ADDED_COLUMNS)
 
 EXTRACTOR_VERSION = "guifan-parsers/0.1"
 GONE_STATUSES = (404, 410)
@@ -121,15 +121,24 @@ class Archive:
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self._retire_old_views()
+        self._add_columns()
+        with self.transaction() as c:  # archives made before attachment versions and OCR
+            attachments.add_columns(c)
         # One script in one transaction: a half-created schema never survives a crash.
         self.conn.executescript(
             f"BEGIN IMMEDIATE;{TABLES}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
-            f"{ATTACHMENT_TABLES}{ATTACHMENTS_VIEW}"
+            f"{ATTACHMENT_TABLES}{ATTACHMENTS_VIEW}{REDIRECT_TABLES}"
             f"INSERT OR IGNORE INTO archive_meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');"
             "COMMIT;"
         )
-        with self.transaction() as c:  # archives made before attachment versions and OCR
-            attachments.add_columns(c)
+
+    def _add_columns(self) -> None:
+        """Columns newer than the archive's tables (CREATE IF NOT EXISTS leaves old tables as they are)."""
+        for table, columns in ADDED_COLUMNS.items():
+            have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+            for name, decl in columns.items():
+                if have and name not in have:
+                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
 
     def _retire_old_views(self) -> None:
         columns = {r[1] for r in self.conn.execute("PRAGMA table_info(current)")}
@@ -235,6 +244,39 @@ class Archive:
                 (status, reason, utc_now(), run_id),
             )
 
+    # -- compact storage --------------------------------------------------------------
+
+    def compact_blobs(self, site: str, samples: int = blobs.TRAIN_SAMPLES, retrain: bool = False) -> dict:
+        """Give `site` a zstd dictionary (trained now unless it has one, or `retrain`) and
+        rewrite its stored bodies with it, in one transaction; fixity is checked per body."""
+        with self.transaction() as c:
+            current = blobs.site_dictionary(c, site)
+            dict_id = current.dict_id if current and not retrain else blobs.train(c, site, utc_now(), samples)
+            if dict_id is None:
+                return {"site": site, "dict_id": None, "blobs": 0, "bytes_before": 0, "bytes_after": 0,
+                        "reason": f"fewer than {blobs.MIN_SAMPLES} bodies to train on"}
+            done, before, after = blobs.recompress(c, site, dict_id)
+        return {"site": site, "dict_id": dict_id, "trained": dict_id != (current and current.dict_id),
+                "blobs": done, "bytes_before": before, "bytes_after": after}
+
+    def storage_stats(self) -> dict:
+        """How many versions and raw bodies the archive holds, and the bytes they take."""
+        versions = self.conn.execute("SELECT count(*) FROM versions").fetchone()[0]
+        n, raw, stored = self.conn.execute("SELECT count(*), sum(size), sum(length(data)) FROM blobs").fetchone()
+        dicts = self.conn.execute("SELECT coalesce(sum(size), 0) FROM blob_dicts").fetchone()[0]
+        return {"versions": versions, "blobs": n, "raw_bytes": raw or 0, "stored_bytes": stored or 0,
+                "dictionary_bytes": dicts}
+
+    def checkpoint(self, vacuum: bool = False) -> None:
+        """Fold the WAL into the file (and rewrite it compactly), e.g. before measuring its size."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if vacuum:
+            self.conn.execute("VACUUM")
+
+    def blob_sites(self) -> list[str]:
+        """Sites with stored bodies, for compacting them all."""
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT site FROM captures ORDER BY site")]
+
     # -- fetches --------------------------------------------------------------------
 
     def record_fetch(self, run_id: int, fetch: FetchResult) -> str:
@@ -248,13 +290,14 @@ class Archive:
                 self._attachment_arrives(fx)
             outcome, reason = self._judge(fx)
             self._record_listings(c, run_id, fetch)
-            c.execute(
+            cur = c.execute(
                 "INSERT INTO fetches(run_id, kind, url_id, status, outcome, reason, capture_id, referer_id, "
                 "sha256, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, fetch.kind, url_id(c, fetch.site, fetch.url), fetch.status, outcome, reason,
                  fx.capture_id, url_id(c, fetch.site, fetch.referer) if fetch.referer else None,
                  None if fx.capture_id else fx.digest, fetch.fetched_at),
             )
+            _record_hops(c, cur.lastrowid, fetch.hops)
             return outcome
 
     def _attachment_arrives(self, fx: "_Fetch") -> None:
@@ -492,7 +535,7 @@ class _Fetch:
         if self.capture_id is not None or self.digest is None:
             return self.capture_id
         f = self.fetch
-        _, new_bytes = blobs.put(self.c, f.body, self.digest)
+        _, new_bytes = blobs.put(self.c, f.body, self.digest, f.site)
         # Known bytes may be the same answer as last time (URL, status): a revisit of that capture.
         same = None if new_bytes else self.c.execute(
             "SELECT capture_id FROM captures WHERE final_url = ? AND sha256 = ? AND status = ? "
@@ -509,6 +552,17 @@ class _Fetch:
         )
         self.capture_id = cur.lastrowid
         return self.capture_id
+
+
+def _record_hops(c: sqlite3.Connection, fetch_id: int, hops: list[dict]) -> None:
+    """The redirect answers before the final one, bodies kept like any other bytes served."""
+    for position, hop in enumerate(hops):
+        body = hop.get("body")
+        digest = blobs.put(c, body, blobs.sha256(body))[0] if body is not None else None
+        c.execute("INSERT INTO redirect_hops(fetch_id, position, url, status, response_headers, sha256) "
+                  "VALUES (?, ?, ?, ?, ?, ?)",
+                  (fetch_id, position, hop["url"], hop["status"],
+                   json.dumps([list(p) for p in hop.get("headers", [])], ensure_ascii=False), digest))
 
 
 def url_id(c: sqlite3.Connection, site: str, url: str) -> int:

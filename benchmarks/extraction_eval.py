@@ -1,11 +1,19 @@
 """Extraction benchmark: guifan's extractor against trafilatura, readability-lxml and GNE.
 
-    python -m benchmarks.extraction_eval [CORPUS_DIR ...] [--extractors guifan,trafilatura,readability,gne]
+    python -m benchmarks.extraction_eval [CORPUS_DIR ...] [--collections NAME,...|all|none]
+                                         [--extractors guifan,trafilatura,readability,gne]
                                          [--json OUT] [--per-page] [--repeat N] [--no-memory]
 
 Each corpus directory holds `<case>.html` (raw bytes as served) and `<case>.json` (gold),
-see docs/design.md "Evaluation corpora". Without arguments every subdirectory of
-`../shared/corpus/` (relative to the repository root) is evaluated.
+see docs/design.md "Evaluation corpora". Collections are the project's own corpora under
+`benchmarks/corpus/<name>/` (gold committed, pages restored from local snapshots by
+`python -m benchmarks.corpus restore`); a case whose page is absent or fails its sha256 is
+listed as missing, never silently skipped. Without arguments every subdirectory of
+`../shared/corpus/` (relative to the repository root) and every collection is evaluated;
+with CORPUS_DIR arguments only those directories, with --collections only those collections
+(both may be given). Where gold cases carry a `kind` (detail, short, table, image,
+attachment_only; article_with_comments, article_with_related) the figures are also broken
+down by kind.
 
 All extractors run in this process on the very same bytes, already in memory. guifan gets
 the raw bytes (it decodes itself); the baselines get a string decoded by a fair generic
@@ -41,7 +49,7 @@ BASELINES = ("trafilatura", "readability", "gne")
 # Document attributes compared against gold `meta` keys of the same name.
 GUIFAN_FIELDS = (
     "title", "published_date", "index_no", "doc_number", "issuer", "written_date",
-    "validity", "topic", "doc_type",
+    "validity", "topic", "doc_type", "effective_date", "expiry_date",
 )
 
 
@@ -84,6 +92,41 @@ def load_corpus(directory: Path) -> list[Page]:
         page.text, page.text_encoding = generic_decode(page.raw)
         pages.append(page)
     return pages
+
+
+HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
+
+
+@dataclass
+class Corpus:
+    name: str
+    path: Path
+    pages: list[Page]
+    missing: list[str] = field(default_factory=list)   # "case: why" for gold without a usable page
+    not_html: int = 0                                   # cases whose page is not HTML (e.g. .txt): out of scope
+
+
+def load_directory(directory: Path) -> Corpus:
+    return Corpus(directory.name, directory, load_corpus(directory))
+
+
+def load_collection(name: str) -> Corpus:
+    """A collection under benchmarks/corpus: gold from git, pages from pages/<name>/ (sha256-checked)."""
+    from benchmarks import corpus as project_corpus
+
+    pages, missing, not_html = [], [], 0
+    for case in project_corpus.cases(name):
+        if case.page.suffix.lower() not in HTML_SUFFIXES:
+            not_html += 1   # a text-only collection (gold for other tasks): nothing to extract from
+            continue
+        if not case.present():
+            why = "no page file" if not case.page.is_file() else "sha256 differs from the gold's origin"
+            missing.append(f"{case.name}: {why}")
+            continue
+        page = Page(case.name, case.page.read_bytes(), case.gold)
+        page.text, page.text_encoding = generic_decode(page.raw)
+        pages.append(page)
+    return Corpus(name, project_corpus.HERE / name, pages, missing, not_html)
 
 
 # ----------------------------------------------------------------- generic decoding
@@ -432,6 +475,41 @@ def format_corpus(corpus: str, results: list[dict], unavailable: dict[str, str])
     return "\n".join(out)
 
 
+def by_kind(results: list[dict], pages: list[Page]) -> dict:
+    """Macro P/R/F1 and leaking pages per gold `kind`, per extractor (pages with a gold body)."""
+    kind_of = {p.name: p.gold.get("kind") for p in pages}
+    out: dict = {}
+    for r in results:
+        groups: dict[str, list[dict]] = {}
+        for rec in r["per_page"]:
+            kind = kind_of.get(rec["page"])
+            if kind and "f1" in rec:
+                groups.setdefault(kind, []).append(rec)
+        for kind, recs in groups.items():
+            mean = lambda key: round(scoring.mean(x[key] for x in recs), 4)
+            out.setdefault(kind, {})[r["extractor"]] = {
+                "n": len(recs), "precision": mean("precision"), "recall": mean("recall"), "f1": mean("f1"),
+                "leaking_pages": sum(bool(x.get("leaked")) for x in recs),
+            }
+    return out
+
+
+def format_kinds(table: dict) -> str:
+    if not table:
+        return ""
+    extractors = list(next(iter(table.values())))
+    rows = []
+    for kind in sorted(table, key=lambda k: (-next(iter(table[k].values()))["n"], k)):
+        cells = [kind, str(next(iter(table[kind].values()))["n"])]
+        for name in extractors:
+            v = table[kind].get(name)
+            cells.append("–" if v is None else
+                         f"{v['f1']:.3f} ({v['precision']:.2f}/{v['recall']:.2f}) {v['leaking_pages']}L")
+        rows.append(cells)
+    return ("by kind: macro F1 (P/R) and pages leaking an exclude snippet (L)\n"
+            + _table(["kind", "pages"] + extractors, rows))
+
+
 def ratios(results: list[dict]) -> dict:
     by = {r["extractor"]: r for r in results}
     g = by.get("guifan")
@@ -501,6 +579,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.extraction_eval", description=__doc__.split("\n\n")[0])
     ap.add_argument("corpora", nargs="*", type=Path, metavar="CORPUS_DIR",
                     help=f"directories of <case>.html + <case>.json (default: every subdirectory of {DEFAULT_CORPUS_ROOT})")
+    ap.add_argument("--collections", metavar="NAMES",
+                    help="comma-separated collections of benchmarks/corpus/ to evaluate, or 'all' or 'none' "
+                         "(default: all when neither CORPUS_DIR nor --collections is given, else none)")
     ap.add_argument("--extractors", default=",".join(ALL_EXTRACTORS),
                     help="comma-separated subset of: " + ",".join(ALL_EXTRACTORS))
     ap.add_argument("--json", type=Path, metavar="OUT", help="also write all results (incl. per-page scores) as JSON")
@@ -515,13 +596,21 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in names if n not in FACTORIES]
     if unknown:
         ap.error(f"unknown extractor(s): {', '.join(unknown)} (choose from {', '.join(ALL_EXTRACTORS)})")
-    corpora = args.corpora or default_corpora()
-    if not corpora:
-        print(f"error: no corpus directories given and none found under {DEFAULT_CORPUS_ROOT}", file=sys.stderr)
-        return 2
-    bad = [str(c) for c in corpora if not c.is_dir()]
+    from benchmarks import corpus as project_corpus
+
+    dirs = args.corpora if args.corpora else ([] if args.collections else default_corpora())
+    wanted = args.collections or ("none" if args.corpora else "all")
+    known = project_corpus.collections()
+    names_c = [] if wanted == "none" else known if wanted == "all" else [n.strip() for n in wanted.split(",") if n.strip()]
+    unknown_c = [n for n in names_c if n not in known]
+    if unknown_c:
+        ap.error(f"unknown collection(s): {', '.join(unknown_c)} (have: {', '.join(known) or 'none'})")
+    bad = [str(c) for c in dirs if not c.is_dir()]
     if bad:
         print(f"error: not a directory: {', '.join(bad)}", file=sys.stderr)
+        return 2
+    if not dirs and not names_c:
+        print(f"error: no corpus directories given and none found under {DEFAULT_CORPUS_ROOT}", file=sys.stderr)
         return 2
 
     command = shlex.join(getattr(sys, "orig_argv", [sys.executable, *sys.argv]))
@@ -533,11 +622,24 @@ def main(argv: list[str] | None = None) -> int:
 
     report = {"date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "command": command,
               "machine": info, "unavailable": unavailable, "corpora": []}
+    corpora = [load_directory(d) for d in dirs] + [load_collection(n) for n in names_c]
     for corpus in corpora:
-        pages = load_corpus(corpus)
+        pages = corpus.pages
+        if corpus.not_html and not pages and not corpus.missing:
+            print(f"\n## {corpus.name}: {corpus.not_html} cases, none with an HTML page (not an extraction corpus); skipped")
+            continue
         results = [score_run(e, run_extractor(e, pages, not args.no_memory, args.repeat), pages) for e in available]
+        kinds = by_kind(results, pages)
         print()
         print(format_corpus(corpus.name, results, unavailable))
+        if kinds:
+            print()
+            print(format_kinds(kinds))
+        if corpus.not_html:
+            print(f"{corpus.not_html} cases of {corpus.name} have no HTML page (not scored)")
+        if corpus.missing:
+            print(f"MISSING {len(corpus.missing)} of {len(corpus.missing) + len(pages)} pages (not scored; "
+                  f"run `python -m benchmarks.corpus restore {corpus.name}`): " + "; ".join(corpus.missing))
         lossy = [p.name for p in pages if p.text_encoding.endswith("+replace")]
         if lossy:
             print(f"baseline decoding was lossy (errors=replace) for: {', '.join(lossy)}")
@@ -554,8 +656,9 @@ def main(argv: list[str] | None = None) -> int:
                     if p.get("error"):
                         bits.append(f"error={p['error'][:80]}")
                     print("  " + "  ".join(bits))
-        report["corpora"].append({"corpus": corpus.name, "path": str(corpus.resolve()),
-                                  "pages": len(pages), "results": results, "ratios": ratios(results),
+        report["corpora"].append({"corpus": corpus.name, "path": str(corpus.path.resolve()),
+                                  "pages": len(pages), "missing": corpus.missing, "by_kind": kinds,
+                                  "results": results, "ratios": ratios(results),
                                   "baseline_decoding": {p.name: p.text_encoding for p in pages}})
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

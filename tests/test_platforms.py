@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from guifan.crawler.platforms import PLATFORMS, ListRequest, get_platform
-from guifan.crawler.profiles import get_profiles
+from guifan.crawler.registry.catalog import get_profiles
 from guifan.demo_portal import PLATFORM_SITES, DemoPortal, catalog
 from tests.conftest import crawl_to_archive, row_connection
 

@@ -44,7 +44,7 @@ def project_copy(dest: Path, scrapyd_url: str) -> Path:
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO, capture_output=True,
                            text=True, check=True).stdout.split()
     for name in files:
-        if name.split("/")[0] in ("crawler", "parsers", "archive", "guifan") or name in (
+        if name.split("/")[0] in ("crawler", "parsers", "archive", "demo_portal", "guifan") or name in (
                 "pyproject.toml", "setup.py", "scrapy.cfg", "README.md", "LICENSE"):
             target = dest / name
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -17,9 +17,11 @@ from guifan.crawler.platforms import ListRequest, fill_from_list, get_platform
 from guifan.crawler import revisit
 from guifan.crawler.helpers import attachment_settings, read_attachment
 from guifan.crawler.offload import attachment_read, extracted
-from guifan.crawler.profiles import SiteProfile, get_profiles
+from guifan.crawler.profiles import SiteProfile
+from guifan.crawler.registry.catalog import get_profiles
 from guifan.crawler import render
 from guifan.crawler.antibot import RENDERABLE
+from guifan.crawler.middlewares import CrawlScope
 from guifan.crawler.responses import RETRYABLE_ERRORS, blocked_reason, error_reason, exchange
 from guifan.parsers import ParseError, extract
 
@@ -45,6 +47,7 @@ class PortalSpider(scrapy.Spider):
         self.site = self.profile.name
         self.hints = {"platform": self.profile.platform, **self.profile.hints}
         self.platform = get_platform(self.profile.platform, self.hints)
+        self.scope = CrawlScope.of(self.profile)   # read by crawler.middlewares.OffSiteGuard
         self.validators: dict[str, dict[str, str]] = {}
         self.known_urls: list[str] = []
         self.revisit = revisit.RevisitPlan()
@@ -78,19 +81,27 @@ class PortalSpider(scrapy.Spider):
             return
         urls, self.known_urls = [u for u in self.known_urls if self.revisit.due(u)], []
         for url in urls:  # the scheduler's duplicate filter drops those already fetched this run
-            self.crawler.engine.crawl(self.request(url, "detail"))
+            request = self.request(url, "detail")
+            if isinstance(request, scrapy.Request):
+                self.crawler.engine.crawl(request)
         raise DontCloseSpider
 
     def request(self, url: str, kind: str, referer: str | None = None, list_hints: dict | None = None,
-                **kwargs) -> scrapy.Request:
+                **kwargs) -> scrapy.Request | FetchResult:
+        """The request, or — for a URL no request can be made of — the failed attempt to record."""
         # List pages are always fetched whole: they are how new documents are found.
         headers = conditional_headers(self.validators.get(url)) if kind != "list" else {}
         headers.update(kwargs.pop("headers", {}))
         meta = {"kind": kind, "referer": referer}
         if list_hints:
             meta["list_hints"] = list_hints
-        return scrapy.Request(url, callback=self.callback(kind), errback=self.on_error, headers=headers,
-                              meta=meta, **kwargs)
+        try:
+            return scrapy.Request(url, callback=self.callback(kind), errback=self.on_error, headers=headers,
+                                  meta=meta, **kwargs)
+        except (ValueError, TypeError) as exc:   # a scheme Scrapy cannot fetch, a malformed URL
+            self.logger.warning("not fetching %s (linked from %s): %s", url, referer, exc)
+            return FetchResult(site=self.site, kind=kind, url=str(url), outcome="failed", reason="bad_url",
+                               referer=referer, method=kwargs.get("method", "GET"))
 
     def callback(self, kind: str):
         return {"list": self.parse_list, "detail": self.parse_detail, "attachment": self.parse_attachment}[kind]
@@ -155,6 +166,12 @@ class PortalSpider(scrapy.Spider):
         """Yield what a failed attempt needs (record, retry); return the result if it succeeded."""
         result = exchange(self.site, response)
         status = response.status
+        if "guifan_off_site" in response.meta:   # crawler.middlewares.OffSiteRedirects did not follow it
+            result.outcome, result.reason = "blocked", "off_site_redirect"
+            self.logger.warning("not following %s: redirect to %s leaves the site", response.url,
+                                response.meta["guifan_off_site"])
+            yield result
+            return None
         if "cached" in response.flags:  # Scrapy's HTTP cache answered: not a fresh capture
             result.body, result.outcome, result.reason = None, "not_modified", "http_cache"
             yield result
@@ -202,7 +219,12 @@ class PortalSpider(scrapy.Spider):
         retry = None
         if outcome == "failed" and reason in RETRYABLE_ERRORS:
             retry = self.retry(request, reason)
-        yield FetchResult(site=self.site, kind=request.meta.get("kind", "detail"), url=request.url,
+        url, redirects = request.url, []
+        if reason == "off_site_redirect":   # (a meta refresh): the attempt is the URL first asked for
+            redirects = list(request.meta.get("redirect_urls", []))
+            url = redirects[0]
+        yield FetchResult(site=self.site, kind=request.meta.get("kind", "detail"), url=url,
+                          final_url=request.url if redirects else None, redirects=redirects,
                           outcome=outcome, reason=reason + ("_retried" if retry else ""),
                           referer=request.meta.get("referer"), method=request.method)
         if retry is not None:

@@ -1,15 +1,22 @@
 """guifan crawl SITE...: crawl configured sites into the archive."""
 from __future__ import annotations
 
-from guifan.crawler.profiles import get_profiles
+from guifan.commands.sites import add_selection_options, selected_sites, selecting
+from guifan.crawler.registry.catalog import get_profiles
 from guifan.commands.common import add_db_option
 from guifan.errors import CliError
 from guifan.summary import print_summary
 
+MANY_SITES = 20
+
 
 def add(sub) -> None:
-    p = sub.add_parser("crawl", help="crawl configured sites into the archive")
-    p.add_argument("sites", nargs="+", metavar="SITE", help="site profile names (see `guifan sites`)")
+    p = sub.add_parser("crawl", help="crawl configured sites into the archive",
+                       description="Crawl the named sites, or every site a selection picks "
+                                   "(guifan crawl --region 安徽省), into the archive.")
+    p.add_argument("sites", nargs="*", metavar="SITE",
+                   help="site names or 6-digit codes (see `guifan sites`); or select with --region …")
+    add_selection_options(p)
     add_db_option(p)
     p.add_argument("--base-url", action="append", default=[], metavar="[SITE=]URL",
                    help="serve a site from another address, e.g. a local mirror (repeatable)")
@@ -32,10 +39,11 @@ def add_crawl_options(p) -> None:
 
 
 def run(args) -> int:
-    profiles = get_profiles(args.sites)
-    default_site = args.sites[0] if len(args.sites) == 1 else None
+    profiles = chosen_profiles(args)
+    names = [p.name for p in profiles]
+    default_site = names[0] if len(names) == 1 else None
     overrides = parse_pairs(args.base_url, "--base-url", default_key=default_site)
-    unknown = set(overrides) - set(args.sites)
+    unknown = set(overrides) - set(names)
     if unknown:
         raise CliError(f"--base-url names a site not being crawled: {', '.join(sorted(unknown))}")
     profiles = [p.with_base_url(overrides[p.name]) if p.name in overrides else p for p in profiles]
@@ -45,6 +53,31 @@ def run(args) -> int:
     if status != "completed":
         raise CliError(f"run {run_id} {status}: {reason}")
     return 0
+
+
+def chosen_profiles(args) -> list:
+    """The named sites and the selected ones, in that order, each once; units with no known
+    portal are left out, and said so."""
+    if not (args.sites or selecting(args)):
+        raise CliError("name the sites to crawl, or select them: --region 安徽省, --platform NAME, --has-column")
+    profiles = get_profiles(args.sites) if args.sites else []
+    if selecting(args):
+        profiles += [p for p in selected_sites(args) if p.name not in {q.name for q in profiles}]
+    if not profiles:
+        raise CliError("no site to crawl: no site matches the selection")
+    crawlable = [p for p in profiles if p.start_urls]
+    if len(crawlable) < len(profiles):
+        left = [p.name for p in profiles if not p.start_urls]
+        print(f"leaving out {len(left)} without a known portal: {', '.join(left)}")
+    if not crawlable:
+        raise CliError("no site to crawl: the selection has no site with a known portal")
+    if len(crawlable) > MANY_SITES:
+        from guifan.crawler.registry.catalog import has_column
+
+        columns = sum(map(has_column, crawlable))
+        print(f"crawling {len(crawlable)} sites ({columns} from a known column, the others from their home page), "
+              f"politely: one request at a time per host, with the configured delay between them")
+    return crawlable
 
 
 def crawl_profiles(profiles, args) -> int:

@@ -6,7 +6,7 @@ to be written by `guifan ingest`, the only writer of the archive.
 """
 from __future__ import annotations
 
-from guifan.crawler.profiles import get_profiles
+from guifan.crawler.registry.catalog import get_profiles
 from guifan.commands.crawl import add_crawl_options, parse_pairs
 from guifan.errors import CliError
 

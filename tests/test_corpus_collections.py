@@ -1,0 +1,115 @@
+"""The project's own gold corpora (benchmarks/corpus/) and how the extraction benchmark reads them.
+
+The gold files are committed, so their integrity is checked always; the pages are restored
+from local snapshots (`python -m benchmarks.corpus restore`) and the checks that need them skip,
+with the reason, when they are absent. The loader tests build a small collection in tmp_path.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import lxml.html
+import pytest
+
+from benchmarks import corpus as project_corpus
+from benchmarks import extraction_eval, scoring
+
+KINDS = {"detail", "short", "table", "image", "attachment_only"}
+META_KEYS = {"index_no", "doc_number", "issuer", "written_date", "published_date", "validity", "topic",
+             "effective_date", "expiry_date"}
+RESERVED = {  # ../shared/corpus origins, kept for independent evaluation (BRIEF.md)
+    "fishersosoo/NS_policy_recommendation", "revercgy-hub/MYHOT", "LoveSunday7/government_policy_crawler",
+    "immortal-autumn/Chinese-Web-Content-Extraction-Dataset", "GeneralNewsExtractor/GeneralNewsExtractor",
+    "opendatalab/magic-html", "SimonXinw/job", "Hbjiance/http-www.ccgp-hebei.gov.cn-", "Yuhamixli/nfra.gov.cn",
+    "changwu/pingtan-gov-zwgk-archive", "ljz060707-lang/China-Real-Estate-Policy-Database",
+    "magictomagic/policy_crawler_v1", "jas0no7/local_spider_jason",
+}
+GOV = project_corpus.cases("gov")
+
+
+def squash(text: str) -> str:
+    return scoring.squash(text)
+
+
+@pytest.mark.parametrize("case", GOV, ids=[c.name for c in GOV])
+def test_gov_gold_is_complete_and_consistent(case):
+    g, origin = case.gold, case.origin
+    assert origin["repo"] not in RESERVED
+    assert re.fullmatch(r"[0-9a-f]{40}", origin["commit"]) and re.fullmatch(r"[0-9a-f]{64}", origin["sha256"])
+    assert origin["path"] and origin["license"]
+    assert g["title"] and g["body"] and g["kind"] in KINDS
+    assert g["published_date"] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", g["published_date"])
+    assert set(g["meta"]) <= META_KEYS
+    assert 6 <= len(g["exclude"]) <= 12 and 2 <= len(g["include"]) <= 4
+    body = squash(g["body"])
+    assert not [s for s in g["exclude"] if squash(s) in body], "an exclude snippet is in the gold body"
+    assert not [s for s in g["include"] if squash(s) not in body], "an include phrase is not in the gold body"
+    assert all(" | " not in s for s in g["include"]), "include phrases must not depend on the cell separator"
+    assert all(a["name"] and a["url"] for a in g["attachments"])
+
+
+@pytest.mark.parametrize("case", GOV, ids=[c.name for c in GOV])
+def test_gov_snippets_are_on_the_page(case):
+    if not case.present():
+        pytest.skip(f"{case.page} absent: run `python -m benchmarks.corpus restore gov`")
+    text, _ = extraction_eval.generic_decode(case.page.read_bytes())
+    root = lxml.html.document_fromstring(text)
+    for el in root.iter("script", "style"):
+        el.drop_tree()
+    page = squash(root.text_content())
+    missing = [s for s in case.gold["exclude"] + case.gold["include"] if squash(s) not in page]
+    assert not missing
+
+
+def make_collection(root, name, pages):
+    """pages: {case: bytes or None}; None = gold without a page."""
+    (root / name).mkdir(parents=True)
+    (root / "pages" / name).mkdir(parents=True)
+    for case, raw in pages.items():
+        digest = hashlib.sha256(raw or b"gone").hexdigest()
+        gold = {"url": None, "origin": {"repo": "o/r", "path": f"{case}.html", "commit": "0" * 40,
+                                        "license": "none found", "sha256": digest},
+                "title": "t", "body": "正文第一段", "kind": "short", "exclude": ["网站地图"], "include": []}
+        (root / name / f"{case}.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+        if raw is not None:
+            (root / "pages" / name / f"{case}.html").write_bytes(raw)
+
+
+def test_load_collection_reports_missing_and_altered_pages(tmp_path, monkeypatch):
+    monkeypatch.setattr(project_corpus, "HERE", tmp_path)
+    monkeypatch.setattr(project_corpus, "PAGES", tmp_path / "pages")
+    make_collection(tmp_path, "demo", {"a": "<p>正文第一段</p>".encode(), "b": None, "c": b"<p>x</p>"})
+    (tmp_path / "pages" / "demo" / "c.html").write_bytes(b"<p>altered</p>")  # no longer matches its sha256
+
+    loaded = extraction_eval.load_collection("demo")
+
+    assert [p.name for p in loaded.pages] == ["a"]
+    assert loaded.missing == ["b: no page file", "c: sha256 differs from the gold's origin"]
+
+
+def test_load_collection_leaves_text_only_cases_out(tmp_path, monkeypatch):
+    monkeypatch.setattr(project_corpus, "HERE", tmp_path)
+    monkeypatch.setattr(project_corpus, "PAGES", tmp_path / "pages")
+    make_collection(tmp_path, "texts", {"a": "正文第一段".encode()})
+    gold_path = tmp_path / "texts" / "a.json"
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    gold["origin"]["path"] = "a.txt"   # the page is plain text: nothing for an HTML extractor
+    gold_path.write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+
+    loaded = extraction_eval.load_collection("texts")
+
+    assert (loaded.pages, loaded.missing, loaded.not_html) == ([], [], 1)
+
+
+def test_by_kind_groups_macro_scores_and_leaks():
+    pages = [extraction_eval.Page(n, b"", {"kind": k}) for n, k in (("a", "short"), ("b", "short"), ("c", "table"))]
+    per_page = [{"page": "a", "precision": 1.0, "recall": 1.0, "f1": 1.0, "leaked": []},
+                {"page": "b", "precision": 0.5, "recall": 1.0, "f1": 0.6, "leaked": ["网站地图"]},
+                {"page": "c", "precision": 0.0, "recall": 0.0, "f1": 0.0, "leaked": []}]
+
+    table = extraction_eval.by_kind([{"extractor": "x", "per_page": per_page}], pages)
+
+    assert table["short"]["x"] == {"n": 2, "precision": 0.75, "recall": 1.0, "f1": 0.8, "leaking_pages": 1}
+    assert table["table"]["x"]["n"] == 1 and table["table"]["x"]["f1"] == 0.0
