@@ -213,9 +213,19 @@ def scan_text(doc: AttachmentDoc) -> list[str]:
     return ["\n".join(text for _, text in page) for page in layout(doc, scan_pages(doc))]
 
 
-@lru_cache(maxsize=8)
-def attachment_bytes(path: str) -> bytes:
-    doc = by_path()[path]
+# From day 2 the DOCX form has one more line: the attachment changes, its page does not.
+REVISED_LINE = "（2024年3月16日修订：增加联系电话栏。）"
+
+
+def revised(doc: AttachmentDoc, day: int) -> AttachmentDoc:
+    if doc.kind == "docx" and day >= 2:
+        return dataclasses.replace(doc, lines=doc.lines + (REVISED_LINE,))
+    return doc
+
+
+@lru_cache(maxsize=16)
+def attachment_bytes(path: str, day: int = 1) -> bytes:
+    doc = revised(by_path()[path], day)
     if doc.kind in ("doc", "wps", "et"):
         return (OFFICE_DIR / f"{doc.kind}.{doc.kind}").read_bytes()
     if doc.kind == "docx":
@@ -263,11 +273,12 @@ class AttachmentApp:
         doc = route[1]
         if route[0] == "doc":
             return 200, html, trs.detail_page(s, doc.entry, today, HITS_MARK).replace(HITS_MARK, "321").encode()
-        when = dt.datetime.fromisoformat(doc.entry.doc.published_date).replace(tzinfo=dt.timezone.utc)
+        served = date_of_day(2) if revised(doc, day) is not doc else dt.date.fromisoformat(doc.entry.doc.published_date)
+        when = dt.datetime(served.year, served.month, served.day, tzinfo=dt.timezone.utc)
         if conditional.not_modified(headers, "", when) and "If-None-Match" not in headers:
             return 304, {"Last-Modified": http_date(when)}, b""
         return 200, {"Content-Type": CONTENT_TYPES[doc.kind], "Last-Modified": http_date(when)}, \
-            attachment_bytes(doc.path)
+            attachment_bytes(doc.path, day)
 
 
 if __name__ == "__main__":

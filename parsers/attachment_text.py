@@ -154,7 +154,10 @@ def _ole_kind(body: bytes, filename: str) -> str:
     try:
         streams = {"/".join(s) for s in olefile.OleFileIO(io.BytesIO(body)).listdir()}
     except Exception:  # noqa: BLE001 - olefile raises several kinds on damaged headers
-        return "ole"
+        # A damaged container: its name says what it was meant to be (LibreOffice may still
+        # read it, else it is an error); nameless, it is reported as damaged.
+        ext = filename.lower().rsplit(".", 1)[-1]
+        return ext if ext in ("doc", "wps", "et", "xls") else "ole_damaged"
     if {"EncryptionInfo", "EncryptedPackage"} <= streams:
         return "encrypted_ooxml"
     if "WordDocument" in streams:
@@ -553,7 +556,8 @@ UNSUPPORTED = {
     "unknown": "not a document kind guifan reads (PDF, DOC/DOCX, WPS, ET, XLS/XLSX, OFD, RTF, TXT, "
                "PNG/JPEG/TIFF, ZIP)",
 }
-ERRORS = {"encrypted_ooxml": "encrypted Office document (password needed)"}
+ERRORS = {"encrypted_ooxml": "encrypted Office document (password needed)",
+          "ole_damaged": "a damaged OLE2 file (DOC, XLS, WPS, ET …): its directory cannot be read"}
 
 
 def extract_attachment_text(body: bytes, filename: str = "", content_type: str = "", tools: Tools | None = None,

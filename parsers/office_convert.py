@@ -48,7 +48,10 @@ class ConversionFailed(RuntimeError):
 
 
 def find_soffice() -> str | None:
-    return os.environ.get("GUIFAN_SOFFICE") or shutil.which("soffice") or shutil.which("libreoffice")
+    """$GUIFAN_SOFFICE if set (and executable), else soffice or libreoffice on the PATH."""
+    if "GUIFAN_SOFFICE" in os.environ:
+        return shutil.which(os.environ["GUIFAN_SOFFICE"])
+    return shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def find_uno_python() -> str | None:
