@@ -134,7 +134,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--files", type=int, default=30, help="conversions through the long-lived converter")
     ap.add_argument("--fresh", type=int, default=5, help="conversions with a fresh soffice each (baseline)")
-    ap.add_argument("--dpi", type=int, default=300, help="rasterising PDF pages for OCR")
+    ap.add_argument("--dpi", type=int, default=200, help="rasterising PDF pages for OCR")
     ap.add_argument("--languages", default="chi_sim")
     args = ap.parse_args(argv)
 

@@ -75,7 +75,7 @@ GUIFAN_ATTACHMENT_PROCESSES = 1
 GUIFAN_OFFICE = True
 GUIFAN_OCR = True
 GUIFAN_OCR_LANGUAGES = "chi_sim"
-GUIFAN_OCR_DPI = 300
+GUIFAN_OCR_DPI = 200
 GUIFAN_OCR_MAX_PAGES = 20
 # 65: its process_response runs just before AntiBotBackoff's (60), which takes the worker's
 # wall verdict, and after redirects and decompression (580-600).

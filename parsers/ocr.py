@@ -35,7 +35,7 @@ class OcrSettings:
     """How scanned pages are read (GUIFAN_OCR* settings, `guifan parse --ocr`)."""
 
     languages: str = "chi_sim"      # Tesseract traineddata, e.g. chi_sim+chi_tra
-    dpi: int = 300                  # rasterising PDF pages
+    dpi: int = 200                  # rasterising PDF pages (200: 3x faster and fewer errors than 300, docs/attachments.md)
     max_pages: int = 30             # per attachment; later pages are not read (flag ocr_truncated)
     seconds_per_page: float = 60.0
     total_seconds: float = 600.0    # per attachment, all pages together
