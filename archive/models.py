@@ -45,5 +45,8 @@ class FetchResult:
     # and which reader with which tools read it; None when those bytes were read before.
     attachment_text: object | None = None
     attachment_reader: str | None = None
+    # What the crawler learnt of the site on this fetch (Archive.observe): the platform it
+    # sniffed, the portal's 网站标识码, the columns it chose, documents left to another site.
+    observations: dict | None = None
     # The redirect answers before this one, in order: {url, status, headers, body, location}.
     hops: list[dict] = field(default_factory=list)

@@ -290,6 +290,8 @@ class Archive:
                 self._attachment_arrives(fx)
             outcome, reason = self._judge(fx)
             self._record_listings(c, run_id, fetch)
+            if fetch.observations:
+                self._observe(c, run_id, fetch.site, fetch.observations, fetch.fetched_at)
             cur = c.execute(
                 "INSERT INTO fetches(run_id, kind, url_id, status, outcome, reason, capture_id, referer_id, "
                 "sha256, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -314,6 +316,53 @@ class Archive:
     def attachment_known(self, sha256: str, reader: str) -> bool:
         """Bytes this reader has read before: the extraction worker need not read them again."""
         return attachments.known(self.conn, sha256, reader)
+
+    def _observe(self, c, run_id: int, site: str, seen: dict, at: str) -> None:
+        """Merge what a fetch taught about its site into the run's site_runs row: scalars
+        replace, column choices add up, shared counts are the crawler's running totals."""
+        row = c.execute("SELECT * FROM site_runs WHERE run_id = ? AND site = ?", (run_id, site)).fetchone()
+        old = dict(row) if row else {"columns": "[]", "shared": "{}"}
+        values = {k: seen.get(k, old.get(k)) for k in SITE_RUN_FIELDS}
+        if "code_mismatch" in seen:
+            values["code_mismatch"] = int(bool(seen["code_mismatch"]))
+        values["columns"] = json.dumps(json.loads(old["columns"]) + list(seen.get("columns", [])), ensure_ascii=False)
+        values["shared"] = json.dumps(seen.get("shared") or json.loads(old["shared"]), ensure_ascii=False)
+        c.execute(
+            "INSERT OR REPLACE INTO site_runs(run_id, site, platform_configured, platform, platform_evidence, "
+            "site_id_code, code_mismatch, columns, shared, updated_at) VALUES (:run_id, :site, "
+            ":platform_configured, :platform, :platform_evidence, :site_id_code, :code_mismatch, :columns, "
+            ":shared, :at)", {**values, "run_id": run_id, "site": site, "at": at})
+
+    def site_runs(self, run_id: int | None = None, site: str | None = None) -> list[dict]:
+        """What runs saw of sites (site_runs rows, JSON decoded), newest run first."""
+        where, args = [], []
+        if run_id is not None:
+            where.append("run_id = ?")
+            args.append(run_id)
+        if site is not None:
+            where.append("site = ?")
+            args.append(site)
+        sql = "SELECT * FROM site_runs" + (f" WHERE {' AND '.join(where)}" if where else "") + \
+            " ORDER BY run_id DESC, site"
+        return [_site_run(r) for r in self.conn.execute(sql, args)]
+
+    def last_seen_of_sites(self) -> dict[str, dict]:
+        """Each site's latest site_runs row that names a platform: what `guifan sites` shows."""
+        rows = self.conn.execute(
+            "SELECT * FROM site_runs s WHERE platform IS NOT NULL AND run_id = (SELECT max(run_id) FROM "
+            "site_runs t WHERE t.site = s.site AND t.platform IS NOT NULL)").fetchall()
+        return {r["site"]: _site_run(r) for r in rows}
+
+    def document_owners(self, url_prefixes: list[str], other_than: str) -> dict[str, str]:
+        """{url: site} of documents of other sites under these URL prefixes (a shared portal)."""
+        owners: dict[str, str] = {}
+        for prefix in dict.fromkeys(url_prefixes):
+            # A range over documents_url: one site's start costs a few index steps, not a table scan.
+            for r in self.conn.execute(
+                    "SELECT url, site FROM documents WHERE url >= ? AND url < ? AND site != ?",
+                    (prefix, prefix + "\U0010ffff", other_than)):
+                owners.setdefault(r["url"], r["site"])
+        return owners
 
     def _record_listings(self, c, run_id: int, fetch: FetchResult) -> None:
         c.executemany("INSERT OR IGNORE INTO listings(run_id, url_id) VALUES (?, ?)",
@@ -563,6 +612,16 @@ def _record_hops(c: sqlite3.Connection, fetch_id: int, hops: list[dict]) -> None
                   "VALUES (?, ?, ?, ?, ?, ?)",
                   (fetch_id, position, hop["url"], hop["status"],
                    json.dumps([list(p) for p in hop.get("headers", [])], ensure_ascii=False), digest))
+
+
+SITE_RUN_FIELDS = ("platform_configured", "platform", "platform_evidence", "site_id_code", "code_mismatch")
+
+
+def _site_run(row: sqlite3.Row) -> dict:
+    out = dict(row)
+    out["columns"], out["shared"] = json.loads(out["columns"]), json.loads(out["shared"])
+    out["code_mismatch"] = None if out["code_mismatch"] is None else bool(out["code_mismatch"])
+    return out
 
 
 def url_id(c: sqlite3.Connection, site: str, url: str) -> int:

@@ -1,5 +1,7 @@
 """demo-xiage (夏阁县): a small TRS-style site whose documents ARE their attachments (issue 13).
 
+This module makes the documents and their files; `templates/attachments.py` serves them.
+
 Six documents in one column (规范性文件), each a cover page (``内容详见附件。``, or one line
 of transmittal) over one attachment that holds the document itself:
 
@@ -36,11 +38,10 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-from . import conditional, files, trs
+from . import files
 from . import textgen as tg
 from .catalog import Entry, _make_entry
-from .conditional import HITS_MARK, http_date
-from .sites import SITE_OBJECTS, date_of_day
+from .world import SITE_OBJECTS
 
 SITE_NAME = "demo-xiage"
 OFFICE_DIR = Path(__file__).with_name("data") / "office"
@@ -239,46 +240,6 @@ def attachment_bytes(path: str, day: int = 1) -> bytes:
         pages[0].save(out, "PDF", resolution=SCAN_DPI, save_all=True, append_images=pages[1:],
                       creationDate=fixed, modDate=fixed)
     return out.getvalue()
-
-
-# --- serving ------------------------------------------------------------------------------
-
-class AttachmentApp:
-    """Routes of demo-xiage, answered like the platform replicas (`ReplicaApp.respond`)."""
-
-    def __init__(self, site_):
-        self.site = site_
-        column = site_.columns[0]
-        self.routes: dict[str, tuple] = {"/": ("home",), "/index.html": ("home",), "/robots.txt": ("robots",),
-                                         f"/zwgk/{column.slug}/": ("list",),
-                                         f"/zwgk/{column.slug}/index.html": ("list",)}
-        for doc in documents():
-            self.routes[doc.entry.doc.path] = ("doc", doc)
-            self.routes[doc.path] = ("file", doc)
-
-    def respond(self, portal, method, path, query, headers, body, day) -> tuple[int, dict[str, str], bytes]:
-        html = {"Content-Type": "text/html; charset=UTF-8"}
-        s, today, route = self.site, date_of_day(day), self.routes.get(path)
-        if method not in ("GET", "HEAD"):
-            return 405, {**html, "Allow": "GET, HEAD"}, b""
-        if route is None:
-            return 404, html, trs.not_found_page(s).encode()
-        if route[0] == "robots":
-            return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /search/\n"
-        if route[0] == "home":
-            return 200, html, trs.home_page(s, today, list(s.columns)).encode()
-        if route[0] == "list":
-            items = [d.entry for d in documents()]
-            return 200, html, trs.list_page(s, s.columns[0], items, 0, 1, today).encode()
-        doc = route[1]
-        if route[0] == "doc":
-            return 200, html, trs.detail_page(s, doc.entry, today, HITS_MARK).replace(HITS_MARK, "321").encode()
-        served = date_of_day(2) if revised(doc, day) is not doc else dt.date.fromisoformat(doc.entry.doc.published_date)
-        when = dt.datetime(served.year, served.month, served.day, tzinfo=dt.timezone.utc)
-        if conditional.not_modified(headers, "", when) and "If-None-Match" not in headers:
-            return 304, {"Last-Modified": http_date(when)}, b""
-        return 200, {"Content-Type": CONTENT_TYPES[doc.kind], "Last-Modified": http_date(when)}, \
-            attachment_bytes(doc.path, day)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import pytest
 
 from guifan.demo_portal import DemoPortal
 from guifan.demo_portal import attachment_site as demo
-from guifan.demo_portal.sites import ATTACHMENT_SITES
+from guifan.demo_portal.world import ATTACHMENT_SITES
 from guifan.parsers.ocr import OcrSettings, ocr_missing
 from guifan.parsers.office_convert import OfficeConverter
 from tests.conftest import crawl_to_archive, row_connection, run_guifan

@@ -13,13 +13,14 @@ from scrapy.exceptions import DontCloseSpider
 
 from guifan.archive.site_state import site_state
 from guifan.archive.models import FetchResult
-from guifan.crawler.platforms import ListRequest, fill_from_list, get_platform
+from guifan.crawler.platforms import ListPage, ListRequest, fill_from_list
 from guifan.crawler import revisit
 from guifan.crawler.helpers import attachment_settings, read_attachment
 from guifan.crawler.offload import attachment_read, extracted
 from guifan.crawler.profiles import SiteProfile
 from guifan.crawler.registry.catalog import get_profiles
 from guifan.crawler import render
+from guifan.crawler.sniffing import SiteLearner, page_text
 from guifan.crawler.antibot import RENDERABLE
 from guifan.crawler.middlewares import CrawlScope
 from guifan.crawler.responses import RETRYABLE_ERRORS, blocked_reason, error_reason, exchange
@@ -46,7 +47,7 @@ class PortalSpider(scrapy.Spider):
         self.profile = profile.with_base_url(base_url) if base_url else profile
         self.site = self.profile.name
         self.hints = {"platform": self.profile.platform, **self.profile.hints}
-        self.platform = get_platform(self.profile.platform, self.hints)
+        self.learner = SiteLearner(self.profile, self.hints)
         self.scope = CrawlScope.of(self.profile)   # read by crawler.middlewares.OffSiteGuard
         self.validators: dict[str, dict[str, str]] = {}
         self.known_urls: list[str] = []
@@ -66,14 +67,21 @@ class PortalSpider(scrapy.Spider):
         crawler.signals.connect(spider.revisit_unlisted, signal=signals.spider_idle)
         return spider
 
+    @property
+    def platform(self):
+        """The adapter reading this site: the profile's, or under `auto` the one sniffed so far."""
+        return self.learner.platform
+
     async def start(self):
         policy = revisit.RevisitPolicy.from_settings(self.settings)
         state = site_state(self.settings.get("GUIFAN_DB"), self.site, self.settings.getbool("GUIFAN_CONDITIONAL"),
-                           fetch_log=policy.base > 0)
+                           fetch_log=policy.base > 0, url_prefixes=self.learner.start_prefixes())
         self.validators, self.known_urls = state.validators, state.live_urls
+        self.learner = SiteLearner(self.profile, self.hints, self.settings.get("GUIFAN_RUN_ID"),
+                                   state.others_documents)
         self.revisit = revisit.plan(policy, state)  # known pages not yet due are skipped
-        for list_request in self.platform.start_requests(self.profile):
-            yield self.list_request(list_request)
+        for list_request in self.learner.start_requests():
+            yield self.list_request(list_request, start=True)
 
     def revisit_unlisted(self):
         """Once the lists are done, check known documents no list showed: gone, or just unlisted?"""
@@ -106,12 +114,17 @@ class PortalSpider(scrapy.Spider):
     def callback(self, kind: str):
         return {"list": self.parse_list, "detail": self.parse_detail, "attachment": self.parse_attachment}[kind]
 
-    def list_request(self, wanted: ListRequest, referer: str | None = None) -> scrapy.Request:
+    def list_request(self, wanted: ListRequest, referer: str | None = None, start: bool = False,
+                     landing: bool = False) -> scrapy.Request:
         """A list fetch as the platform asked for it: GET, or POST with a form (dataproxy.jsp …)."""
         if wanted.method == "POST":
-            return self.request(wanted.url, "list", referer, method="POST", body=urlencode(wanted.form or {}),
-                                headers={"Content-Type": "application/x-www-form-urlencoded"})
-        return self.request(wanted.url, "list", referer)
+            request = self.request(wanted.url, "list", referer, method="POST", body=urlencode(wanted.form or {}),
+                                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+        else:
+            request = self.request(wanted.url, "list", referer)
+        if start or landing:
+            request.meta["hub"] = "landing" if landing else "start"
+        return request
 
     # -- responses ------------------------------------------------------------------
 
@@ -120,9 +133,23 @@ class PortalSpider(scrapy.Spider):
         if result is None:
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        hub = response.meta.get("hub")
+        # Decoded here only while there is something to learn (the adapter decodes on its own).
+        text = page_text(response.body, content_type) if hub or self.learner.wants_text() else ""
+        seen = self.learner.read(response.url, text) if self.learner.wants_text() else {}
         page = self.platform.parse_list(response.url, response.body, content_type)
+        landings = []
+        if hub and self.learner.is_hub(response.url, page, hub == "start", hub == "landing"):
+            choice, columns, landings = self.learner.columns(response.url, text, hub == "landing")
+            seen.setdefault("columns", []).append(choice)
+            page = ListPage(pages=columns)          # a home page is read for its columns only
+        page.details, shared = self.learner.own(page.details)
+        seen.update(shared)
         result.links = page.details
+        result.observations = seen or None
         yield result
+        for wanted in landings:
+            yield self.list_request(wanted, referer=response.url, landing=True)
         for wanted in page.pages:
             # A pager names every page on every page: N² requests for the duplicate filter otherwise.
             if wanted.method == "POST" or wanted.url not in self.lists_requested:
@@ -136,6 +163,9 @@ class PortalSpider(scrapy.Spider):
         result = yield from self.checked(response)
         if result is None:
             return
+        if self.learner.wants_text():   # platform `auto` not decided yet: detail pages carry marks too
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+            result.observations = self.learner.read(response.url, page_text(response.body, content_type), detail=True) or None
         list_hints = response.meta.get("list_hints")
         hints = {**self.hints, "list": list_hints} if list_hints else self.hints
         try:
@@ -209,7 +239,7 @@ class PortalSpider(scrapy.Spider):
         if attempt > self.settings.getint("GUIFAN_MAX_RETRIES"):
             self.logger.warning("gave up on %s after %d attempts: %s", request.url, attempt, reason)
             return None
-        meta = {k: request.meta[k] for k in ("kind", "referer", "list_hints") if k in request.meta}
+        meta = {k: request.meta[k] for k in ("kind", "referer", "list_hints", "hub") if k in request.meta}
         return request.replace(dont_filter=True, priority=request.priority - 1,
                                meta={**meta, "guifan_attempt": attempt})
 

@@ -2,7 +2,8 @@
 
 A file that is an attachment (PDF, DOC/DOCX, WPS, ET, XLS/XLSX, OFD, RTF, ZIP, PNG/JPEG/TIFF:
 known by its bytes) gives {path, kind, status, flags, text, …} instead of a page record.
-"""
+`guifan parse --list FILE...` reads saved home, column or list pages as a crawl would (see
+crawler/platforms/inspect.py): document links, next pages, columns, hints, sniffed platform."""
 from __future__ import annotations
 
 import json
@@ -17,7 +18,12 @@ def add(sub) -> None:
     p = sub.add_parser("parse", help="extract saved pages to JSON, one line per file")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--url", default="", help="the URL the page was served from (resolves links)")
-    p.add_argument("--platform", default=None, help="optional platform hint, e.g. trs, hanweb")
+    p.add_argument("--platform", default=None,
+                   help="optional platform hint, e.g. trs, hanweb; with --list: the adapter, or auto "
+                        "(the default: sniffed from the page)")
+    p.add_argument("--list", action="store_true",
+                   help="read each file as a home, column or list page: document links, next pages or list "
+                        "requests, columns, per-document hints and the sniffed platform")
     p.add_argument("--format", choices=("jsonl", "json"), default="jsonl",
                    help="jsonl (default): one object per line as each file is done; json: one array at the end")
     p.add_argument("--ocr", dest="ocr", action="store_true", default=True,
@@ -34,7 +40,9 @@ def run(args) -> int:
     hints = {"platform": args.platform} if args.platform else None
     if not args.ocr:
         hints = {**(hints or {}), "ocr": False}
-    for line in parsed(args.files, args.url, hints, jobs(args)):
+    lines_of = (list_one(name, args.url, args.platform or "auto") for name in args.files) if args.list \
+        else parsed(args.files, args.url, hints, jobs(args))
+    for line in lines_of:
         name = line["path"]
         if "error" in line or line.get("status") == "error":
             failures += 1
@@ -111,3 +119,17 @@ def parse_attachment(name: str, data: bytes, hints) -> dict:
     got["flags"] = list(got["flags"])
     got["page_confidence"] = [list(p) for p in got["page_confidence"]]
     return {"path": name, **{f: got[f] for f in ATTACHMENT_FIELDS}}
+
+
+def list_one(name: str, url: str, platform: str) -> dict:
+    """What the adapter reads from one saved list page, or {path, error}."""
+    from guifan.crawler.platforms import PLATFORMS
+    from guifan.crawler.platforms.inspect import inspect_list
+
+    if platform != "auto" and platform not in PLATFORMS:
+        return {"path": name, "error": f"unknown platform {platform!r}; known: auto, {', '.join(PLATFORMS)}"}
+    try:
+        body = Path(name).read_bytes()
+    except OSError as exc:
+        return {"path": name, "error": exc.strerror or str(exc)}
+    return {"path": name, **inspect_list(body, url, platform)}

@@ -52,6 +52,7 @@ def print_report(r: dict) -> None:
     if total["listed"]:
         print(f"  completeness: {total['archived']} of {total['listed']} listed documents archived "
               f"({total['ratio']:.1%})")
+    print_seen(r)
     for site, s in r["per_site"].items():
         if s["errors"]:
             print(f"  errors ({site}): " + ", ".join(f"{k} ×{n}" for k, n in s["errors"].items()))
@@ -59,3 +60,27 @@ def print_report(r: dict) -> None:
             print(f"  missing ({site}): {m['url']}  last attempt: {m['outcome']} {m.get('reason') or ''}".rstrip())
         if s["missing_count"] > MISSING_SHOWN:
             print(f"  … and {s['missing_count'] - MISSING_SHOWN} more missing ({site})")
+
+
+def seen_line(s: dict) -> str:
+    """One site as the run saw it: platform (sniffed or configured), 网站标识码, chosen columns."""
+    if s["status"] == "failed":
+        return f"failed: {s['failure']}"
+    seen = s["seen"]
+    parts = [f"platform {seen['platform'] or '(not seen)'}"
+             + (f" (sniffed: {seen['platform_evidence']})" if seen["platform_configured"] == "auto" else "")]
+    if seen["site_id_code"]:
+        flag = (f" ≠ profile {seen['admin_code']}: wrong, moved or shared portal?" if seen["code_mismatch"] else "")
+        parts.append(f"网站标识码 {seen['site_id_code']}{flag}")
+    for choice in seen["columns"]:
+        names = ", ".join(c["name"] for c in choice["columns"]) or "none"
+        parts.append(f"columns on {choice['page']}: {names} ({choice['reason']})")
+    if seen["shared"]:
+        parts.append("shared: " + ", ".join(f"{n} documents archived under {o}" for o, n in seen["shared"].items()))
+    return "; ".join(parts)
+
+
+def print_seen(r: dict) -> None:
+    print("  sites as seen:")
+    for site, s in r["per_site"].items():
+        print(f"  {site:22} {seen_line(s)}")
