@@ -118,7 +118,10 @@ def parse_attachment(name: str, data: bytes, hints) -> dict:
     got = extract_attachment_text(data, Path(name).name, "", tools).to_dict()
     got["flags"] = list(got["flags"])
     got["page_confidence"] = [list(p) for p in got["page_confidence"]]
-    return {"path": name, **{f: got[f] for f in ATTACHMENT_FIELDS}}
+    line = {"path": name, **{f: got[f] for f in ATTACHMENT_FIELDS}}
+    if got["status"] == "error":   # damaged, encrypted, over a limit: the batch contract's error line
+        line["error"] = got["reason"]
+    return line
 
 
 def list_one(name: str, url: str, platform: str) -> dict:
