@@ -85,6 +85,9 @@ CONCURRENT_ITEMS = 4
 # most this many fetches (those that arrive within 20 ms of each other).
 ITEM_PIPELINES = {"guifan.crawler.writer.ProcessArchivePipeline": 500}
 GUIFAN_WRITE_BATCH = 64
+# A writer that finds the archive locked by another process waits this many seconds (with
+# backoff, logging who holds the lock) before the run stops as interrupted (docs/archive.md).
+GUIFAN_LOCK_WAIT = 600
 
 # Distributed mode (crawler/distributed.py: `guifan worker`, `guifan ingest`): a worker silent
 # for this many seconds is taken for dead and its leased requests go back in the queue.

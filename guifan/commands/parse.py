@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -32,6 +33,9 @@ def add(sub) -> None:
     p.add_argument("-j", "--jobs", type=int, default=0,
                    help="parse in this many processes (default: one per CPU when there are many files); "
                         "output keeps the order of the files")
+    p.add_argument("--max-size", type=int, default=None, metavar="BYTES",
+                   help="larger inputs get a too_large error line, as the crawler refuses them "
+                        "(default: the crawler's DOWNLOAD_MAXSIZE, 64 MiB)")
     p.set_defaults(handler=run)
 
 
@@ -40,8 +44,12 @@ def run(args) -> int:
     hints = {"platform": args.platform} if args.platform else None
     if not args.ocr:
         hints = {**(hints or {}), "ocr": False}
-    lines_of = (list_one(name, args.url, args.platform or "auto") for name in args.files) if args.list \
-        else parsed(args.files, args.url, hints, jobs(args))
+    if args.max_size is None:
+        from guifan.crawler.settings import DOWNLOAD_MAXSIZE  # one limit for the crawler and for parse
+
+        args.max_size = DOWNLOAD_MAXSIZE
+    lines_of = (list_one(name, args.url, args.platform or "auto", args.max_size) for name in args.files) \
+        if args.list else parsed(args.files, args.url, hints, jobs(args), args.max_size)
     for line in lines_of:
         name = line["path"]
         if "error" in line or line.get("status") == "error":
@@ -68,10 +76,10 @@ def jobs(args) -> int:
     return min(os.cpu_count() or 1, 8) if len(args.files) >= MANY_FILES else 1
 
 
-def parsed(files: list[str], url: str, hints, processes: int):
+def parsed(files: list[str], url: str, hints, processes: int, max_size: int):
     """Each file's line, in the order given; in worker processes when asked."""
     if processes <= 1:
-        yield from (parse_one(name, url, hints) for name in files)
+        yield from (parse_one(name, url, hints, max_size) for name in files)
         return
     import multiprocessing
     from functools import partial
@@ -79,21 +87,23 @@ def parsed(files: list[str], url: str, hints, processes: int):
     import guifan.parsers  # noqa: F401  -- loaded once here, inherited by the forked workers
 
     with multiprocessing.get_context("fork").Pool(processes) as pool:
-        yield from pool.imap(partial(parse_one, url=url, hints=hints), files, chunksize=4)
+        yield from pool.imap(partial(parse_one, url=url, hints=hints, max_size=max_size), files, chunksize=4)
 
 
-def parse_one(name: str, url: str, hints) -> dict:
+def parse_one(name: str, url: str, hints, max_size: int | None = None) -> dict:
     """The record for one file, or {path, error}: batch evaluation never loses its place."""
     from guifan.parsers import ParseError, extract
     from guifan.parsers.attachment_text import sniff_kind
     from guifan.parsers.record import RECORD_FIELDS
 
     try:
-        data = Path(name).read_bytes()
+        data = read_bounded(Path(name), max_size)
         if sniff_kind(data[:65536] if len(data) > 65536 else data, name) not in PAGE_KINDS:
             return parse_attachment(name, data, hints)
         page_hints = {k: v for k, v in (hints or {}).items() if k != "ocr"} or None
         doc = extract(data, url, None, page_hints).to_dict()
+    except TooLarge as exc:
+        return {"path": name, "error": str(exc)}
     except OSError as exc:
         return {"path": name, "error": exc.strerror or str(exc)}
     except ParseError as exc:
@@ -124,7 +134,7 @@ def parse_attachment(name: str, data: bytes, hints) -> dict:
     return line
 
 
-def list_one(name: str, url: str, platform: str) -> dict:
+def list_one(name: str, url: str, platform: str, max_size: int | None = None) -> dict:
     """What the adapter reads from one saved list page, or {path, error}."""
     from guifan.crawler.platforms import PLATFORMS
     from guifan.crawler.platforms.inspect import inspect_list
@@ -132,7 +142,34 @@ def list_one(name: str, url: str, platform: str) -> dict:
     if platform != "auto" and platform not in PLATFORMS:
         return {"path": name, "error": f"unknown platform {platform!r}; known: auto, {', '.join(PLATFORMS)}"}
     try:
-        body = Path(name).read_bytes()
+        body = read_bounded(Path(name), max_size)
+    except TooLarge as exc:
+        return {"path": name, "error": str(exc)}
     except OSError as exc:
         return {"path": name, "error": exc.strerror or str(exc)}
     return {"path": name, **inspect_list(body, url, platform)}
+
+
+class TooLarge(Exception):
+    pass
+
+
+def read_bounded(path: Path, limit: int | None) -> bytes:
+    """The file's bytes, never more than `limit` of them in memory (/dev/zero, a 3 GB file)."""
+    if limit is None:
+        from guifan.crawler.settings import DOWNLOAD_MAXSIZE
+
+        limit = DOWNLOAD_MAXSIZE
+    with open(path, "rb") as f:
+        info = os.fstat(f.fileno())
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise TooLarge(_too_large(limit, info.st_size))
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(_too_large(limit))
+    return data
+
+
+def _too_large(limit: int, size: int | None = None) -> str:
+    what = f"{size} bytes, over" if size is not None else "over"
+    return f"too_large: {what} the limit of {limit} bytes (the crawler's DOWNLOAD_MAXSIZE; --max-size sets another)"
