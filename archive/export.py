@@ -22,13 +22,16 @@ from typing import IO, Callable, Iterator
 
 from guifan.parsers.record import RECORD_FIELDS
 
+from .attachments import FULL_TEXT_SQL
 from .doc_filters import DocFilters, as_of_day
 
 # The computed validity (archive.validity) on the filters' --as-of day (default today).
 COMPUTED_FIELDS = ("computed_validity", "validity_as_of", "validity_source", "validity_conflict")
 PROVENANCE_FIELDS = ("region", "captured_at", "capture_url", "sha256", "capture_id", "extractor_version",
                      "valid_from", "valid_to", "document_status")
-EXPORT_FIELDS = RECORD_FIELDS + PROVENANCE_FIELDS + COMPUTED_FIELDS
+# full_text: the body, then the attachments' texts, each marked (archive/attachments.py) — the
+# document's text when its page is a cover over an attachment.
+EXPORT_FIELDS = RECORD_FIELDS + PROVENANCE_FIELDS + COMPUTED_FIELDS + ("full_text",)
 JSON_FIELDS = ("attachments", "quality_flags", "validity_clauses")
 FORMATS = ("csv", "json", "jsonl")
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP CSV injection).
@@ -39,7 +42,7 @@ _JSON = json.JSONEncoder(ensure_ascii=False)   # built once: json.dumps(...) bui
 
 _SOURCE = {
     "region": "s.region", "captured_at": "c.fetched_at", "capture_url": "c.final_url", "sha256": "c.sha256",
-    "capture_id": "v.capture_id", "document_status": "d.status",
+    "capture_id": "v.capture_id", "document_status": "d.status", "full_text": FULL_TEXT_SQL.format(v="v"),
     "effective_date": "vf.effective_date", "expiry_date": "vf.expiry_date", "validity_clauses": "vf.validity_clauses",
     "computed_validity": "coalesce(vt.validity, 'unknown')", "validity_as_of": ":export_as_of",
     "validity_source": "json_extract(vt.basis, '$.source')", "validity_conflict": "(vt.conflicts != '[]')",

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from urllib.parse import urljoin
 
 from .attachments import find_attachments
+from .cover import ATTACHMENT_ONLY, is_cover
 from .decode import decode_bytes, header_value
 from .detect_challenge import looks_like_challenge
 from .errors import NotHTMLError, ParseError
@@ -172,10 +173,17 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
         else:
             scopes.append(body_el)
             scopes.extend(_following(body_el, 6))
-            parent = body_el.getparent()
-            if parent is not None and parent.tag not in ("body", "html"):
-                scopes.extend(_following(parent, 3))
+            # A cover page's one line (内容详见附件) sits deep in the editor's wrappers; its
+            # attachment list follows the article text's container, up to three levels out.
+            ancestor = body_el.getparent()
+            for _ in range(3):
+                if ancestor is None or ancestor.tag in ("body", "html"):
+                    break
+                scopes.extend(_following(ancestor, 3))
+                ancestor = ancestor.getparent()
     doc.attachments = find_attachments(scopes, base_url)
+    if is_cover(doc.body, doc.attachments) and ATTACHMENT_ONLY not in flags:
+        flags.append(ATTACHMENT_ONLY)
     doc.quality_flags = flags
     return doc
 

@@ -73,7 +73,8 @@ def test_csv_is_rfc4180_with_crlf_rows_and_quoted_newlines(db):
                         ).decode("utf-8-sig")
     header, rest = text.split("\r\n", 1)
     assert header == ",".join(export.EXPORT_FIELDS)
-    assert rest.endswith("\r\n") and rest.count('含""引号""') == 1   # quotes doubled inside a quoted cell
+    # quotes doubled inside a quoted cell: the body, and full_text (the body + attachment texts)
+    assert rest.endswith("\r\n") and rest.count('含""引号""') == 2
     assert '"\'=HYPERLINK(""http://evil.invalid"",""点我"")\n第二段' in rest
 
 
