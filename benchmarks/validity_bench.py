@@ -17,9 +17,11 @@ Figures:
 * targets — a predicted target is right when it names a gold target (same 文号, else the same
   title) with the same action; precision and recall;
 * target links — every page goes into one archive (the real store, via ``record_fetch``), the
-  archive resolves each target, and a link is right when it points at the case the gold
-  target names (same 文号, else the same title, among the cases). Precision (wrong links must
-  stay ≤ 1 %) and recall;
+  archive resolves each target, and each result is compared with the gold target's ``case``
+  label (the corpus case that is the document it names, or null when that document is not in
+  the corpus): a link to the labelled case is right; an ambiguous or unmatched result for a
+  labelled target is a miss; a link for a null-labelled target, to another case, or for a
+  target the gold does not have is wrong. Precision (wrong links must stay ≤ 1 %) and recall;
 * citations — multiset F1 of the exact spans, type accuracy on matched spans, and the share the
   archive resolved.
 
@@ -229,7 +231,7 @@ def score_citations(reads: list[Read], per_case: list[dict]) -> dict:
             "type_accuracy": typed / distinct if distinct else None}
 
 
-def archive_links(reads: list[Read]) -> dict:
+def archive_links(reads: list[Read], per_case: list[dict] | None = None) -> dict:
     """Every case into one archive; the archive resolves targets and citations."""
     from guifan.archive import Archive, FetchResult, doc_id_for
     from guifan.archive import validity
@@ -254,7 +256,7 @@ def archive_links(reads: list[Read]) -> dict:
             refs[row["doc_id"]].append(dict(row))
         share = validity.resolved_share(archive.conn)
         archive.close()
-    return _link_figures(reads, ids, refs, share)
+    return _link_figures(reads, ids, refs, share, per_case)
 
 
 def _norm(number):
@@ -263,34 +265,49 @@ def _norm(number):
     return normalise_doc_number(number)
 
 
-def _expected_case(target: dict, reads: list[Read], own: str) -> str | None:
-    """The case a gold target names, by the gold of the cases (文号, else title), if exactly one."""
-    hits = [r.case.name for r in reads if r.case.name != own and _same_target(
-        target, {"doc_number": (r.case.gold.get("meta") or {}).get("doc_number"), "title": r.case.gold.get("title")})]
-    return hits[0] if len(hits) == 1 else None
+def _link_figures(reads, ids, refs, share, per_case=None) -> dict:
+    """Score the archive's target links against the gold's ``case`` labels.
 
-
-def _link_figures(reads, ids, refs, share) -> dict:
+    A gold target labelled with a case (the corpus case that is the document it names) is an
+    expected link: right when the archive linked the paired predicted target to that case's
+    document, a miss when it left it ambiguous or unmatched (or read no such target). A link
+    made for a target labelled ``null`` (the document is not in the corpus), to another case,
+    or for a predicted target the gold does not have, is a wrong link. A labelled case whose
+    page is missing cannot be linked and is left out (listed under ``unlinkable``)."""
     by_id = {v: k for k, v in ids.items()}
-    made = right = expected = found = 0
+    rows = {row["case"]: row for row in per_case or []}
+    c = collections.Counter()
+    unlinkable = []
     for r in reads:
         gold = ((r.case.gold.get("decision") or {}).get("targets")) or []
         predicted = [x for x in refs[ids[r.case.name]] if x["kind"] == "target"]
-        wanted = {i: _expected_case(g, reads, r.case.name) for i, g in enumerate(gold)}
-        expected += sum(1 for w in wanted.values() if w)
         for p, g in _pair(predicted, gold):
-            if p is None or p["status"] != "linked":
+            want = g.get("case") if g else None
+            if want and want not in ids:
+                unlinkable.append(f"{r.case.name} → {want}")
                 continue
-            made += 1
-            want = wanted[gold.index(g)] if g is not None else None
-            if want and by_id.get(p["target_doc_id"]) == want:
-                right += 1
-                found += 1
-    wrong = made - right
-    return {"links_made": made, "links_right": right, "wrong_links": wrong,
-            "precision": right / made if made else None, "wrong_share": wrong / made if made else 0.0,
-            "recall": found / expected if expected else None, "expected_links": expected,
-            "resolved_share": share}
+            linked = p is not None and p["status"] == "linked"
+            got = by_id.get(p["target_doc_id"]) if linked else None
+            c["expected"] += bool(want)
+            c["made"] += linked
+            if want and got == want:
+                c["right"] += 1
+                continue
+            if linked:
+                c["wrong"] += 1
+                c["wrong_" + ("to_another_case" if want else "for_null_target" if g else "for_extra_target")] += 1
+            elif want:
+                c["missed_" + (p["status"] if p else "not_read")] += 1
+            if (linked or want) and r.case.name in rows:
+                rows[r.case.name].setdefault("link_errors", []).append(
+                    {"target": (g or p)["title"], "want": want, "got": got or (p["status"] if p else "no target read")})
+    made, right, expected = c["made"], c["right"], c["expected"]
+    return {"links_made": made, "links_right": right, "wrong_links": c["wrong"],
+            "precision": right / made if made else None, "wrong_share": c["wrong"] / made if made else 0.0,
+            "recall": right / expected if expected else None, "expected_links": expected,
+            "wrong_by_kind": {k[6:]: v for k, v in c.items() if k.startswith("wrong_")},
+            "missed_by_status": {k[7:]: v for k, v in c.items() if k.startswith("missed_")},
+            "unlinkable": unlinkable, "resolved_share": share}
 
 
 def run(collection: str, from_gold: bool) -> dict:
@@ -308,7 +325,7 @@ def run(collection: str, from_gold: bool) -> dict:
     result = {"collection": collection, "cases": len(cases), "scored": len(reads), "decisions": decisions,
               "missing": missing, "input": "gold body" if from_gold else "pages",
               "clauses": score_clauses(reads, per_case), "targets": score_targets(reads, per_case),
-              "citations": score_citations(reads, per_case), "links": archive_links(reads) if reads else {},
+              "citations": score_citations(reads, per_case), "links": archive_links(reads, per_case) if reads else {},
               "per_case": per_case}
     return result
 
@@ -334,6 +351,10 @@ def report(res: dict, per_case: bool) -> str:
         lines.append(f"  target links       {_pct(link['precision'])}   {_pct(link['recall'])}   "
                      f"({link['links_right']} right, {link['wrong_links']} wrong of {link['links_made']} made; "
                      f"{link['expected_links']} expected; wrong {_pct(link['wrong_share'])} — {verdict})")
+        lines.append(f"    missed by status: {json.dumps(link['missed_by_status'], ensure_ascii=False)}; "
+                     f"wrong: {json.dumps(link['wrong_by_kind'], ensure_ascii=False)}")
+        if link["unlinkable"]:
+            lines.append(f"    labelled targets whose case is not scored (page missing): {len(link['unlinkable'])}")
         lines.append(f"  references resolved in the archive: {json.dumps(link['resolved_share'], ensure_ascii=False)}")
     c = res["citations"]
     lines.append(f"  citation spans     {_pct(c['precision'])}   {_pct(c['recall'])}   F1 {_pct(c['f1'])}   "

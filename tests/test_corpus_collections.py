@@ -113,3 +113,70 @@ def test_by_kind_groups_macro_scores_and_leaks():
 
     assert table["short"]["x"] == {"n": 2, "precision": 0.75, "recall": 1.0, "f1": 0.8, "leaking_pages": 1}
     assert table["table"]["x"]["n"] == 1 and table["table"]["x"]["f1"] == 0.0
+
+
+VALIDITY = project_corpus.cases("validity")
+VALIDITY_NAMES = {c.name for c in VALIDITY}
+ACTIONS = {"repeal", "invalidate", "amend", "extend", "continue"}
+CITATION_TYPES = {"basis", "forward", "reference", "repeal", "other"}
+
+
+@pytest.mark.parametrize("case", VALIDITY, ids=[c.name for c in VALIDITY])
+def test_validity_gold_is_complete_and_consistent(case):
+    g, origin = case.gold, case.origin
+    assert origin["repo"] not in RESERVED
+    assert re.fullmatch(r"[0-9a-f]{40}", origin["commit"]) and re.fullmatch(r"[0-9a-f]{64}", origin["sha256"])
+    assert g["title"] and g["body"] and set(g["meta"]) <= META_KEYS
+    clauses = g["clauses"]
+    for field in ("effective_date", "expiry_date"):
+        assert clauses[field] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", clauses[field])
+    assert all(s in g["body"] for s in clauses["sentences"]), "a clause sentence is not in the body"
+    assert all(c["text"] in g["body"] and c["type"] in CITATION_TYPES for c in g["citations"])
+    for t in (g["decision"] or {}).get("targets", []):
+        assert t["action"] in ACTIONS and (t["title"] or t["doc_number"])
+        # every target says which corpus case is the document it names (null: not in the corpus)
+        assert "case" in t and (t["case"] is None or (t["case"] in VALIDITY_NAMES and t["case"] != case.name))
+
+
+def _text_case(root, name, title, body, doc_number, decision=None):
+    raw = body.encode("utf-8")
+    gold = {"url": None, "origin": {"repo": "o/r", "path": f"{name}.txt", "commit": "0" * 40, "license": "none found",
+                                    "sha256": hashlib.sha256(raw).hexdigest()},
+            "title": title, "body": body, "meta": {"doc_number": doc_number, "issuer": "中国人民银行",
+                                                   "written_date": "2020-01-02", "published_date": None},
+            "clauses": {"effective_date": None, "expiry_date": None, "trial": False, "sentences": []},
+            "decision": decision, "citations": [], "notes": ""}
+    (root / "vt" / f"{name}.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    (root / "pages" / "vt" / f"{name}.txt").write_bytes(raw)
+
+
+def test_target_links_are_scored_against_the_case_labels(tmp_path, monkeypatch):
+    """The benchmark's link check puts the pages into a real archive and compares each resolved
+    target with the gold's `case` label: a link to the labelled case is right, a link for a
+    null-labelled target (a near miss of the same title is archived) is wrong."""
+    from benchmarks import validity_bench
+
+    monkeypatch.setattr(project_corpus, "HERE", tmp_path)
+    monkeypatch.setattr(project_corpus, "PAGES", tmp_path / "pages")
+    (tmp_path / "vt").mkdir()
+    (tmp_path / "pages" / "vt").mkdir(parents=True)
+    body = ("中国人民银行决定废止以下规范性文件：\n一、《储蓄存款管理办法》（银发〔2001〕11号）\n"
+            "二、《单位存款管理规定》（银发〔2001〕12号）\n本决定自发布之日起施行。")
+    targets = [{"title": "储蓄存款管理办法", "doc_number": "银发〔2001〕11号", "issuer": None, "action": "repeal",
+                "case": "a"},
+               {"title": "单位存款管理规定", "doc_number": "银发〔2001〕12号", "issuer": None, "action": "repeal",
+                "case": None}]
+    _text_case(tmp_path, "d", "中国人民银行关于废止部分规范性文件的决定", body, "银发〔2020〕1号", {"targets": targets})
+    _text_case(tmp_path, "a", "储蓄存款管理办法", "第一条 为规范储蓄存款，制定本办法。", "银发〔2001〕11号")
+    _text_case(tmp_path, "b2019", "单位存款管理规定", "第一条 为规范单位存款，制定本规定。", "银发〔2019〕5号")
+    links = validity_bench.run("vt", from_gold=False)["links"]
+    assert (links["links_made"], links["links_right"], links["wrong_links"], links["expected_links"]) == (1, 1, 0, 1)
+
+    # the gold says the second target's document is not in the corpus (null); when the
+    # decision names the near miss's 文号 the archive links it, and that link is wrong
+    targets[1]["doc_number"] = "银发〔2019〕5号"
+    _text_case(tmp_path, "d", "中国人民银行关于废止部分规范性文件的决定",
+               body.replace("银发〔2001〕12号", "银发〔2019〕5号"), "银发〔2020〕1号", {"targets": targets})
+    links = validity_bench.run("vt", from_gold=False)["links"]
+    assert (links["links_made"], links["wrong_links"], links["wrong_by_kind"]) == (2, 1, {"for_null_target": 1})
+    assert links["precision"] == 0.5 and links["wrong_share"] == 0.5
