@@ -160,7 +160,7 @@ def test_target_links_are_scored_against_the_case_labels(tmp_path, monkeypatch):
     monkeypatch.setattr(project_corpus, "PAGES", tmp_path / "pages")
     (tmp_path / "vt").mkdir()
     (tmp_path / "pages" / "vt").mkdir(parents=True)
-    body = ("中国人民银行决定废止以下规范性文件：\n一、《储蓄存款管理办法》（银发〔2001〕11号）\n"
+    body = ("中国人民银行决定废止以下规范性文件：\n一、《储蓄存款管理办法》（银发〔2001〕11号文印发）\n"
             "二、《单位存款管理规定》（银发〔2001〕12号）\n本决定自发布之日起施行。")
     targets = [{"title": "储蓄存款管理办法", "doc_number": "银发〔2001〕11号", "issuer": None, "action": "repeal",
                 "case": "a"},

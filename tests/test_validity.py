@@ -81,6 +81,17 @@ def test_decision_lists_tables_sentences_and_quotes():
     assert read_decision("关于印发《X办法（修订）》的通知", "现印发给你们。") is None
 
 
+def test_a_doc_number_printed_with_its_issuing_verb_is_the_doc_number():
+    """《支付结算办法》（银发〔1997〕393号文印发）, 公告〔2013〕第6号公布: the verb is not part of the
+    文号, so a decision naming it meets the archived document (found on real PBC decisions)."""
+    from guifan.parsers.normalise import normalise_doc_number
+
+    assert normalise_doc_number("银发〔1997〕393号文印发") == normalise_doc_number("银发〔1997〕393号") == "银发〔1997〕393号"
+    assert normalise_doc_number("中国人民银行公告〔2013〕第6号公布") == "中国人民银行公告〔2013〕6号"
+    assert normalise_doc_number("中国人民银行 海关总署令〔2015〕第1号发布") == "中国人民银行海关总署令〔2015〕1号"
+    assert normalise_doc_number("国办发〔2020〕1号") == "国办发〔2020〕1号"
+
+
 def test_citation_types_follow_the_nearest_verb():
     body = ("根据《中华人民共和国行政许可法》，按照云政办发〔2018〕15号文件要求，制定本办法。"
             "原《青石县河道采砂管理暂行办法》（青政发(2014)20号）同时废止。"
