@@ -20,6 +20,7 @@ from .read_metadata import FIELD_LABELS, MetaBox, label_alternation, read_label_
 from .record import Document
 from .sniff_content import check_is_text_page
 from .strip_boilerplate import strip_boilerplate_lines
+from .tables import is_data_table, table_lines, table_of
 
 __all__ = ["extract"]
 
@@ -276,40 +277,74 @@ def _drop_title_lines(lines: list[str], title: str) -> list[str]:
 
 # ---------------------------------------------------------------------------- body
 def _body_lines(walk: Walk, choice, box: MetaBox) -> list[str]:
-    segs = [(k, walk.segments[k]) for k in range(choice.first, choice.last + 1)]
-    if not segs:
+    ks = range(choice.first, choice.last + 1)
+    if not ks:
         return []
-    first_seg = segs[0][0]
-    # Link lists inside the body (相关链接 etc.): runs of >= 3 all-link short segments.
-    drop: set[int] = set()
+    drop = _link_lines(walk, ks) | _box_lines(walk, ks, box)
+    cells: dict[int, list[int]] = {}  # cell -> its kept segments in the body
+    for k in ks:
+        if walk.segments[k].cell >= 0 and k not in drop:
+            cells.setdefault(walk.segments[k].cell, []).append(k)
+    table_at: dict[int, int] = {}  # cell -> its data table, or -1
+    data: dict[int, bool] = {}
+    for cell in cells:
+        t = table_of(walk, cell)
+        if t >= 0 and t not in data:
+            data[t] = is_data_table(walk, t, cells)
+        table_at[cell] = t if t >= 0 and data[t] else -1
+    lines: list[str] = []
+    written: set[int] = set()
+    for k in ks:
+        seg = walk.segments[k]
+        if k in drop:
+            continue
+        table = table_at.get(seg.cell, -1)
+        if table < 0:
+            lines.append(seg.text)
+        elif table not in written:  # the whole table, row by row, where its first cell is
+            written.add(table)
+            text = {c: " ".join(walk.segments[j].text for j in js) for c, js in cells.items() if table_at[c] == table}
+            rows = {walk.segments[j].row for c, js in cells.items() if table_at[c] == table for j in js}
+            lines.extend(line for _, line in table_lines(walk, table, text, rows))
+    return lines
+
+
+def _link_lines(walk: Walk, ks: range) -> set[int]:
+    """Link lists and lone link lines inside the body: related links (相关链接), the document's
+    政策解读, attachment file names (they are `attachments`), a video's title. Kept when the
+    body would be nothing but links (a page that is a list of documents)."""
+    segs = walk.segments
+    runs: set[int] = set()
     run: list[int] = []
-    for k, s in segs + [(-1, None)]:
+    for k in list(ks) + [-1]:
+        s = segs[k] if k >= 0 else None
         if s is not None and s.link_chars >= s.chars * 0.9 and s.chars <= 60:
             run.append(k)
             continue
         if len(run) >= 3:
-            drop.update(run)
+            runs.update(run)
         run = []
-    # The metadata box: strong label lines anywhere, weak ones only before the text starts.
-    first_para = next((k for k, s in segs if s.chars >= 40 and _SENTENCE.search(s.text)), segs[-1][0])
+    # Lone link lines only before the text starts and after it ends: in it they are sub-headings.
+    prose = [k for k in ks if segs[k].chars - segs[k].link_chars >= 20 and _SENTENCE.search(segs[k].text)]
+    first_prose, last_prose = (prose[0], prose[-1]) if prose else (ks[-1] + 1, ks[0] - 1)
+    lone = {k for k in ks if (k < first_prose or k > last_prose)
+            and segs[k].link_chars >= 0.6 * segs[k].chars and segs[k].chars <= 150}
+    kept = sum(segs[k].chars for k in ks if k not in lone and k not in runs)
+    return runs | lone if kept >= 50 else runs
+
+
+def _box_lines(walk: Walk, ks: range, box: MetaBox) -> set[int]:
+    """The metadata box: strong label lines anywhere, weak ones only before the text starts."""
+    segs = walk.segments
+    first_para = next((k for k in ks if segs[k].chars >= 40 and _SENTENCE.search(segs[k].text)), ks[-1])
+    out: set[int] = set()
     for k in box.lines:
-        if k < first_seg or k > segs[-1][0]:
+        if k < ks[0] or k > ks[-1]:
             continue
-        text = walk.segments[k].text
-        if k < first_para or _STRONG_LABEL_LINE.match(text):
-            if len(text) <= 300:
-                drop.add(k)
-    lines: list[str] = []
-    last_row = -2
-    for k, s in segs:
-        if k in drop:
-            continue
-        if s.row >= 0 and s.row == last_row and lines:
-            lines[-1] = lines[-1] + " " + s.text
-        else:
-            lines.append(s.text)
-        last_row = s.row
-    return lines
+        text = segs[k].text
+        if (k < first_para or _STRONG_LABEL_LINE.match(text)) and len(text) <= 300:
+            out.add(k)
+    return out
 
 
 # --------------------------------------------------------------------------- dates
