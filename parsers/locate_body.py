@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .html_tree import Segment, Walk
-from .strip_boilerplate import boilerplate_score, is_boilerplate_line
+from .strip_boilerplate import boilerplate_score, is_boilerplate_line, is_related_header
 
 __all__ = ["BodyChoice", "locate_body", "segment_weight", "KNOWN_CONTAINERS"]
 
@@ -129,6 +129,37 @@ def _lca(walk: Walk, a: int, b: int) -> int:
     return max(i, 0)
 
 
+def _soft(seg: Segment, weight: float) -> bool:
+    """A segment the window may grow over inside its container: neutral or positive text, or
+    a chrome line that strip_boilerplate removes later (公开方式, 分享到, a 来源 line) — but
+    never links or the header of a related list / comments (what follows is not the text)."""
+    if weight >= 0:
+        return True
+    if seg.link_chars * 2 >= seg.chars or seg.chars > 80:
+        return False
+    return is_boilerplate_line(seg.text) and not is_related_header(seg.text)
+
+
+def _widen(walk: Walk, weights: list[float], first: int, last: int, lo: int, hi: int) -> tuple[int, int]:
+    """Grow the window over its container's neighbouring lines: signatures, dates, 文号, the
+    版记 line after a 公开方式 line, a （原标题：…） line above a 来源 line."""
+    segs = walk.segments
+    k, steps = first, 0
+    while k > 0 and steps < 6 and lo <= segs[k - 1].owner <= hi and not segs[k - 1].heading \
+            and _soft(segs[k - 1], weights[k - 1]):
+        k -= 1
+        steps += 1
+        if weights[k] >= 0:
+            first = k  # never start on a chrome line
+    k, steps = last, 0
+    while k + 1 < len(segs) and steps < 300 and lo <= segs[k + 1].owner <= hi and _soft(segs[k + 1], weights[k + 1]):
+        k += 1
+        steps += 1
+        if weights[k] >= 0:
+            last = k  # never end on one
+    return first, last
+
+
 def locate_body(root, walk: Walk, hints: Mapping | None = None) -> BodyChoice:
     """Choose the body: an enclosing element and a run of its segments."""
     segs = walk.segments
@@ -169,16 +200,7 @@ def locate_body(root, walk: Walk, hints: Mapping | None = None) -> BodyChoice:
     else:
         lca = _lca(walk, segs[first].owner, segs[last].owner)
         lo, hi = lca, walk.end[lca]
-        # Widen over neutral neighbours inside the same element (signatures, dates, 文号).
-        steps = 0
-        while first > 0 and steps < 6 and weights[first - 1] >= 0 and lo <= segs[first - 1].owner <= hi \
-                and not segs[first - 1].heading:
-            first -= 1
-            steps += 1
-        steps = 0  # trailing tables of numbers, signature and date lines
-        while last + 1 < len(segs) and steps < 300 and weights[last + 1] >= 0 and lo <= segs[last + 1].owner <= hi:
-            last += 1
-            steps += 1
+        first, last = _widen(walk, weights, first, last, lo, hi)
         generic = BodyChoice(lca, first, last, "generic", best_sum)
 
     # 3. Known CMS containers holding most of that content win (the profile's platform first).

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 __all__ = ["is_boilerplate_line", "boilerplate_score", "strip_boilerplate_lines", "FOOTER_MARKERS",
-           "fold_script"]
+           "fold_script", "is_related_header"]
 
 # Traditional -> Simplified for the characters of the boilerplate vocabulary, so that the
 # patterns below also catch portals (and reprints) in Traditional script.
@@ -115,6 +115,11 @@ _LINE_PATTERNS = re.compile(
     r"|.{0,20}(?:禁止|不得|严禁|谢绝)(?:商业|任何)?(?:转载|摘编|复制).{0,40}"
     r"|(?:如需)?转载.{0,20}(?:请联系|请注明|须经).{0,60}"
     r"|原创版权.{0,30}"
+    # copyright notices: 【…权益归腾讯公司独家所有。未经授权，不得转载、摘编等。】
+    r"|(?!第[一二三四五六七八九十百零\d]+条|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)"
+    r"(?=[^\n]{0,100}(?:未经|如需|请勿|禁止|不得|严禁|谢绝))(?=[^\n]{0,100}(?:转载|摘编|复制|镜像|使用))"
+    r"(?=[^\n]{0,100}(?:授权|许可|同意|版权|权益|所有|出处|来源))[^\n]{0,150}"
+    r"|(?:转播|转发|推荐)到.{0,20}|正在加载.{0,5}|加载中.{0,5}|加载更多"
     r"|(?:查看)?更多\s*(?:>>|》|>|»)?"
     r")$",
     re.S,
@@ -151,12 +156,17 @@ def boilerplate_score(line: str) -> int:
     return 2 * strong + len(_WEAK_MARKERS.findall(line))
 
 
+_CLAUSE_START = re.compile(r"^第[一二三四五六七八九十百零〇\d]{1,6}条")
+
+
 @lru_cache(maxsize=4096)  # pure; a portal's footer and nav lines recur on every page
 def is_boilerplate_line(line: str) -> bool:
     """True if the whole line is portal boilerplate."""
     s = fold_script(line.strip())
     if not s:
         return True
+    if _CLAUSE_START.match(s):  # 第八条 …: an article of the document, whatever it mentions
+        return False
     if len(s) <= 300 and _LINE_PATTERNS.match(s):
         return True
     if len(s) <= 60 and _WIDGET_LINE.match(s):
@@ -172,11 +182,18 @@ def is_boilerplate_line(line: str) -> bool:
 _RELATED_HEADER = re.compile(
     r"^(?:[【\[]?(?:相关(?:链接|文章|阅读|新闻|信息|文件|稿件|推荐|政策|解读)|延伸阅读|推荐阅读|热点推荐|"
     r"猜你喜欢|热门文章|最新文章|相关文档|(?:网友|用户|发表|最新|相关|全部|精彩)?评论(?:列表)?|我要(?:评论|留言)|"
-    r"网友留言|留言板)[】\]]?[:：]?"
+    r"网友留言|留言板|[^\s，。]{0,6}推荐|大家都在看|大家都爱看|热门(?:新闻|资讯|阅读|推荐)|热点新闻|"
+    r"(?:阅读|点击|评论|跟贴|新闻|热门|热度)?排行(?:榜)?|热读|延伸阅读|更多(?:阅读|相关|精彩)(?:新闻|文章|内容)?|"
+    r"(?:跟贴|跟帖|网友跟贴)(?:列表)?)[】\]]?[:：]?"
     r"|.{0,60}(?:已有|共有|现有|共)\s*\d+\s*(?:件|条|篇|个)?(?:评论|留言|回复)"
     r"|.{1,20}的(?:评论|留言)|(?:网友|读者)?(?:评论|留言|回复)\s*[(（\[]\s*\d+\s*[)）\]]"
     r"|.{0,20}(?:版权与免责声明|免责声明|版权声明)(?:[:：].*)?)$"
 )
+
+
+def is_related_header(line: str) -> bool:
+    """True for the header of what portals hang under a text: 相关链接, 评论, 免责声明 …"""
+    return bool(_RELATED_HEADER.match(fold_script(line.strip()[:300])))
 
 
 def strip_boilerplate_lines(lines: list[str]) -> list[str]:
