@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from urllib.parse import urljoin
 
 from .attachments import find_attachments
@@ -10,7 +11,7 @@ from .decode import decode_bytes, header_value
 from .detect_challenge import looks_like_challenge
 from .errors import NotHTMLError, ParseError
 from .html_tree import Walk, parse_html, prune, segments, text_of
-from .locate_body import locate_body, select
+from .locate_body import locate_body, segment_weight, select
 from .normalise import (
     doc_type_from_title, find_dates, fold_for_compare, looks_like_doc_number, normalise_date,
     normalise_doc_number, normalise_space, normalise_validity, strip_title_suffix,
@@ -97,6 +98,7 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     title = _choose_title(root, walk, choice.index, page_title, meta_tags, box, hints)
 
     # ---- body lines
+    choice = _start_after_title(walk, choice, title)
     lines = _body_lines(walk, choice, box) if choice.how != "none" else []
     lines = _drop_title_lines(lines, title)
     lines = strip_boilerplate_lines(lines)
@@ -213,7 +215,10 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
     for key in ("ArticleTitle", "og:title", "DC.title"):
         value = normalise_space(re.sub(r"<[^>]*>", " ", meta_tags.get(key, "")))
         if 4 <= len(value) <= 300:
-            return strip_title_suffix(value) if key != "ArticleTitle" else value
+            if key == "ArticleTitle":
+                return value
+            stripped = strip_title_suffix(value)
+            return _heading_prefix(walk, value, stripped) or stripped
     hit = box.first("title")
     if hit and 4 <= len(hit[1]) <= 300 and hit[0] != "名称":
         return hit[1]
@@ -257,6 +262,43 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
     if stripped:
         return stripped
     return nearest
+
+
+def _start_after_title(walk: Walk, choice, title: str):
+    """Start the body after the document's title when the window began above it: what sits
+    above a title (a blog's description, breadcrumbs, a column's intro) is the page's, not
+    the document's — as long as most of the text follows the title."""
+    target = fold_for_compare(title)
+    if len(target) < 4 or choice.how == "none":
+        return choice
+    segs = walk.segments
+    for k in range(choice.first, min(choice.last, choice.first + 60) + 1):
+        if fold_for_compare(segs[k].text) != target:
+            continue
+        if k == choice.first:
+            return choice
+        before = sum(max(segment_weight(segs[j]), 0) for j in range(choice.first, k))
+        after = sum(max(segment_weight(segs[j]), 0) for j in range(k + 1, choice.last + 1))
+        if after >= 2 * before:
+            return replace(choice, first=k + 1)
+        return choice
+    return choice
+
+
+def _heading_prefix(walk: Walk, value: str, stripped: str) -> str:
+    """A heading the meta title begins with, when the suffix-stripped meta title is not its
+    start (`新竹尖石_美樹營地賞楓 (2) @ 史蒂文的家_藍天 :: 痞客邦`: the title has an `_` of its own)."""
+    folded = fold_for_compare(value)
+    if folded.startswith(fold_for_compare(stripped)):
+        return ""  # the stripped title is the meta title's start: nothing to improve
+    best = ""
+    for seg in walk.segments:
+        if not seg.heading:  # a linked heading too: blogs link the title to its permalink
+            continue
+        f = fold_for_compare(seg.text)
+        if len(f) >= 4 and folded.startswith(f) and len(f) > len(best):
+            best = seg.text
+    return best
 
 
 def _drop_title_lines(lines: list[str], title: str) -> list[str]:

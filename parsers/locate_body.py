@@ -22,7 +22,9 @@ from .strip_boilerplate import boilerplate_score, is_boilerplate_line, is_relate
 
 __all__ = ["BodyChoice", "locate_body", "segment_weight", "KNOWN_CONTAINERS"]
 
-_SENTENCE_PUNCT = re.compile(r"[，。；！？、,;!?]")
+# Sentence punctuation; a space between two Chinese characters is a pause too (blogs and
+# captions written in phrases: 一波波寒流報到 已將山巒披上彩衣).
+_SENTENCE_PUNCT = re.compile(r"[，。；！？、,;!?]|(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
 _DIGITISH = re.compile(r"^[\d\s.,%％‰+\-−–~～:：/()（）·×*]+$")
 
 # (attribute, regex on its value), most specific first. Only names that mean "the article
