@@ -11,7 +11,7 @@ from .decode import decode_bytes, header_value
 from .detect_challenge import looks_like_challenge
 from .errors import NotHTMLError, ParseError
 from .html_tree import Walk, parse_html, prune, segments, text_of
-from .locate_body import locate_body, segment_weight, select
+from .locate_body import _lca, locate_body, segment_weight, select
 from .normalise import (
     doc_type_from_title, find_dates, fold_for_compare, looks_like_doc_number, normalise_date,
     normalise_doc_number, normalise_space, normalise_validity, strip_title_suffix,
@@ -277,11 +277,15 @@ def _start_after_title(walk: Walk, choice, title: str):
             continue
         if k == choice.first:
             return choice
-        before = sum(max(segment_weight(segs[j]), 0) for j in range(choice.first, k))
-        after = sum(max(segment_weight(segs[j]), 0) for j in range(k + 1, choice.last + 1))
-        if after >= 2 * before:
-            return replace(choice, first=k + 1)
-        return choice
+        # The document is the element holding its title and its text; what lies outside it
+        # above the title goes (what lies inside it — a 政府令 cover over the title — stays).
+        home = _lca(walk, segs[k].owner, segs[choice.last].owner)
+        start = next(j for j in range(choice.first, k + 1) if home <= segs[j].owner <= walk.end[home])
+        if start == choice.first:
+            return choice
+        before = sum(max(segment_weight(segs[j]), 0) for j in range(choice.first, start))
+        after = sum(max(segment_weight(segs[j]), 0) for j in range(start, choice.last + 1))
+        return replace(choice, first=start) if after >= 2 * before else choice
     return choice
 
 
@@ -371,8 +375,18 @@ def _link_lines(walk: Walk, ks: range) -> set[int]:
     first_prose, last_prose = (prose[0], prose[-1]) if prose else (ks[-1] + 1, ks[0] - 1)
     lone = {k for k in ks if (k < first_prose or k > last_prose)
             and segs[k].link_chars >= 0.6 * segs[k].chars and segs[k].chars <= 150}
+    lone.update(k for k in ks if _link_card(segs[k]))
     kept = sum(segs[k].chars for k in ks if k not in lone and k not in runs)
     return runs | lone if kept >= 50 else runs
+
+
+# A linked title followed only by its source or date: an embedded video's or related item's
+# card (暴雪推出…模型刀 （来源：网易视频）, 【音频解读】《…》的解读 2021-04-21), not a sub-heading.
+_CARD_TAIL = re.compile(r"(?:[（(【\[][^（(【\[，。]{1,20}[)）】\]]|(?:19|20)\d{2}[-./年]\d{1,2}[-./月]\d{1,2}日?)$")
+
+
+def _link_card(seg) -> bool:
+    return 0.5 * seg.chars <= seg.link_chars < seg.chars and seg.chars <= 80 and bool(_CARD_TAIL.search(seg.text))
 
 
 def _box_lines(walk: Walk, ks: range, box: MetaBox) -> set[int]:
