@@ -13,6 +13,8 @@ COMMANDS = (
     ("search", "full-text search of the archive (Chinese, either script)"),
     ("index", "build or check the search index (`guifan search` does it when needed)"),
     ("show", "show a document's current (or past) version"),
+    ("validity", "a document's computed validity on a day, with its evidence"),
+    ("links", "a document's links: cites, cited by, repeals, repealed by, amends, extended by"),
     ("history", "a document's versions and events over time"),
     ("diff", "compare two versions of a document (default: the last two)"),
     ("export", "export document versions as CSV, JSON, JSON Lines or WARC"),
