@@ -12,17 +12,19 @@ from .decode import decode_bytes, header_value
 from .detect_challenge import looks_like_challenge
 from .errors import NotHTMLError, ParseError
 from .html_tree import Walk, parse_page, prune, segments, text_of
-from .locate_body import _lca, locate_body, segment_weight, select
+from .locate_body import BodyChoice, _lca, locate_body, segment_weight, select
 from .normalise import (
     doc_type_from_title, find_dates, fold_for_compare, looks_like_doc_number, normalise_date,
     normalise_doc_number, normalise_space, normalise_validity, strip_title_suffix,
 )
 from .pinyin_annotations import is_traditional_script, remove_pinyin_annotations
 from .read_metadata import FIELD_LABELS, LABEL_LINE, MetaBox, label_alternation, read_label_pairs, read_meta_tags
-from .record import Document
+from .record import (
+    CHALLENGE_PAGE, EMPTY_BODY, PINYIN_ANNOTATIONS, TRADITIONAL_SCRIPT, TRUNCATED, UNDECODABLE_BYTES, Document,
+)
 from .sniff_content import check_is_text_page
 from .validity_clauses import read_validity_clauses
-from .strip_boilerplate import strip_boilerplate_lines
+from .strip_boilerplate import is_boilerplate_line, is_related_header, strip_boilerplate_lines
 from .tables import is_data_table, table_lines, table_of
 
 __all__ = ["extract"]
@@ -65,14 +67,14 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     decoded = decode_bytes(bytes(body), headers)
     flags: list[str] = []
     if decoded.undecodable:
-        flags.append("undecodable_bytes")
+        flags.append(UNDECODABLE_BYTES)
     doc = Document(url=url, encoding=decoded.encoding)
 
     root, truncated = parse_page(decoded.text)
     if truncated:  # never silently: part of the page is not in the record
-        flags.append("truncated")
+        flags.append(TRUNCATED)
     if root is None:
-        doc.quality_flags = flags + ["empty_body"]
+        doc.quality_flags = flags + [EMPTY_BODY]
         return doc
 
     meta_tags = read_meta_tags(root)
@@ -93,7 +95,7 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     texts = [s.text for s in walk.segments]
     visible = sum(s.chars for s in walk.segments)
     if looks_like_challenge(decoded.text, visible):
-        flags.append("challenge_page")
+        flags.append(CHALLENGE_PAGE)
 
     choice = locate_body(root, walk, hints)
     box = read_label_pairs(texts)
@@ -102,6 +104,7 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     title = _choose_title(root, walk, choice.index, page_title, meta_tags, box, hints)
 
     # ---- body lines
+    choice = _trust_structure(walk, choice, title, box)
     choice = _start_after_title(walk, choice, title)
     lines = _body_lines(walk, choice, box) if choice.how != "none" else []
     lines = _drop_title_lines(lines, title)
@@ -112,11 +115,11 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     body_text, n_pinyin = remove_pinyin_annotations(body_text)
     title, n_pinyin_title = remove_pinyin_annotations(title)
     if n_pinyin + n_pinyin_title:
-        flags.append("pinyin_annotations")
+        flags.append(PINYIN_ANNOTATIONS)
     if is_traditional_script(body_text or title):
-        flags.append("traditional_script")
+        flags.append(TRADITIONAL_SCRIPT)
     if not body_text.strip():
-        flags.append("empty_body")
+        flags.append(EMPTY_BODY)
 
     # ---- metadata fields
     raw_meta: dict[str, str] = dict(box.pairs)
@@ -279,6 +282,53 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
     return nearest
 
 
+def _title_segment(walk: Walk, title: str, limit: int | None = None) -> int:
+    """Index of the segment that displays the title (a heading first), or -1."""
+    target = fold_for_compare(title)
+    if len(target) < 4:
+        return -1
+    found = -1
+    for k, seg in enumerate(walk.segments[:limit]):
+        if seg.link_chars * 2 < seg.chars and fold_for_compare(seg.text) == target:
+            if seg.heading:
+                return k
+            found = k if found < 0 else found
+    return found
+
+
+def _trust_structure(walk: Walk, choice, title: str, box: MetaBox):
+    """When the prose-weighted window lies above the document's title (a browser advisory,
+    a toolbar's help text, a column's intro) — which happens when the document's own text is thin (内容详见附件, one sentence and a table, captions under
+    images), the body is what follows the title and the metadata box inside the element
+    that holds them, up to the first related list or comments."""
+    segs = walk.segments
+    t = _title_segment(walk, title)
+    if t < 0:
+        return choice
+    i = segs[t].owner
+    content: list[int] = []
+    while i >= 0 and not content:
+        if walk.elements[i].tag in ("body", "html"):
+            return choice  # the title stands alone on the page: no document element to trust
+        lo, hi = i, walk.end[i]
+        after = [k for k in range(t + 1, len(segs)) if lo <= segs[k].owner <= hi]
+        content = [k for k in after if k not in box.lines and segs[k].link_chars * 2 < segs[k].chars
+                   and not is_boilerplate_line(segs[k].text)]
+        i = walk.parent[i] if not content else i
+    if not content:
+        return choice
+    in_box = all(k in box.lines for k in range(choice.first, choice.last + 1))
+    if choice.how != "none" and choice.last > t and not in_box:
+        return choice  # the window reaches below the title: prose decides
+    last = content[0]
+    for k in range(content[0], content[-1] + 1):
+        if is_related_header(segs[k].text):
+            break
+        if k in content:
+            last = k
+    return BodyChoice(i, content[0], last, "structure", 0.0)
+
+
 def _start_after_title(walk: Walk, choice, title: str):
     """Start the body after the document's title when the window began above it: what sits
     above a title (a blog's description, breadcrumbs, a column's intro) is the page's, not
@@ -385,11 +435,10 @@ def _link_lines(walk: Walk, ks: range) -> set[int]:
         if len(run) >= 3:
             runs.update(run)
         run = []
-    # Lone link lines only before the text starts and after it ends: in it they are sub-headings.
-    prose = [k for k in ks if segs[k].chars - segs[k].link_chars >= 20 and _SENTENCE.search(segs[k].text)]
-    first_prose, last_prose = (prose[0], prose[-1]) if prose else (ks[-1] + 1, ks[0] - 1)
-    lone = {k for k in ks if (k < first_prose or k > last_prose)
-            and segs[k].link_chars >= 0.6 * segs[k].chars and segs[k].chars <= 150}
+    # Lone link lines only after the text has ended: in it (and above it) they are sub-headings.
+    last_prose = max((k for k in ks if segs[k].chars - segs[k].link_chars >= 20 and _SENTENCE.search(segs[k].text)),
+                     default=ks[0] - 1)
+    lone = {k for k in ks if k > last_prose and segs[k].link_chars >= 0.6 * segs[k].chars and segs[k].chars <= 150}
     lone.update(k for k in ks if _link_card(segs[k]))
     kept = sum(segs[k].chars for k in ks if k not in lone and k not in runs)
     return runs | lone if kept >= 50 else runs

@@ -141,7 +141,7 @@ def prune(root) -> None:
     outer = [el for el in hidden if not any(_is_hidden(a) for a in el.iterancestors())]
     hidden_chars = sum(_chars(el) for el in outer)
     if hidden_chars and _chars(root) - hidden_chars < _MIN_VISIBLE_CHARS:
-        outer = [el for el in outer if _chars(el) <= 300]  # keep what may be the article
+        outer = [el for el in outer if _chars(el) < 100]  # keep what may be the article
     for el in outer:
         _remove_keep_tail(el)
 

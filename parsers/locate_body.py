@@ -22,9 +22,9 @@ from .strip_boilerplate import boilerplate_score, is_boilerplate_line, is_relate
 
 __all__ = ["BodyChoice", "locate_body", "segment_weight", "KNOWN_CONTAINERS"]
 
-# Sentence punctuation; a space between two Chinese characters is a pause too (blogs and
+# Sentence punctuation; a space between two runs of Chinese characters is a pause too (blogs and
 # captions written in phrases: 一波波寒流報到 已將山巒披上彩衣).
-_SENTENCE_PUNCT = re.compile(r"[，。；！？、,;!?]|(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
+_SENTENCE_PUNCT = re.compile(r"[，。；！？、,;!?]|(?<=[\u4e00-\u9fff]{2}) (?=[\u4e00-\u9fff]{2})")
 _DIGITISH = re.compile(r"^[\d\s.,%％‰+\-−–~～:：/()（）·×*]+$")
 
 # (attribute, regex on its value), most specific first. Only names that mean "the article
@@ -131,12 +131,18 @@ def _lca(walk: Walk, a: int, b: int) -> int:
     return max(i, 0)
 
 
+_ENUMERATED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]{1,3}[)）]|"
+                         r"第[一二三四五六七八九十百\d]{1,4}[章节条部分篇]|\d{1,2}[.、．](?!\d))")
+# Blocks that hold a paragraph, not a document: a window inside one grows in its container.
+_LEAF_BLOCKS = frozenset("p h1 h2 h3 h4 h5 h6 li dd dt blockquote pre center address caption".split())
+
+
 def _soft(seg: Segment, weight: float) -> bool:
     """A segment the window may grow over inside its container: neutral or positive text, or
     a chrome line that strip_boilerplate removes later (公开方式, 分享到, a 来源 line) — but
     never links or the header of a related list / comments (what follows is not the text)."""
-    if weight >= 0:
-        return True
+    if weight >= 0 or (seg.chars <= 40 and _ENUMERATED.match(seg.text)):
+        return True  # text, or a numbered sub-heading even when it is a link (一、总体要求)
     if seg.link_chars * 2 >= seg.chars or seg.chars > 80:
         return False
     return is_boilerplate_line(seg.text) and not is_related_header(seg.text)
@@ -151,7 +157,7 @@ def _widen(walk: Walk, weights: list[float], first: int, last: int, lo: int, hi:
             and _soft(segs[k - 1], weights[k - 1]):
         k -= 1
         steps += 1
-        if weights[k] >= 0:
+        if weights[k] >= 0 or _ENUMERATED.match(segs[k].text):
             first = k  # never start on a chrome line
     k, steps = last, 0
     while k + 1 < len(segs) and steps < 300 and lo <= segs[k + 1].owner <= hi and _soft(segs[k + 1], weights[k + 1]):
@@ -201,6 +207,8 @@ def locate_body(root, walk: Walk, hints: Mapping | None = None) -> BodyChoice:
         generic = BodyChoice(0, 0, -1, "none", 0.0)
     else:
         lca = _lca(walk, segs[first].owner, segs[last].owner)
+        while walk.elements[lca].tag in _LEAF_BLOCKS and walk.parent[lca] >= 0:
+            lca = walk.parent[lca]  # a one-paragraph window: its container holds the rest (a table)
         lo, hi = lca, walk.end[lca]
         first, last = _widen(walk, weights, first, last, lo, hi)
         generic = BodyChoice(lca, first, last, "generic", best_sum)

@@ -23,6 +23,10 @@ _LAYOUT_CELL_SEGMENTS = 4
 _LAYOUT_CELL_CHARS = 300
 
 
+# A table holding one of these is a page's frame: another table, the page's headings, its menus.
+_LAYOUT_TAGS = frozenset(("table", "h1", "h2", "h3", "ul", "ol", "nav", "form", "header", "footer"))
+
+
 def table_of(walk: Walk, index: int) -> int:
     """Pre-order index of the innermost <table> enclosing element `index`, or -1."""
     i = walk.parent[index] if index >= 0 else -1
@@ -34,10 +38,10 @@ def table_of(walk: Walk, index: int) -> int:
 
 
 def is_data_table(walk: Walk, table: int, cell_segments: Mapping[int, list[int]]) -> bool:
-    """False for layout tables: a nested table, or a cell that holds running text."""
+    """False for layout tables: a nested table, a heading or menu, or a cell of running text."""
     for i in range(table + 1, walk.end[table] + 1):
         el = walk.elements[i]
-        if el.tag == "table":
+        if el.tag in _LAYOUT_TAGS:
             return False
         if el.tag in ("td", "th"):
             ks = cell_segments.get(i, ())
