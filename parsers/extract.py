@@ -282,6 +282,11 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
     return nearest
 
 
+def _may_equal(seg, folded: str) -> bool:
+    """Cheap test before folding: folding drops punctuation and spaces, never adds characters."""
+    return len(folded) <= seg.chars <= 2 * len(folded) + 8
+
+
 def _title_segment(walk: Walk, title: str, limit: int | None = None) -> int:
     """Index of the segment that displays the title (a heading first), or -1."""
     target = fold_for_compare(title)
@@ -289,7 +294,7 @@ def _title_segment(walk: Walk, title: str, limit: int | None = None) -> int:
         return -1
     found = -1
     for k, seg in enumerate(walk.segments[:limit]):
-        if seg.link_chars * 2 < seg.chars and fold_for_compare(seg.text) == target:
+        if seg.link_chars * 2 < seg.chars and _may_equal(seg, target) and fold_for_compare(seg.text) == target:
             if seg.heading:
                 return k
             found = k if found < 0 else found
@@ -338,7 +343,7 @@ def _start_after_title(walk: Walk, choice, title: str):
         return choice
     segs = walk.segments
     for k in range(choice.first, min(choice.last, choice.first + 60) + 1):
-        if fold_for_compare(segs[k].text) != target:
+        if not _may_equal(segs[k], target) or fold_for_compare(segs[k].text) != target:
             continue
         if k == choice.first:
             return choice

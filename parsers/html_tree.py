@@ -140,7 +140,7 @@ def prune(root) -> None:
         _remove_keep_tail(el)
     outer = [el for el in hidden if not any(_is_hidden(a) for a in el.iterancestors())]
     hidden_chars = sum(_chars(el) for el in outer)
-    if hidden_chars and _chars(root) - hidden_chars < _MIN_VISIBLE_CHARS:
+    if hidden_chars >= 100 and _chars(root) - hidden_chars < _MIN_VISIBLE_CHARS:
         outer = [el for el in outer if _chars(el) < 100]  # keep what may be the article
     for el in outer:
         _remove_keep_tail(el)
@@ -206,9 +206,11 @@ def segments(root) -> Walk:
             return
         raw = "".join(buf)
         buf.clear()
-        text = normalise_space(raw)
         links = link_buf[0]
         link_buf[0] = 0
+        if raw.isspace():  # indentation between blocks: most flushes on a real page
+            return
+        text = normalise_space(raw)
         if not text:
             return
         chars = len(text) - text.count(" ")
@@ -217,12 +219,14 @@ def segments(root) -> Walk:
         row = row_stack[-1] if (row_stack and cell >= 0) else -1
         out.append(Segment(text, min(links, chars), chars, owner, row, cell, heading_depth > 0))
 
-    def add(text: str | None) -> None:
+    def add(text: str | None) -> None:  # (inlined below for element text; kept for tails)
         if not text:
             return
         buf.append(text)
         if link_depth:
             link_buf[0] += len(text.translate(_NO_SPACES))
+
+    block_tags = BLOCK_TAGS
 
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag
@@ -236,7 +240,7 @@ def segments(root) -> Walk:
             end.append(idx)
             parent.append(stack[-1] if stack else -1)
             stack.append(idx)
-            if tag in BLOCK_TAGS:
+            if tag in block_tags:
                 flush()
                 block_stack.append(idx)
                 if tag == "tr":
@@ -251,7 +255,11 @@ def segments(root) -> Walk:
                 flush()
             elif tag == "a":
                 link_depth += 1
-            add(el.text)
+            text = el.text
+            if text:
+                buf.append(text)
+                if link_depth:
+                    link_buf[0] += len(text.translate(_NO_SPACES))
         else:
             idx = stack.pop()
             end[idx] = len(elements) - 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -78,6 +79,15 @@ def segment_weight(seg: Segment) -> float:
             return weight + 0.3 * plain
         return weight + plain * (1.0 + min(punct, 10) * 0.02)
     return weight  # short plain text: neutral
+
+
+@lru_cache(maxsize=16)
+def _any_of(known: tuple[tuple[str, re.Pattern[str]], ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """All known class names in one pattern, all known ids in another."""
+    def union(attr: str) -> re.Pattern[str]:
+        parts = [p.pattern for a, p in known if a == attr]
+        return re.compile("|".join(f"(?:{x})" for x in parts), re.I) if parts else re.compile(r"(?!)")
+    return union("class"), union("id")
 
 
 def _matches(el, attr: str, pattern: re.Pattern[str]) -> bool:
@@ -219,9 +229,11 @@ def locate_body(root, walk: Walk, hints: Mapping | None = None) -> BodyChoice:
     if isinstance(platform, str) and platform.lower() in PLATFORM_CONTAINERS:
         known = PLATFORM_CONTAINERS[platform.lower()] + KNOWN_CONTAINERS
     candidates: list[tuple[int, int, int, int, float]] = []
+    any_class, any_id = _any_of(known)
     for i, el in enumerate(walk.elements):
-        if el.get("class") is None and el.get("id") is None:
-            continue
+        cls, ident = el.get("class"), el.get("id")
+        if not ((cls and any_class.search(cls)) or (ident and any_id.search(ident))):
+            continue  # one search per attribute instead of one per known name
         for rank, (attr, pattern) in enumerate(known):
             if _matches(el, attr, pattern):
                 cf, cl = _segments_in(walk, i)
