@@ -321,7 +321,8 @@ def _apply_day2(site: Site, col: Column, entries: list[Entry]) -> list[Entry]:
 def _column_entries(site_name: str, slug: str, day: int) -> tuple[Entry, ...]:
     site = SITE_OBJECTS[site_name]
     col = site.column(slug)
-    day1 = _column_day1(site, col)
+    from .reprint_families import extra_entries as reprints     # issue 15's families (data there)
+    day1 = _column_day1(site, col) + reprints(site, col)
     if day == 1:
         return tuple(day1)
     day2 = _apply_day2(site, col, day1)
