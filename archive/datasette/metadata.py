@@ -56,6 +56,16 @@ LABELS = {
     "final_url": ("最终网址", "Final URL after redirects"),
     "outcome": ("结果", "Outcome"),
     "run_id": ("运行编号", "Crawl run"),
+    "doc_a": ("在先文档", "The earlier copy (or what a 转发 notice forwards)"),
+    "doc_b": ("在后文档", "The later copy"),
+    "kind": ("类型", "Kind: exact, forward (转发), adapted, partial"),
+    "similarity": ("相似度", "2 × shared characters / characters of both"),
+    "shared_chars": ("共同字数", "Characters in shared passages"),
+    "first_seen_a": ("在先文档首次发现", "First seen (doc_a)"),
+    "first_seen_b": ("在后文档首次发现", "First seen (doc_b)"),
+    "order_basis": ("先后依据", "What orders the pair: forward, written_date, published_date, first_seen"),
+    "cluster_id": ("族群", "Family: the doc_id of its first copy"),
+    "copies": ("副本数", "Copies in the family"),
 }
 VALIDITY_LABELS = {"in_force": "有效", "amended": "已修订", "repealed": "废止", "expired": "失效",
                    "not_yet_in_force": "尚未生效", "unknown": "未知"}
@@ -113,6 +123,17 @@ def metadata() -> dict:
                              "columns": columns("url", "final_url", "sha256", "fetched_at", "run_id")},
                 "fetches": {"facets": ["outcome", "site"], "description": "抓取记录 · Every fetch attempt",
                             "columns": columns("url", "outcome", "run_id", "site")},
+                "reprint_pair_list": {
+                    "facets": ["kind", "order_basis", "evidence", "site_a", "site_b"], "sort_desc": "similarity",
+                    "description": "转载、转发、改编与部分引用的文档对（doc_a 在先）· Reprint pairs: exact, forward (转发), "
+                                   "adapted, partial reuse; doc_a came first (guifan reprints DOC)",
+                },
+                "reprint_families": {
+                    "facets": ["sites", "site", "region"], "sort": "cluster_id",
+                    "description": "转载族群，每份副本按先后排序 · Reprint families, each copy in order (guifan clusters)",
+                },
+                **{name: {"hidden": True} for name in ("reprint_state", "reprint_docs", "reprint_postings",
+                                                       "reprint_stopped", "reprint_pairs", "reprint_clusters")},
                 "search_state": {"hidden": True},
                 "search_indexed": {"hidden": True},
                 "archive_meta": {"hidden": True},
