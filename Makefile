@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test bench bench-extraction bench-archive bench-crawl bench-startup bench-registry clean
+.PHONY: demo test pywb bench bench-extraction bench-archive bench-crawl bench-startup bench-registry clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,18 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/guifan demo
 
-test: $(STAMP)
+# pywb (tests/test_warc_replay.py replays the WARC export in it) pins redis==2.10.6, which
+# cannot share an environment with guifan's redis>=5, so it gets one of its own.
+PYWB_VENV := .venv-pywb
+$(PYWB_VENV)/.installed:
+	$(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PYWB_VENV)/bin/python -m pip install --quiet 'pywb>=2.8'
+	touch $@
+
+pywb: $(PYWB_VENV)/.installed
+
+test: $(STAMP) pywb
 	$(BIN)/python -m pytest
 
 $(VENV)/.bench-installed: $(STAMP)
@@ -40,4 +51,4 @@ bench-registry: $(STAMP)
 	$(BIN)/python -m benchmarks.registry_bench --rounds 7
 
 clean:
-	rm -rf $(VENV) build *.egg-info guifan-demo.db guifan-demo.db-wal guifan-demo.db-shm
+	rm -rf $(VENV) $(PYWB_VENV) build *.egg-info guifan-demo.db guifan-demo.db-wal guifan-demo.db-shm

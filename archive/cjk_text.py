@@ -109,18 +109,20 @@ def index_text(text: str | None) -> str:
 def query_tokens(term: str) -> list[tuple[str, bool]]:
     """Tokens (text, is_prefix) of one query term, as an FTS5 phrase must list them.
 
-    A CJK run followed by other text in the term must close its run in the document too, so
-    its closing unigram is required; a run that ends the term may continue in the document,
-    so it is matched by its bigrams alone, or, for a single character, as a prefix.
+    A CJK run followed by another segment of the term must close its run in the document too,
+    so its closing unigram is required; a run that ends the term may continue in the document,
+    so it is matched by its bigrams alone, or, for a single character, as a prefix. What
+    follows the last segment (punctuation, an emoji: ``教育。``) is not searchable and is
+    ignored, so it demands nothing of the text.
     """
-    norm = normalise(term)
+    segments = list(SEGMENT.finditer(normalise(term)))
     out: list[tuple[str, bool]] = []
-    for m in SEGMENT.finditer(norm):
+    for i, m in enumerate(segments):
         run = m.group("cjk")
         if run is None:
             out.append((m.group("word"), False))
             continue
-        closed = m.end() < len(norm)
+        closed = i + 1 < len(segments)
         out.extend((run[i:i + 2], False) for i in range(len(run) - 1))
         if closed:
             out.append((run[-1], False))

@@ -7,6 +7,10 @@ Counts per site (detail pages unless said otherwise):
   new, changed, unchanged (with not_modified), gone — the archive's verdicts
   failed, blocked — attempts of every kind (list, detail, attachment), with reasons
 Completeness is archived / listed; `missing` names the listed documents not archived.
+Per site too: `status` (`failed` when nothing answered, with `failure` naming why), and what
+the run saw (`seen`, from site_runs): the platform used (sniffed under `auto`) and its
+evidence, the portal's 网站标识码 and whether it disagrees with the profile's code, the
+columns chosen from home/landing pages and why, and listed documents left to another site.
 """
 from __future__ import annotations
 
@@ -73,7 +77,12 @@ def site_report(archive: Archive, run_id: int, site: str) -> dict:
         "WHERE f.run_id = ? AND u.site = ? AND f.outcome IN ('failed', 'blocked') "
         "GROUP BY f.outcome, f.reason ORDER BY n DESC", (run_id, site))}
     listed, missing = listing_completeness(archive, run_id, site)
+    answered = sum(a for _, a in attempts.values())
     return {
+        "status": "failed" if attempts and not answered else "crawled" if attempts else "not crawled",
+        "failure": (", ".join(f"{k.split(': ', 1)[1]} ×{n}" for k, n in errors.items()) or "no answer")
+        if attempts and not answered else None,
+        "seen": seen_in_run(archive, run_id, site),
         "listed": len(listed), "archived": len(listed) - len(missing),
         "fetched": attempts.get("detail", (0, 0))[1],
         "new": outcomes.get("new", 0), "changed": outcomes.get("changed", 0),
@@ -86,6 +95,18 @@ def site_report(archive: Archive, run_id: int, site: str) -> dict:
         "missing": [last_attempt(archive, url) for url in sorted(missing)[:MISSING_SHOWN]],
         "missing_count": len(missing),
     }
+
+
+def seen_in_run(archive: Archive, run_id: int, site: str) -> dict:
+    """What the run saw of the site (site_runs), with the profile's code beside the portal's."""
+    rows = archive.site_runs(run_id, site)
+    seen = rows[0] if rows else {"platform": None, "columns": [], "shared": {}, "site_id_code": None,
+                                 "code_mismatch": None, "platform_configured": None, "platform_evidence": None}
+    profile = archive.conn.execute("SELECT admin_code, platform FROM sites WHERE name = ?", (site,)).fetchone()
+    seen = {k: v for k, v in seen.items() if k not in ("run_id", "site", "updated_at")}
+    seen["admin_code"] = profile["admin_code"] if profile else None
+    seen["platform_configured"] = seen.get("platform_configured") or (profile["platform"] if profile else None)
+    return seen
 
 
 def listing_completeness(archive: Archive, run_id: int, site: str) -> tuple[set[str], set[str]]:

@@ -30,6 +30,8 @@ svg text{font-size:11px;fill:#333}.legend span{display:inline-block;width:.8em;h
 $reason
 <h2>Per site</h2>
 $site_table
+<h2>Sites as seen (platform, 网站标识码, columns chosen)</h2>
+$seen
 <h2>Errors by reason</h2>
 $errors
 <h2>Missing documents (listed, not archived)</h2>
@@ -76,6 +78,30 @@ def site_table(report: dict) -> str:
         f"<th>{sum(s[c] for s in report['per_site'].values())}</th>" for c in SITE_COLUMNS)
         + completeness_cell(total["listed"], total["archived"]) + "</tr>")
     return f'<table><tr><th class="l">site</th>{head}<th>completeness</th></tr>{"".join(rows)}</table>'
+
+
+def seen_table(report: dict) -> str:
+    """Per site: the platform used (sniffed under auto, with its mark), the portal's code, the
+    columns chosen on home/landing pages and why, documents left to another site."""
+    rows = []
+    for site, s in report["per_site"].items():
+        seen = s["seen"]
+        if s["status"] == "failed":
+            platform, code, columns = f'<span class="bad">failed: {escape(s["failure"] or "")}</span>', "", ""
+        else:
+            platform = escape(seen["platform"] or "(not seen)") + (
+                f' <span class="meta">sniffed: {escape(seen["platform_evidence"] or "")}</span>'
+                if seen["platform_configured"] == "auto" else "")
+            code = escape(seen["site_id_code"] or "") + (
+                f' <span class="bad">≠ {escape(seen["admin_code"] or "")}</span>' if seen["code_mismatch"] else "")
+            columns = "<br>".join(
+                escape(", ".join(c["name"] for c in ch["columns"]) or "none") + f' <span class="meta">({escape(ch["reason"])})</span>'
+                for ch in seen["columns"])
+            columns += "".join(f"<br>shared: {n} under {escape(o)}" for o, n in seen["shared"].items())
+        rows.append(f'<tr><td class="l">{escape(site)}</td><td class="l">{platform}</td><td class="l">{code}</td>'
+                    f'<td class="l">{columns}</td></tr>')
+    return ('<table><tr><th class="l">site</th><th class="l">platform</th><th class="l">网站标识码</th>'
+            f'<th class="l">columns chosen</th></tr>{"".join(rows)}</table>')
 
 
 def errors_table(report: dict) -> str:
@@ -170,7 +196,8 @@ def render(archive: Archive, run_id: int) -> str:
         db=escape(str(archive.path)), sites=escape(", ".join(sites)), started=escape(report["started_at"]),
         finished=escape(report["finished_at"] or "–"), duration=fmt_seconds(report["seconds"]),
         reason=f'<p class="bad">{escape(report["reason"])}</p>' if report["reason"] else "",
-        site_table=site_table(report), errors=errors_table(report), missing=missing_table(report),
+        site_table=site_table(report), seen=seen_table(report), errors=errors_table(report),
+        missing=missing_table(report),
         per_year=vertical_bars(rp.documents_per_year(archive, sites)),
         per_issuer=horizontal_bars(rp.documents_per_issuer(archive, sites)),
         changes=stacked_runs(rp.changes_over_runs(archive)), runs=runs_table(rp.runs(archive, limit=30)),

@@ -74,6 +74,8 @@ CREATE TABLE IF NOT EXISTS documents (
     current_version INTEGER NOT NULL,
     UNIQUE (site, url)
 );
+-- By URL alone: the documents other sites hold on a portal (shared portals), the fetch log's doc_id.
+CREATE INDEX IF NOT EXISTS documents_url ON documents(url);
 CREATE TABLE IF NOT EXISTS versions (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id),
     version INTEGER NOT NULL,
@@ -145,6 +147,23 @@ CREATE TABLE IF NOT EXISTS events (
     detail TEXT
 );
 CREATE INDEX IF NOT EXISTS events_doc ON events(doc_id, at);
+-- What each run saw of each site: the platform sniffed (profiles with platform "auto"), the
+-- portal's 网站标识码 and whether its region code disagrees with the profile's, the columns
+-- chosen from a home or landing page, and listed documents left to the site that owns them.
+-- Added after schema 1; CREATE IF NOT EXISTS gives older archives the table on opening.
+CREATE TABLE IF NOT EXISTS site_runs (
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    site TEXT NOT NULL,
+    platform_configured TEXT,
+    platform TEXT,                   -- the adapter used: sniffed, or as configured
+    platform_evidence TEXT,          -- the mark that named it, or why none did
+    site_id_code TEXT,               -- 网站标识码 as printed (SiteIDCode meta or footer)
+    code_mismatch INTEGER,           -- 1: its region code is not the profile's admin_code
+    columns TEXT NOT NULL DEFAULT '[]',   -- JSON list of column choices (discover.ColumnChoice)
+    shared TEXT NOT NULL DEFAULT '{}',    -- JSON {owner site: documents listed here, archived there}
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, site)
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS fetches_run ON fetches(run_id, outcome);
 CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url);
 """
@@ -205,6 +224,20 @@ CREATE TABLE IF NOT EXISTS attachment_texts (
     reason TEXT,                     -- why there is no text
     text TEXT NOT NULL
 );
+"""
+
+# The redirect answers a fetch went through before its final one (3xx status, headers with the
+# Location, body bytes in blobs), in order: the WARC replays them as the server sent them.
+REDIRECT_TABLES = """
+CREATE TABLE IF NOT EXISTS redirect_hops (
+    fetch_id INTEGER NOT NULL REFERENCES fetches(fetch_id),
+    position INTEGER NOT NULL,       -- 0 = the URL first requested
+    url TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    response_headers TEXT NOT NULL,  -- JSON list of [name, value]
+    sha256 TEXT REFERENCES blobs(sha256),
+    PRIMARY KEY (fetch_id, position)
+) WITHOUT ROWID;
 """
 
 # Each attachment URL's latest capture, the page that links it and its text.

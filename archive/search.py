@@ -2,8 +2,10 @@
 
 The index lives in the archive file beside the store's tables and is derived from them:
 
-* ``search_fts`` — a contentless FTS5 table (title, body, attachment_text) whose rowid is the
-  ``versions`` rowid; text goes in pre-tokenised by :mod:`archive.cjk_text`.
+* ``search_fts`` — a contentless FTS5 table (title, body, attachment_text, meta) whose rowid
+  is the ``versions`` rowid; text goes in pre-tokenised by :mod:`archive.cjk_text`. ``meta``
+  holds the 发文字号 (normalised and as printed) and the issuer, so a search by 文号 or 发文机关
+  finds the document even where the body never prints them.
 * ``search_indexed`` — one row per indexed version with the signature it was indexed with,
   so an explicit check can find versions rewritten underneath the index.
 * ``search_state`` — the highest indexed ``versions`` rowid, the index version and the
@@ -40,27 +42,37 @@ from .errors import ArchiveError
 
 TOKENIZER_VERSION = "cjk-bigram-tail-unigram/1"
 # Stored in search_state; any other value (an older guifan's index) means drop and rebuild.
-INDEX_VERSION = f"{TOKENIZER_VERSION};schema/3"
+INDEX_VERSION = f"{TOKENIZER_VERSION};schema/4"
 SEARCH_OBJECTS = (("TRIGGER", "search_versions_update"), ("TRIGGER", "search_versions_delete"),
                   ("VIEW", "current_documents"), ("TABLE", "search_fts"), ("TABLE", "search_indexed"),
                   ("TABLE", "search_dirty"), ("TABLE", "search_state"))
-FTS_COLUMNS = ("title", "body", "attachment_text")
+FTS_COLUMNS = ("title", "body", "attachment_text", "meta")
 # bm25 column weights: a hit in the title says more than one in a long body.
 # The table keeps no per-row column sizes (columnsize=0): looking them up was three quarters
 # of the cost of ranking a common word (see docs/search.md), so FTS5's bm25 runs with document
 # length 0, i.e. Okapi BM25 without length normalisation (b = 0, effective k1 = 0.3).
-BM25_WEIGHTS = (10.0, 1.0, 0.5)
+# A 文号 or issuer hit names the document nearly as surely as a title hit.
+BM25_WEIGHTS = (10.0, 1.0, 0.5, 5.0)
 BM25 = f"bm25(search_fts, {', '.join(map(str, BM25_WEIGHTS))})"
 INDEX_BATCH = 2000
 
 SCHEMA = """
 CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-    title, body, attachment_text, content='', tokenize='ascii', prefix='1', columnsize=0);
+    title, body, attachment_text, meta, content='', tokenize='ascii', prefix='1', columnsize=0);
 CREATE TABLE IF NOT EXISTS search_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS search_indexed (version_rowid INTEGER PRIMARY KEY, signature TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS search_dirty (
-    version_rowid INTEGER PRIMARY KEY, title TEXT, body TEXT, attachment_text TEXT);
+    version_rowid INTEGER PRIMARY KEY, title TEXT, body TEXT, attachment_text TEXT, meta TEXT);
 """
+
+# The metadata that goes into the ``meta`` column (the same expression in triggers, with OLD.).
+META_COLUMNS = ("doc_number", "doc_number_raw", "issuer")
+
+
+def _meta_sql(row: str = "") -> str:
+    prefix = f"{row}." if row else ""
+    return " || char(10) || ".join(f"coalesce({prefix}{c}, '')" for c in META_COLUMNS)
+
 
 # Columns a hit carries, besides score and snippet.
 HIT_COLUMNS = ("doc_id", "version", "site", "region", "title", "issuer", "doc_number", "doc_type",
@@ -100,14 +112,18 @@ def _phrase(term: str) -> str:
 def parse_query(text: str) -> Query:
     """Terms separated by spaces must all occur; ``A OR B``; ``-term`` excludes; "a b" is a phrase.
 
-    Script and width do not matter. Inside a term or phrase, punctuation and spaces separate
-    its parts, which must then be separated in the text too (by any such characters).
+    Script and width do not matter. ``AND`` (upper case) is the same as a space. Punctuation
+    and symbols before a term's first or after its last letter, digit or character are
+    ignored (``教育。`` is ``教育``); between its parts they separate them, and the parts must
+    then be separated in the text too (by any such characters).
     """
     words = _split(text)
     groups: list[list[str]] = []
     negatives: list[str] = []
     join_next = False
     for word in words:
+        if word == "AND":
+            continue                                  # what a space means anyway
         if word == "OR":
             if not groups or join_next:
                 raise QueryError(f"OR needs a term on each side: {text!r}")
@@ -169,10 +185,11 @@ def _stored_triggers(conn: sqlite3.Connection) -> str | None:
 
 
 def _watched_signature(conn: sqlite3.Connection) -> str:
+    meta = ",".join(META_COLUMNS)
     if _has_attachment_column(conn):
-        return "title,body,attachment_text"
+        return f"title,body,{meta},attachment_text"
     # Text from the attachment_texts table: the same columns, but a different OLD value to keep.
-    return "title,body" + (";attachment_texts" if _attachment_sql(conn) != "NULL" else "")
+    return f"title,body,{meta}" + (";attachment_texts" if _attachment_sql(conn) != "NULL" else "")
 
 
 def _stored_version(conn: sqlite3.Connection) -> str | None:
@@ -193,7 +210,7 @@ def _ensure_triggers(conn: sqlite3.Connection) -> None:
     if row == signature and present == 2:  # a rebuilt versions table loses its triggers
         return
     old_att = _attachment_sql(conn, "OLD") if att != "NULL" else "NULL"
-    keep = f"INSERT OR IGNORE INTO search_dirty VALUES (OLD.rowid, OLD.title, OLD.body, {old_att});"
+    keep = f"INSERT OR IGNORE INTO search_dirty VALUES (OLD.rowid, OLD.title, OLD.body, {old_att}, {_meta_sql('OLD')});"
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in watched)
     conn.execute("DROP TRIGGER IF EXISTS search_versions_update")
     conn.execute("DROP TRIGGER IF EXISTS search_versions_delete")
@@ -279,9 +296,7 @@ def ensure_index(conn: sqlite3.Connection, *, batch: int = INDEX_BATCH,
     while True:
         with _write(conn):
             hw = indexed_rowid(conn)           # re-read inside the lock: another indexer may have run
-            rows = conn.execute(
-                f"SELECT rowid, title, body, {attachment}, content_hash FROM versions "
-                "WHERE rowid > ? ORDER BY rowid LIMIT ?", (hw, batch)).fetchall()
+            rows = conn.execute(_next_rows_sql(attachment), (hw, batch)).fetchall()
             if not rows:
                 return done
             _index_rows(conn, rows)
@@ -293,28 +308,35 @@ def ensure_index(conn: sqlite3.Connection, *, batch: int = INDEX_BATCH,
 def _apply_dirty(conn: sqlite3.Connection, attachment: str) -> int:
     """Re-index versions rewritten or deleted since they were indexed; return how many."""
     hw = indexed_rowid(conn)
-    dirty = conn.execute("SELECT version_rowid, title, body, attachment_text FROM search_dirty").fetchall()
-    for rowid, title, body, att in dirty:
+    dirty = conn.execute("SELECT version_rowid, title, body, attachment_text, meta FROM search_dirty").fetchall()
+    for rowid, title, body, att, meta in dirty:
         if rowid > hw:
             continue                           # not indexed yet: the incremental pass takes its new text
-        conn.execute("INSERT INTO search_fts(search_fts, rowid, title, body, attachment_text) "
-                     "VALUES ('delete', ?, ?, ?, ?)",
-                     (rowid, cjk_text.index_text(title), cjk_text.index_text(body), cjk_text.index_text(att)))
+        conn.execute("INSERT INTO search_fts(search_fts, rowid, title, body, attachment_text, meta) "
+                     "VALUES ('delete', ?, ?, ?, ?, ?)",
+                     (rowid, *(cjk_text.index_text(t) for t in (title, body, att, meta))))
         conn.execute("DELETE FROM search_indexed WHERE version_rowid = ?", (rowid,))
-        rows = conn.execute(f"SELECT rowid, title, body, {attachment}, content_hash FROM versions WHERE rowid = ?",
-                            (rowid,)).fetchall()
+        rows = conn.execute(f"SELECT rowid, title, body, {attachment}, {_meta_sql()}, content_hash FROM versions "
+                            "WHERE rowid = ?", (rowid,)).fetchall()
         if rows:
             _index_rows(conn, rows, move_mark=False)
     conn.execute("DELETE FROM search_dirty")
     return len(dirty)
 
 
+def _next_rows_sql(attachment: str, table: str = "versions") -> str:
+    """The next versions to index, as `_index_rows` takes them (the temporary index too)."""
+    return (f"SELECT rowid, title, body, {attachment}, {_meta_sql()}, content_hash FROM {table} "
+            "WHERE rowid > ? ORDER BY rowid LIMIT ?")
+
+
 def _index_rows(conn: sqlite3.Connection, rows: list, move_mark: bool = True) -> None:
+    """Rows are (rowid, title, body, attachment text, meta, content_hash)."""
     conn.executemany(
-        "INSERT INTO search_fts(rowid, title, body, attachment_text) VALUES (?, ?, ?, ?)",
-        [(r[0], cjk_text.index_text(r[1]), cjk_text.index_text(r[2]), cjk_text.index_text(r[3])) for r in rows])
+        "INSERT INTO search_fts(rowid, title, body, attachment_text, meta) VALUES (?, ?, ?, ?, ?)",
+        [(r[0], *(cjk_text.index_text(t) for t in r[1:5])) for r in rows])
     conn.executemany("INSERT OR REPLACE INTO search_indexed VALUES (?, ?)",
-                     [(r[0], _signature(r[4], r[3])) for r in rows])
+                     [(r[0], _signature(r[5], r[3])) for r in rows])
     if move_mark:
         conn.execute("INSERT OR REPLACE INTO search_state VALUES ('indexed_rowid', ?)", (str(rows[-1][0]),))
 
@@ -354,8 +376,11 @@ def attachment_text_changing(conn: sqlite3.Connection, site: str, page_url: str)
     versions, so the next refresh swaps it for the new text."""
     if not has_index(conn) or _has_attachment_column(conn) or _attachment_sql(conn) == "NULL":
         return
+    if _stored_version(conn) != INDEX_VERSION:
+        return                                 # an older index: the next refresh rebuilds it whole
     conn.execute(
-        f"INSERT OR IGNORE INTO search_dirty SELECT rowid, title, body, {_attachment_sql(conn)} FROM versions "
+        f"INSERT OR IGNORE INTO search_dirty SELECT rowid, title, body, {_attachment_sql(conn)}, {_meta_sql()} "
+        "FROM versions "
         "WHERE doc_id IN (SELECT doc_id FROM documents WHERE site = ? AND url = ?) AND rowid <= ?",
         (site, page_url, indexed_rowid(conn)))
 
@@ -381,17 +406,62 @@ def rebuild_index(conn: sqlite3.Connection, **kw) -> int:
     return ensure_index(conn, **kw)
 
 
-def refresh(conn: sqlite3.Connection) -> tuple[int, str | None]:
-    """Catch the index up before a search; on a read-only or busy archive, say what is missing."""
-    if _up_to_date(conn):
+def refresh(conn: sqlite3.Connection, in_memory: bool = True) -> tuple[int, str | None]:
+    """Catch the index up before a search; on a read-only or busy archive, say what is missing.
+
+    On a read-only archive (read-only media) without an index, with `in_memory`, the whole
+    index is built for this connection only (see `temporary_index`); one whose index is
+    behind is searched as it is, with a warning.
+    """
+    if _has_temporary_index(conn) or _up_to_date(conn):
         return 0, None                                # nothing to write: fine on a read-only file
     try:
         return ensure_index(conn), None
     except sqlite3.OperationalError as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if in_memory and "readonly" in str(exc) and not has_index(conn):
+            n = temporary_index(conn)
+            return n, (f"the archive is read-only and has no search index: indexed its {n} versions in memory "
+                       "for this search (`guifan index` where it can be written keeps an index in the file)")
         if not has_index(conn):
             raise ArchiveError(f"the archive has no search index and cannot be written ({exc}); "
                                "run `guifan index` with write access") from None
         return 0, f"search index not updated ({exc}); {pending(conn)} newer versions are not searchable yet"
+
+
+def _in_temp(statement: str) -> str:
+    """The same CREATE statement, for the connection's TEMP schema."""
+    if statement.startswith("CREATE VIRTUAL TABLE IF NOT EXISTS "):
+        return statement.replace("IF NOT EXISTS ", "IF NOT EXISTS temp.", 1)
+    return re.sub(r"^CREATE (TABLE|VIEW) IF NOT EXISTS ", r"CREATE TEMP \1 IF NOT EXISTS ", statement, count=1)
+
+
+def temporary_index(conn: sqlite3.Connection) -> int:
+    """Index every version into the connection's TEMP schema; return how many.
+
+    SQLite resolves an unqualified name in TEMP before the archive's own schema, so every
+    query of this module then reads the temporary index, and the archive file is never written.
+    """
+    for statement in _statements(SCHEMA):
+        conn.execute(_in_temp(statement))
+    conn.execute("INSERT OR REPLACE INTO temp.search_state VALUES ('index_version', ?)", (INDEX_VERSION,))
+    conn.execute("INSERT OR REPLACE INTO temp.search_state VALUES ('indexed_rowid', '0')")
+    attachment, done = _attachment_sql(conn), 0
+    while True:
+        conn.execute("BEGIN")                           # TEMP only: no lock on the archive
+        rows = conn.execute(_next_rows_sql(attachment, "main.versions"),
+                            (indexed_rowid(conn), INDEX_BATCH)).fetchall()
+        if rows:
+            _index_rows(conn, rows)
+        conn.execute("COMMIT")
+        if not rows:
+            return done
+        done += len(rows)
+
+
+def _has_temporary_index(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'search_state'").fetchone() is not None
 
 
 def _up_to_date(conn: sqlite3.Connection) -> bool:
@@ -520,10 +590,15 @@ def _run(conn: sqlite3.Connection, sql: str, params: dict) -> list:
 def _hit(row, query: Query, marks, escape) -> Hit:
     data = dict(zip(row.keys(), row))
     fields = {c: data[c] for c in HIT_COLUMNS}
-    text = snippet(data["body"] or "", query.terms(), marks=marks, escape=escape)
-    if not text or marks[0] not in text:
-        text = snippet(data["title"] or "", query.terms(), marks=marks, escape=escape) or text
-    return Hit(data["rowid"], data["score"], fields, text)
+    # The body around the first hit; else where the hit is (title, 文号, issuer); else the body's start.
+    first = None
+    for column in ("body", "title", "doc_number", "issuer"):
+        if data[column]:
+            text = snippet(data[column], query.terms(), marks=marks, escape=escape)
+            if marks[0] in text:
+                return Hit(data["rowid"], data["score"], fields, text)
+            first = text if first is None else first
+    return Hit(data["rowid"], data["score"], fields, first or "")
 
 
 # --- snippets --------------------------------------------------------------------------------
@@ -573,6 +648,25 @@ def snippet(text: str, terms: list[str], *, width: int = 80, marks=("【", "】"
 
 def html_snippet(text: str, terms: list[str], width: int = 120) -> str:
     return snippet(text, terms, width=width, marks=("<mark>", "</mark>"), escape=html.escape)
+
+
+_MARK_TAGS = re.compile(r"(<mark>|</mark>)")
+
+
+def inert_marked_html(value: str) -> str:
+    """Any text as HTML that can only show text and highlights: everything is escaped except
+    balanced ``<mark>``/``</mark>`` pairs (what :func:`html_snippet` produces round-trips).
+
+    For values whose origin a page cannot vouch for, e.g. a ``snippet`` column of any SQL query.
+    """
+    out, inside = [], False
+    for part in _MARK_TAGS.split(value):
+        if part == ("</mark>" if inside else "<mark>"):
+            out.append(part)
+            inside = not inside
+        else:  # text (entities from html_snippet decoded first, so they are not escaped twice)
+            out.append(html.escape(html.unescape(part)))
+    return "".join(out) + ("</mark>" if inside else "")
 
 
 def iter_matching_rowids(conn: sqlite3.Connection, text: str) -> Iterator[int]:

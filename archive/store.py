@@ -19,10 +19,11 @@ from guifan.parsers.attachment_text import extract_attachment_text
 from guifan.parsers.record import CONTENT_FIELDS, Document
 
 from . import blobs, search
-from .errors import ArchiveError
+from .errors import ArchiveError, ArchiveFull
+from .locks import describe_process, holder_text, is_busy, wait_for_lock
 from .models import FetchResult, utc_now
 from .schema import (ATTACHMENT_TABLES, ATTACHMENTS_VIEW, CURRENT_VIEW, CURRENT_VIEW_COLUMNS, FETCH_LOG_VIEW,
-                     RETIRED_VIEWS, SCHEMA_VERSION, TABLES, VALIDITY_EVENTS_VIEW, ADDED_COLUMNS)
+                     REDIRECT_TABLES, RETIRED_VIEWS, SCHEMA_VERSION, TABLES, VALIDITY_EVENTS_VIEW, ADDED_COLUMNS)
 
 EXTRACTOR_VERSION = "guifan-parsers/0.1"
 GONE_STATUSES = (404, 410)
@@ -57,7 +58,9 @@ def changed_fields(old: sqlite3.Row | dict, new: dict) -> list[str]:
 
 def _friendly(path: Path, exc: sqlite3.Error) -> ArchiveError:
     text = str(exc)
-    if "locked" in text or "busy" in text:
+    if "full" in text:  # SQLITE_FULL: "database or disk is full"
+        return ArchiveFull(f"archive {path}: the disk is full ({text}); free some space and run again")
+    if is_busy(exc):
         return ArchiveError(f"archive {path} is locked by another process; try again when it finishes")
     if "not a database" in text or "malformed" in text:
         return ArchiveError(f"archive {path} is not a valid SQLite database (corrupt or another file type)")
@@ -70,9 +73,49 @@ def _why_unwritable(path: Path) -> str:
     parent = path.resolve().parent
     if not parent.exists():
         return f"directory {parent} does not exist"
+    if _read_only_fs(parent):
+        return "the file system is read-only (reading commands such as search, show and export still work)"
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        return "permission denied"
+        return "permission denied (reading commands such as search, show and export still work)"
     return "the file cannot be opened for writing"
+
+
+def read_only_uri(path: Path) -> str:
+    """The URI that opens `path` for reading only.
+
+    `mode=ro` still needs the `-shm` file (and so a writable directory) for a WAL archive;
+    on read-only media, where none can be made, `immutable=1` reads the file as it is, which
+    is all of it when no `-wal` file is there (a writer's last close checkpoints and removes it).
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not _can_make_shm(path):
+        uri += "&immutable=1"
+    return uri
+
+
+def writable(path: Path) -> bool:
+    """Can this archive be written here (file, its directory for -wal/-shm, the file system)?"""
+    return _dir_writable(path.resolve().parent) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _can_make_shm(path: Path) -> bool:
+    shm = Path(f"{path}-shm")
+    if shm.exists():
+        return True
+    if Path(f"{path}-wal").exists():
+        return True  # let SQLite say what it can do: immutable would ignore the WAL's content
+    return _dir_writable(path.resolve().parent)
+
+
+def _dir_writable(parent: Path) -> bool:
+    return not _read_only_fs(parent) and os.access(parent, os.W_OK | os.X_OK)
+
+
+def _read_only_fs(directory: Path) -> bool:
+    try:
+        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except OSError:
+        return True
 
 
 @dataclass
@@ -86,16 +129,21 @@ class RunCounts:
 
 
 class Archive:
-    """Open (creating if needed) the archive at `path`."""
+    """Open (creating if needed) the archive at `path`.
+
+    A writer that finds the write lock taken waits up to `lock_wait` seconds (with backoff,
+    logging who holds it) before giving up with ArchiveLocked.
+    """
 
     def __init__(self, path: str | os.PathLike, *, readonly: bool = False, migrate: bool = True,
-                 timeout: float = 10.0):
+                 timeout: float = 2.0, lock_wait: float = 60.0):
         self.path = Path(path)
+        self.lock_wait = lock_wait
         self._batch_depth = 0
         try:
             self.conn = self._connect(readonly, timeout)
             if migrate and not readonly:
-                self._migrate()
+                self._locked(self._migrate)
             self.conn.execute("SELECT count(*) FROM archive_meta").fetchone()
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):
@@ -111,8 +159,7 @@ class Archive:
         if not parent.exists():
             raise ArchiveError(f"cannot write archive {self.path}: directory {parent} does not exist")
         if readonly:
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout,
-                                   isolation_level=None)
+            conn = sqlite3.connect(read_only_uri(self.path), uri=True, timeout=timeout, isolation_level=None)
         else:
             conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         conn.row_factory = sqlite3.Row
@@ -127,7 +174,7 @@ class Archive:
         # One script in one transaction: a half-created schema never survives a crash.
         self.conn.executescript(
             f"BEGIN IMMEDIATE;{TABLES}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
-            f"{ATTACHMENT_TABLES}{ATTACHMENTS_VIEW}"
+            f"{ATTACHMENT_TABLES}{ATTACHMENTS_VIEW}{REDIRECT_TABLES}"
             f"INSERT OR IGNORE INTO archive_meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');"
             "COMMIT;"
         )
@@ -148,6 +195,22 @@ class Archive:
             self.conn.executescript("BEGIN IMMEDIATE;DROP VIEW IF EXISTS current;"
                                     + "".join(f"DROP VIEW IF EXISTS {v};" for v in stale) + "COMMIT;")
 
+    def _locked(self, attempt):
+        """Run a write that takes the lock, waiting (with backoff) while another process holds it."""
+        return wait_for_lock(attempt, self.path, self.conn, self.lock_wait,
+                             lambda: holder_text(self.path, self._running_run))
+
+    def _running_run(self, pid: int) -> str | None:
+        """`run 7 (demo-qingshi) running since …` for a pid that owns a running run."""
+        try:
+            row = self.conn.execute("SELECT run_id, sites, started_at FROM runs WHERE status = 'running' "
+                                    "AND pid = ? ORDER BY run_id DESC LIMIT 1", (pid,)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        return f"run {row['run_id']} ({', '.join(json.loads(row['sites']))}) running since {row['started_at']}"
+
     def close(self) -> None:
         self.conn.close()
 
@@ -164,27 +227,37 @@ class Archive:
             yield from self._savepoint()
             return
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._locked(lambda: self.conn.execute("BEGIN IMMEDIATE"))
         except sqlite3.Error as exc:
             raise _friendly(self.path, exc) from None
         try:
             yield self.conn
+        except sqlite3.OperationalError as exc:
+            self._rollback()
+            raise _friendly(self.path, exc) from None
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise _friendly(self.path, exc) from None
+
+    def _rollback(self) -> None:
+        # A full disk (SQLITE_FULL, an I/O error) rolls the whole transaction back itself:
+        # a ROLLBACK then would fail and hide the real error.
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def _savepoint(self) -> Iterator[sqlite3.Connection]:
         self.conn.execute("SAVEPOINT fetch")
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK TO fetch")
-            self.conn.execute("RELEASE fetch")
+            if self.conn.in_transaction:  # else SQLite has rolled back the whole batch already
+                self.conn.execute("ROLLBACK TO fetch")
+                self.conn.execute("RELEASE fetch")
             raise
         self.conn.execute("RELEASE fetch")
 
@@ -218,14 +291,28 @@ class Archive:
                 row,
             )
 
-    def start_run(self, sites: list[str], version: str = "") -> int:
+    def start_run(self, sites: list[str], version: str = "", exclusive: bool = False) -> int:
+        """Open a run of `sites`; `exclusive` (a crawl by hand) refuses a site that a live
+        process is crawling into this archive already (checked under the write lock)."""
         with self.transaction() as c:
             self._close_abandoned_runs(c)
+            if exclusive:
+                self._refuse_busy_sites(c, sites)
             cur = c.execute(
                 "INSERT INTO runs(started_at, status, sites, pid, guifan_version) VALUES (?, 'running', ?, ?, ?)",
                 (utc_now(), json.dumps(sites), os.getpid(), version),
             )
             return cur.lastrowid
+
+    def _refuse_busy_sites(self, c: sqlite3.Connection, sites: list[str]) -> None:
+        for row in c.execute("SELECT run_id, sites, pid, started_at FROM runs WHERE status = 'running' "
+                             "AND pid IS NOT ? ORDER BY run_id", (os.getpid(),)).fetchall():
+            busy = [s for s in json.loads(row["sites"]) if s in sites]
+            if busy and pid_alive(row["pid"]):
+                raise ArchiveError(
+                    f"{', '.join(busy)} {'is' if len(busy) == 1 else 'are'} being crawled into {self.path} already: "
+                    f"run {row['run_id']}, {describe_process(row['pid'])}, since {row['started_at']}; "
+                    "wait for it to finish or stop that process")
 
     def _close_abandoned_runs(self, c: sqlite3.Connection) -> None:
         # A run whose process is gone was killed; say so instead of leaving it "running".
@@ -291,13 +378,16 @@ class Archive:
                 self._attachment_arrives(fx, text)
             outcome, reason = self._judge(fx)
             self._record_listings(c, run_id, fetch)
-            c.execute(
+            if fetch.observations:
+                self._observe(c, run_id, fetch.site, fetch.observations, fetch.fetched_at)
+            cur = c.execute(
                 "INSERT INTO fetches(run_id, kind, url_id, status, outcome, reason, capture_id, referer_id, "
                 "sha256, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, fetch.kind, url_id(c, fetch.site, fetch.url), fetch.status, outcome, reason,
                  fx.capture_id, url_id(c, fetch.site, fetch.referer) if fetch.referer else None,
                  None if fx.capture_id else fx.digest, fetch.fetched_at),
             )
+            _record_hops(c, cur.lastrowid, fetch.hops)
             return outcome
 
     def _attachment_arrives(self, fx: "_Fetch", text) -> None:
@@ -316,6 +406,53 @@ class Archive:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (fx.digest, text.kind, text.status, text.extractor, text.pages, json.dumps(list(text.flags)),
                  text.reason, text.text))
+
+    def _observe(self, c, run_id: int, site: str, seen: dict, at: str) -> None:
+        """Merge what a fetch taught about its site into the run's site_runs row: scalars
+        replace, column choices add up, shared counts are the crawler's running totals."""
+        row = c.execute("SELECT * FROM site_runs WHERE run_id = ? AND site = ?", (run_id, site)).fetchone()
+        old = dict(row) if row else {"columns": "[]", "shared": "{}"}
+        values = {k: seen.get(k, old.get(k)) for k in SITE_RUN_FIELDS}
+        if "code_mismatch" in seen:
+            values["code_mismatch"] = int(bool(seen["code_mismatch"]))
+        values["columns"] = json.dumps(json.loads(old["columns"]) + list(seen.get("columns", [])), ensure_ascii=False)
+        values["shared"] = json.dumps(seen.get("shared") or json.loads(old["shared"]), ensure_ascii=False)
+        c.execute(
+            "INSERT OR REPLACE INTO site_runs(run_id, site, platform_configured, platform, platform_evidence, "
+            "site_id_code, code_mismatch, columns, shared, updated_at) VALUES (:run_id, :site, "
+            ":platform_configured, :platform, :platform_evidence, :site_id_code, :code_mismatch, :columns, "
+            ":shared, :at)", {**values, "run_id": run_id, "site": site, "at": at})
+
+    def site_runs(self, run_id: int | None = None, site: str | None = None) -> list[dict]:
+        """What runs saw of sites (site_runs rows, JSON decoded), newest run first."""
+        where, args = [], []
+        if run_id is not None:
+            where.append("run_id = ?")
+            args.append(run_id)
+        if site is not None:
+            where.append("site = ?")
+            args.append(site)
+        sql = "SELECT * FROM site_runs" + (f" WHERE {' AND '.join(where)}" if where else "") + \
+            " ORDER BY run_id DESC, site"
+        return [_site_run(r) for r in self.conn.execute(sql, args)]
+
+    def last_seen_of_sites(self) -> dict[str, dict]:
+        """Each site's latest site_runs row that names a platform: what `guifan sites` shows."""
+        rows = self.conn.execute(
+            "SELECT * FROM site_runs s WHERE platform IS NOT NULL AND run_id = (SELECT max(run_id) FROM "
+            "site_runs t WHERE t.site = s.site AND t.platform IS NOT NULL)").fetchall()
+        return {r["site"]: _site_run(r) for r in rows}
+
+    def document_owners(self, url_prefixes: list[str], other_than: str) -> dict[str, str]:
+        """{url: site} of documents of other sites under these URL prefixes (a shared portal)."""
+        owners: dict[str, str] = {}
+        for prefix in dict.fromkeys(url_prefixes):
+            # A range over documents_url: one site's start costs a few index steps, not a table scan.
+            for r in self.conn.execute(
+                    "SELECT url, site FROM documents WHERE url >= ? AND url < ? AND site != ?",
+                    (prefix, prefix + "\U0010ffff", other_than)):
+                owners.setdefault(r["url"], r["site"])
+        return owners
 
     def _record_listings(self, c, run_id: int, fetch: FetchResult) -> None:
         c.executemany("INSERT OR IGNORE INTO listings(run_id, url_id) VALUES (?, ?)",
@@ -556,6 +693,17 @@ class _Fetch:
         return self.capture_id
 
 
+def _record_hops(c: sqlite3.Connection, fetch_id: int, hops: list[dict]) -> None:
+    """The redirect answers before the final one, bodies kept like any other bytes served."""
+    for position, hop in enumerate(hops):
+        body = hop.get("body")
+        digest = blobs.put(c, body, blobs.sha256(body))[0] if body is not None else None
+        c.execute("INSERT INTO redirect_hops(fetch_id, position, url, status, response_headers, sha256) "
+                  "VALUES (?, ?, ?, ?, ?, ?)",
+                  (fetch_id, position, hop["url"], hop["status"],
+                   json.dumps([list(p) for p in hop.get("headers", [])], ensure_ascii=False), digest))
+
+
 def attachment_text(fetch: FetchResult, conn: sqlite3.Connection):
     """The text of a fetched attachment's bytes, unless already known for those bytes (or not a file)."""
     if fetch.kind != "attachment" or fetch.outcome or not fetch.body or not 200 <= (fetch.status or 0) < 300:
@@ -565,6 +713,16 @@ def attachment_text(fetch: FetchResult, conn: sqlite3.Connection):
     content_type = next((v for k, v in fetch.response_headers if k.lower() == "content-type"), "")
     name = unquote(urlsplit(fetch.final_url or fetch.url).path.rsplit("/", 1)[-1])
     return extract_attachment_text(fetch.body, name, content_type)
+
+
+SITE_RUN_FIELDS = ("platform_configured", "platform", "platform_evidence", "site_id_code", "code_mismatch")
+
+
+def _site_run(row: sqlite3.Row) -> dict:
+    out = dict(row)
+    out["columns"], out["shared"] = json.loads(out["columns"]), json.loads(out["shared"])
+    out["code_mismatch"] = None if out["code_mismatch"] is None else bool(out["code_mismatch"])
+    return out
 
 
 def url_id(c: sqlite3.Connection, site: str, url: str) -> int:
@@ -588,6 +746,16 @@ def pid_alive(pid: int | None) -> bool:
 
 
 
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise ArchiveError if an archive cannot be written at `path`; create nothing, so a
+    command that stops on a later argument error leaves no empty archive behind."""
+    path = Path(path)
+    if path.exists():
+        Archive(path).close()                   # it must be an archive, and writable
+    elif not path.resolve().parent.is_dir() or not writable(path):
+        raise ArchiveError(f"cannot write archive {path}: {_why_unwritable(path)}")
+
+
 def open_archive(path: str | os.PathLike, mode: str = "read", timeout: float = 10.0) -> Archive:
     """The one way to open an archive: ``read`` (must exist; never written), ``index``
     (must exist; written only to keep the search index current, read-only where the file
@@ -599,5 +767,5 @@ def open_archive(path: str | os.PathLike, mode: str = "read", timeout: float = 1
         raise ArchiveError(f"no archive at {path} (crawl into it first, e.g. `guifan demo`)")
     if mode == "write":
         return Archive(path, timeout=timeout)
-    writable = mode == "index" and os.access(path, os.W_OK) and os.access(path.resolve().parent, os.W_OK)
-    return Archive(path, readonly=not writable, migrate=False, timeout=timeout)
+    can_write = mode == "index" and writable(path)  # read-only media: read it as it is (search indexes in memory)
+    return Archive(path, readonly=not can_write, migrate=False, timeout=timeout)

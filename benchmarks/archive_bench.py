@@ -23,8 +23,8 @@ import sqlite_utils
 from guifan.archive import Archive, FetchResult
 from benchmarks.machine import machine_line
 from guifan.demo_portal import catalog
-from guifan.demo_portal.server import SiteApp
-from guifan.demo_portal.sites import SITE_OBJECTS
+from guifan.demo_portal.templates import app_for
+from guifan.demo_portal.world import ALL_SITES, SITE_OBJECTS
 from guifan.parsers import extract
 
 EDIT = "本文件由县人民政府办公室负责解释。"
@@ -32,7 +32,7 @@ EDIT = "本文件由县人民政府办公室负责解释。"
 
 def rendered_pages(n: int, seed: str = "bench"):
     """(site, url, headers, raw bytes) for n synthetic detail pages."""
-    apps = [SiteApp(s) for s in SITE_OBJECTS.values() if s.platform in ("trs", "hanweb")]
+    apps = [app_for(SITE_OBJECTS[s]) for s in ALL_SITES if SITE_OBJECTS[s].template_name in ("trs", "hanweb")]
     rng = random.Random(seed)
     today = dt.date(2024, 3, 15)
     for i in range(n):
@@ -41,7 +41,7 @@ def rendered_pages(n: int, seed: str = "bench"):
         col = site.columns[(i // len(apps)) % len(site.columns)]
         published = dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3400))
         entry = catalog._make_entry(site, col, published, 200_000 + i, None, f"{seed}/{i}")
-        raw = app.html(app.tpl.detail_page(site, entry, today, rng.randrange(1, 99999)))
+        raw = app.html(app.detail(entry, today, rng.randrange(1, 99999), 1)[0])
         headers = {"Content-Type": "text/html; charset=utf-8" if site.encoding == "utf-8" else "text/html"}
         yield site.name, f"http://{site.name}.example.invalid{entry.doc.path}", headers, raw
 

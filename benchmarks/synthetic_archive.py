@@ -16,7 +16,10 @@ from typing import Callable, Iterator
 
 from guifan.archive import Archive, FetchResult
 from guifan.demo_portal import catalog
-from guifan.demo_portal.sites import SITE_OBJECTS
+from guifan.demo_portal.world import ALL_SITES, SITE_OBJECTS
+
+# The demo templates' eight sites (not the simulated province): the mix the figures were measured on.
+SITES = [SITE_OBJECTS[name] for name in ALL_SITES]
 from guifan.parsers.record import Attachment, Document
 
 EDIT_SUFFIX = "本文件由县人民政府办公室负责解释。"
@@ -30,7 +33,7 @@ def _to_traditional() -> Callable[[str], str]:
 
 def synthetic_documents(n: int, *, seed: str = "guifan", traditional_every: int = 7) -> Iterator[tuple[str, Document]]:
     """(site, Document) pairs from the demo templates; deterministic for a seed."""
-    sites = list(SITE_OBJECTS.values())
+    sites = SITES
     to_trad = _to_traditional() if traditional_every else None
     rng = random.Random(seed)
     for i in range(n):
@@ -62,10 +65,10 @@ def build_archive(path: str | Path, n: int, *, seed: str = "guifan", traditional
     """Write ``n`` synthetic documents (plus ``extra``) into a new archive at ``path``."""
     path = Path(path)
     with Archive(path) as archive:
-        for site in SITE_OBJECTS.values():
+        for site in SITES:
             archive.upsert_site({"name": site.name, "name_zh": site.name_zh, "region": site.region,
                                  "admin_code": site.admin_code, "platform": site.platform})
-        run_id = archive.start_run(list(SITE_OBJECTS))
+        run_id = archive.start_run(list(ALL_SITES))
         docs = itertools.chain(extra, synthetic_documents(n, seed=seed, traditional_every=traditional_every))
         for i, (site, doc) in enumerate(docs):
             _record(archive, run_id, site, doc, "2024-03-15T08:00:00.000Z")

@@ -17,6 +17,7 @@ only writer of the SQLite archive: `start` (opens an archive run), `fetch`, `don
 """
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -115,6 +116,7 @@ def encode_fetch(run: str, fetch: FetchResult) -> bytes:
     """JSON header (every field but the body), a newline, then the raw body bytes untouched."""
     header = {f.name: getattr(fetch, f.name) for f in fields(FetchResult) if f.name not in ("body", "document")}
     header["document"] = fetch.document.to_dict() if fetch.document is not None else None
+    header["hops"] = [{**h, "body": base64.b64encode(h.get("body") or b"").decode("ascii")} for h in fetch.hops]
     header["has_body"] = fetch.body is not None
     head = json.dumps({"type": "fetch", "run": run, "fetch": header}, ensure_ascii=False).encode("utf-8")
     return head + SEP + (fetch.body or b"")
@@ -131,6 +133,8 @@ def decode_fetch(header: dict, body: bytes) -> FetchResult:
     has_body = data.pop("has_body")
     for name in ("request_headers", "response_headers"):
         data[name] = [tuple(pair) for pair in data[name]]
+    data["hops"] = [{**h, "body": base64.b64decode(h["body"]), "headers": [tuple(p) for p in h["headers"]]}
+                    for h in data.get("hops", [])]
     return FetchResult(**data, body=body if has_body else None,
                        document=Document.from_dict(document) if document is not None else None)
 

@@ -4,6 +4,15 @@ from __future__ import annotations
 from guifan.archive import Archive
 
 
+def count_fetch(stats, kind: str, outcome: str, answered: bool, n: int = 1) -> None:
+    """Count recorded fetches as the run summary does (archive.Archive.run_counts): by kind
+    and outcome, and those a server answered, so progress lines and the summary agree."""
+    stats.inc_value(f"guifan/outcome/{outcome}", n)
+    stats.inc_value(f"guifan/fetched/{kind}/{outcome}", n)
+    if answered:
+        stats.inc_value("guifan/answered", n)
+
+
 class ArchivePipeline:
     """Write each FetchResult to the SQLite archive, one transaction per item.
 
@@ -26,11 +35,11 @@ class ArchivePipeline:
         self.archive = Archive(self.db)
         self.archive.upsert_site(spider.profile.to_dict())
         if self.own_run:
-            self.run_id = self.archive.start_run([spider.site])
+            self.run_id = self.archive.start_run([spider.site], exclusive=True)
 
     def process_item(self, item, spider=None):
         outcome = self.archive.record_fetch(int(self.run_id), item)
-        self.crawler.stats.inc_value(f"guifan/outcome/{outcome}")
+        count_fetch(self.crawler.stats, item.kind, outcome, item.status is not None)
         item.body = None  # the bytes are archived; don't carry them through the rest of Scrapy
         return item
 

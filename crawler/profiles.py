@@ -32,11 +32,21 @@ class SiteProfile:
     source: str = ""
     hints: dict = field(default_factory=dict)
     schedule: str = ""               # cron expression for `guifan schedule` (crawler/schedule.py)
+    # Crawl scope (crawler/middlewares.OffSiteGuard): pages come only from the hosts of base_url
+    # and start_urls and these; attachments also from attachment_hosts. "*.example.gov.cn"
+    # names a domain and its subdomains.
+    hosts: list[str] = field(default_factory=list)
+    attachment_hosts: list[str] = field(default_factory=list)
     path: str = ""                   # the profile's file; "" for a site imported from the registry
     unit: dict = field(default_factory=dict)   # the registry's entry for admin_code (crawler/registry)
 
     def absolute_start_urls(self) -> list[str]:
         return [urljoin(self.base_url.rstrip("/") + "/", u) for u in self.start_urls]
+
+    def page_hosts(self) -> list[str]:
+        """The hosts this site's pages may come from (lower case, ports aside)."""
+        named = [urlsplit(u).hostname for u in [self.base_url, *self.absolute_start_urls()] if u]
+        return sorted({h.lower() for h in [*named, *self.hosts] if h})
 
     def with_base_url(self, base_url: str) -> "SiteProfile":
         """The site served from another address (a mirror, the demo portal): its absolute start

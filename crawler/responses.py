@@ -23,6 +23,9 @@ def header_pairs(headers) -> list[tuple[str, str]]:
     ]
 
 
+OFF_SITE = "off_site"   # the IgnoreRequest text of crawler.middlewares.OffSiteGuard
+
+
 def exchange(site: str, response) -> FetchResult:
     redirects = list(response.meta.get("redirect_urls", []))
     request = response.request
@@ -38,6 +41,7 @@ def exchange(site: str, response) -> FetchResult:
         body=response.body,
         redirects=redirects,
         referer=response.meta.get("referer"),
+        hops=list(response.meta.get("guifan_hops", [])),
     )
 
 
@@ -74,6 +78,8 @@ def error_reason(failure) -> tuple[str, str]:
             return "blocked", "robots_txt"
         if text.startswith(HOST_BLOCKED):
             return "blocked", HOST_BLOCKED
+        if text.startswith(OFF_SITE):
+            return "blocked", "off_site_redirect" if failure.request.meta.get("redirect_urls") else OFF_SITE
         if "redirect" in text:
             return "failed", "redirect_loop"
         return "failed", "ignored"

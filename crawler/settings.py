@@ -76,6 +76,9 @@ CONCURRENT_ITEMS = 4
 # most this many fetches (those that arrive within 20 ms of each other).
 ITEM_PIPELINES = {"guifan.crawler.writer.ProcessArchivePipeline": 500}
 GUIFAN_WRITE_BATCH = 64
+# A writer that finds the archive locked by another process waits this many seconds (with
+# backoff, logging who holds the lock) before the run stops as interrupted (docs/archive.md).
+GUIFAN_LOCK_WAIT = 600
 
 # Distributed mode (crawler/distributed.py: `guifan worker`, `guifan ingest`): a worker silent
 # for this many seconds is taken for dead and its leased requests go back in the queue.
@@ -83,6 +86,11 @@ GUIFAN_REDIS_HEARTBEAT = 15
 # robots.txt for every request, also those queued before the file arrived (crawler/robots.py).
 DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
                           "guifan.crawler.robots.RobotsTxtForAll": 100}
+# Crawl scope (crawler/middlewares.py): nothing outside the profile's hosts is requested, not even
+# its robots.txt (40: before RobotsTxtForAll); a redirect leaving them is recorded, not followed
+# (610: sees each 3xx before RedirectMiddleware at 600), and followed hops are kept for the WARC.
+DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "guifan.crawler.middlewares.OffSiteGuard": 40,
+                          "guifan.crawler.middlewares.OffSiteRedirects": 610}
 # Scrapy re-reads and parses a generator callback's source for every response to warn about
 # `return value` in it (its cache misses on bound methods): ~0.4 ms per page. Ours use
 # `yield from` helpers that return values on purpose.

@@ -34,6 +34,11 @@ Design
   Guangdong ``gkmlpt`` JSON API (demo-jinhai), the Anhui 政务公开 platform (demo-fengming),
   an unknown CMS for the generic adapter (demo-lutang, GBK) and a site with JavaScript
   challenges (demo-shiling, fault ``challenge``). See README.md.
+* The simulated province (``PROVINCE_SITES``, served only on request): 31 county portals of
+  模拟省 on 127.0.1.1 … 127.0.1.31 (every platform template; some known to their profiles
+  only by the home page), a prefecture portal on 127.0.1.40 shared by two counties, and one
+  county (西山县) whose address answers nothing. ``PROVINCE_UNITS`` are their registry entries
+  (profiles ``crawler/sites/sim-*.toml``, ``demo_group = "province"``). See README.md.
 * Conditional requests: detail pages send a strong ETag (page hash with the rotating chrome
   blanked) and Last-Modified, and answer 304 to matching validators.
 * Scale: :class:`demo_portal.large.LargePortal` serves one TRS-style site with N documents
@@ -53,6 +58,7 @@ Usage::
 from . import catalog
 from .catalog import DemoDoc
 from .server import DemoPortal
-from .sites import ALL_SITES, PLATFORM_SITES, SITES
+from .world import ALL_SITES, PLATFORM_SITES, PROVINCE_SITES, PROVINCE_UNITS, SITES
 
-__all__ = ["DemoPortal", "SITES", "PLATFORM_SITES", "ALL_SITES", "catalog", "DemoDoc"]
+__all__ = ["DemoPortal", "SITES", "PLATFORM_SITES", "ALL_SITES", "PROVINCE_SITES", "PROVINCE_UNITS", "catalog",
+           "DemoDoc"]

@@ -17,7 +17,7 @@ from functools import lru_cache
 from importlib import resources
 
 from . import textgen as tg
-from .sites import MAX_DAY, SITE_OBJECTS, SITES, Column, Site, date_of_day
+from .world import MAX_DAY, SITE_OBJECTS, SITES, Column, Site, date_of_day
 
 VALIDITY = {"有效": "in_force", "现行有效": "in_force", "废止": "repealed", "失效": "expired",
             "已修订": "amended", "尚未生效": "not_yet_in_force", None: "unknown"}
@@ -406,9 +406,8 @@ def boilerplate_lines(site: str) -> list[str]:
              s.address, "版权所有"]
     lines += [f"当前位置：首页 > 政务公开 > {c.name}" for c in s.columns]
     lines += list(s.related_links)
-    if site not in SITES:
-        from .replicas import chrome_lines     # the replicas' own templates (imported late: they import us)
-        lines += chrome_lines(s)
+    from .templates import app_for     # the platform's own chrome (imported late: templates import us)
+    lines += app_for(s).chrome_lines()
     if s.seed_at:
         lines += [seed_lines()[1], seed_lines()[-1]]
     return lines

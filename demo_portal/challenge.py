@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from http.cookies import CookieError, SimpleCookie
 
-from .sites import Site
+from .world import Site
 
 MODULUS = 1_000_000_007
 COOKIE_412 = "guifan_challenge"

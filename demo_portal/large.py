@@ -41,11 +41,12 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Iterator
 
-from . import conditional, trs
+from . import conditional
+from .templates import trs
 from . import textgen as tg
 from .catalog import CST, DemoDoc, Entry, _make_entry, _title
 from .conditional import HITS_MARK
-from .sites import DAY_ONE, Column, Site
+from .world import DAY_ONE, Column, Site
 from .textgen import today_line
 
 SITE_NAME = "demo-large"

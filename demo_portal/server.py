@@ -3,82 +3,20 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
+import selectors
 import threading
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
-from . import conditional, files, hanweb, trs
-from .catalog import Entry, _check_day, entries, last_modified, seed_lines
+from . import conditional, files
+from .catalog import Entry, _check_day, entries, last_modified
 from .conditional import HITS_MARK, TODAY_MARK, http_date
-from .replicas import ReplicaApp, detail_text, html_type
-from .sites import ALL_SITES, SITE_OBJECTS, SITES, Site, date_of_day
+from .templates import Template, app_for
+from .world import ALL_SITES, PROVINCE_PORT, SITE_OBJECTS, SITES, UNITS, date_of_day
 from .textgen import today_line
-
-HTML_UTF8 = "text/html; charset=UTF-8"
-# Hanweb/Tomcat portals commonly omit the charset: clients must read the <meta>.
-HTML_BARE = "text/html"
-
-
-class SiteApp:
-    """Maps a request path on one site (for one simulated day) to a response."""
-
-    def __init__(self, site: Site):
-        self.site = site
-        self.tpl = trs if site.platform == "trs" else hanweb
-
-    @lru_cache(maxsize=8)
-    def routes(self, day: int) -> dict[str, tuple]:
-        r: dict[str, tuple] = {"/": ("home",), "/index.html": ("home",), "/robots.txt": ("robots",)}
-        if self.site.platform == "trs":
-            r["/zwgk/"] = ("home",)
-        for col in self.site.columns:
-            items = entries(self.site.name, day, col.slug)
-            pages = math.ceil(len(items) / col.page_size)
-            for n in range(pages):
-                chunk = items[n * col.page_size:(n + 1) * col.page_size]
-                for path in self._list_paths(col.slug, n):
-                    r[path] = ("list", col, chunk, n, pages)
-            for e in items:
-                self._doc_routes(r, e)
-        return r
-
-    def _list_paths(self, slug: str, n: int) -> list[str]:
-        if self.site.platform == "hanweb":
-            return [f"/col/col{slug}/index.html#{n + 1}"] + ([f"/col/col{slug}/index.html", f"/col/col{slug}/"] if n == 0 else [])
-        if n == 0:
-            return [f"/zwgk/{slug}/", f"/zwgk/{slug}/index.html"]
-        return [f"/zwgk/{slug}/index_{n}.html"]
-
-    def _doc_routes(self, r: dict, e: Entry) -> None:
-        d = e.doc
-        if d.fault == "not_found":
-            return                                          # listed, but the page was never published
-        r[d.path] = ("doc", e)
-        if d.list_path != d.path:
-            r[d.list_path] = ("redirect", d.path)
-        for kind, (name, path) in zip(e.attachment_kinds, d.attachments):
-            r[path] = ("file", kind, name, e)
-
-    def robots(self) -> str:
-        extra = "/search/" if self.site.platform == "trs" else "/module/"
-        blocked = [self.site.robots_disallow] if self.site.robots_disallow else sorted(
-            {e.doc.list_path for e in entries(self.site.name, 1) if e.doc.fault == "robots_disallowed"})
-        return f"User-agent: *\nDisallow: {extra}\n" + "".join(f"Disallow: {b}\n" for b in blocked)
-
-    def lookup(self, path: str, query: str, day: int) -> tuple | None:
-        routes = self.routes(day)
-        if self.site.platform == "hanweb" and path.startswith("/col/col") and path.endswith("index.html"):
-            page = parse_qs(query).get("pageNum", ["1"])[0]
-            return routes.get(f"{path}#{page}") if page.isdigit() else None
-        return routes.get(path)
-
-    def html(self, text: str) -> bytes:
-        return text.encode(self.site.encoding)
-
 
 class DemoPortal:
     """Demo sites, each on its own port; ``day`` can be switched while serving.
@@ -101,35 +39,54 @@ class DemoPortal:
         self._served: set[tuple[str, str]] = set()
         self._hits = {s: itertools.count(1) for s in self.sites}
         self._servers: dict[str, ThreadingHTTPServer] = {}
-        self._threads: list[threading.Thread] = []
-        self.apps = {s: SiteApp(SITE_OBJECTS[s]) for s in self.sites if s in SITES}
-        self.replicas = {s: ReplicaApp(SITE_OBJECTS[s]) for s in self.sites if s not in SITES}
+        self._acceptor: _Acceptor | None = None
+        self.shared_port = 0
+        self.apps: dict[str, Template] = {s: app_for(SITE_OBJECTS[s]) for s in self.sites}
 
     # --- lifecycle --------------------------------------------------------------------
     def start(self) -> "DemoPortal":
         if self._servers:
             return self
-        try:
-            for name in self.sites:
-                server = ThreadingHTTPServer((self.host, self.ports[name]), self._handler(name))
-                server.daemon_threads = True
-                self._servers[name] = server
-                t = threading.Thread(target=server.serve_forever, args=(0.05,), name=f"demo-portal-{name}", daemon=True)
-                t.start()
-                self._threads.append(t)
-        except OSError:
-            self.stop()
-            raise
+        for attempt in range(PORT_ATTEMPTS):
+            try:
+                self._bind()
+                break
+            except OSError:
+                self._close_servers()
+                if attempt == PORT_ATTEMPTS - 1 or not self._shares_a_free_port():
+                    raise
+        self._acceptor = _Acceptor(self._servers.values())
         return self
 
+    def _bind(self) -> None:
+        """Each site on its own address; sites with a host of their own (the province) share
+        one port, free on the first of them, so that each is told apart by its address alone."""
+        shared = self.shared_port
+        for name in self.sites:
+            site = SITE_OBJECTS[name]
+            port = self.ports[name]
+            if site.host and not port:
+                port = shared
+            server = _Server((site.host or self.host, port), self._handler(name))
+            self._servers[name] = server
+            if site.host and not self.ports[name] and not shared:
+                shared = self.shared_port = server.server_address[1]
+
+    def _shares_a_free_port(self) -> bool:
+        """Another free port may help: the shared one was taken on a later address."""
+        self.shared_port = 0
+        return any(SITE_OBJECTS[n].host and not self.ports[n] for n in self.sites)
+
     def stop(self) -> None:
+        if self._acceptor is not None:
+            self._acceptor.stop()
+            self._acceptor = None
+        self._close_servers()
+
+    def _close_servers(self) -> None:
         for server in self._servers.values():
-            server.shutdown()
             server.server_close()
-        for t in self._threads:
-            t.join(timeout=5)
         self._servers.clear()
-        self._threads.clear()
 
     def __enter__(self) -> "DemoPortal":
         return self.start()
@@ -139,9 +96,17 @@ class DemoPortal:
 
     # --- public state -----------------------------------------------------------------
     def base_url(self, site: str) -> str:
+        """Where a site is served; for a province unit, where its profile points: its own
+        portal, the portal it shares, or (the dead one) an address where nothing listens."""
+        unit = UNITS.get(site)
+        if unit is not None and unit.site != site and self._servers:
+            if unit.site is None:
+                return f"http://{unit.host}:{self.shared_port or PROVINCE_PORT}"
+            site = unit.site
         if site not in self._servers:
             raise KeyError(f"site {site!r} is not being served (started? serving: {', '.join(self.sites)})")
-        return f"http://{self.host}:{self._servers[site].server_address[1]}"
+        host, port = self._servers[site].server_address[:2]
+        return f"http://{host}:{port}"
 
     @property
     def day(self) -> int:
@@ -182,39 +147,9 @@ class DemoPortal:
 
     def respond(self, site: str, method: str, target: str, headers, body: bytes = b"") -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(target)
-        day = self.day
-        if site in self.replicas:
-            return self.replicas[site].respond(self, method, parts.path, parts.query, headers, body, day)
-        app = self.apps[site]
-        if method == "POST":
-            return 405, {"Content-Type": self._html_type(app.site), "Allow": "GET, HEAD"}, b""
-        route = app.lookup(parts.path, parts.query, day)
-        s = app.site
-        if route is None:
-            return 404, {"Content-Type": self._html_type(s)}, app.html(app.tpl.not_found_page(s))
-        kind = route[0]
-        today = date_of_day(day)
-        if kind == "robots":
-            return 200, {"Content-Type": "text/plain"}, app.robots().encode("ascii")
-        if kind == "home":
-            return 200, {"Content-Type": self._html_type(s)}, app.html(app.tpl.home_page(s, today, list(s.columns)))
-        if kind == "list":
-            _, col, chunk, n, pages = route
-            page = n if s.platform == "trs" else n + 1
-            return 200, {"Content-Type": self._html_type(s)}, app.html(app.tpl.list_page(s, col, list(chunk), page, pages, today))
-        if kind == "redirect":
-            return 301, {"Location": route[1], "Content-Type": self._html_type(s)}, b""
-        e = route[-1]
-        if e.doc.fault == "unavailable_once" and self._first_request(site, parts.path):
-            return 503, {"Content-Type": "text/html", "Retry-After": "1"}, UNAVAILABLE
-        if kind == "file":
-            return self._file(route, headers)
-        return self._detail(app, e, day, parts.path, headers)
+        return self.apps[site].respond(self, method, parts.path, parts.query, headers, body, self.day)
 
-    def _html_type(self, s: Site) -> str:
-        return HTML_UTF8 if s.platform == "trs" else HTML_BARE
-
-    def _detail(self, app: SiteApp, e: Entry, day: int, path: str, headers) -> tuple[int, dict[str, str], bytes]:
+    def _detail(self, app: Template, e: Entry, day: int, path: str, headers) -> tuple[int, dict[str, str], bytes]:
         page = detail_template(app.site.name, e.doc.key, day)
         validators = {"ETag": page.etag, "Last-Modified": page.last_modified}
         if conditional.not_modified(headers, page.etag, page.modified):
@@ -251,14 +186,7 @@ def detail_template(site_name: str, key: str, day: int) -> DetailPage:
     s = SITE_OBJECTS[site_name]
     e = next(x for x in entries(site_name, day) if x.doc.key == key)
     today = date_of_day(day)
-    if s.name not in SITES:
-        text, ctype = detail_text(s, e, today, HITS_MARK, day), html_type(s)
-    elif s.platform == "trs":
-        share, foot = _seed_chrome() if e.seed else ("", "")
-        text = trs.detail_page(s, e, today, HITS_MARK, share, foot)
-        ctype = HTML_BARE if e.doc.fault == "wrong_charset" else HTML_UTF8
-    else:
-        text, ctype = hanweb.detail_page(s, e, today, HITS_MARK), HTML_BARE
+    text, ctype = app_for(s).detail(e, today, HITS_MARK, day)
     blanked = text.replace(today_line(today), TODAY_MARK).encode(s.encoding)
     modified = last_modified(site_name, key, day)
     stamp = http_date(modified)
@@ -279,15 +207,35 @@ def _attachment_bytes(key: str, kind: str, name: str) -> bytes:
     return files.make_docx(title, files.form_paragraphs(title))
 
 
-def _seed_chrome() -> tuple[str, str]:
-    """The reprint page's own share-widget line and footer line."""
-    lines = seed_lines()
-    return lines[1], lines[-1]
+PORT_ATTEMPTS = 5
 
 
-UNAVAILABLE = ("<html><head><title>503 Service Temporarily Unavailable</title></head>\n<body>\n"
-               "<center><h1>503 Service Temporarily Unavailable</h1></center>\n<hr><center>nginx</center>\n"
-               "</body>\n</html>\n").encode("ascii")
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True        # a connection's thread never holds the process up
+
+
+class _Acceptor:
+    """One thread accepts connections for every site (one selector over all listening
+    sockets); each connection is then served on a thread of its own, as before. Thirty
+    province hosts cost one polling thread, not thirty."""
+
+    def __init__(self, servers):
+        self.selector = selectors.DefaultSelector()
+        for server in servers:
+            self.selector.register(server, selectors.EVENT_READ)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="demo-portal-accept", daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            for key, _ in self.selector.select(0.05):
+                key.fileobj._handle_request_noblock()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        self.selector.close()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -297,8 +245,7 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True             # headers and body go out without a delayed-ACK stall
 
     def version_string(self) -> str:
-        server = SITE_OBJECTS[self.site_name].params.get("server")
-        return server or ("nginx" if self.site_name == "demo-yunxi" else "Apache-Coyote/1.1")
+        return self.portal.apps[self.site_name].server_name()
 
     def do_GET(self) -> None:
         self._serve(send_body=True)

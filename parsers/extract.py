@@ -9,7 +9,7 @@ from .attachments import find_attachments
 from .decode import decode_bytes, header_value
 from .detect_challenge import looks_like_challenge
 from .errors import NotHTMLError, ParseError
-from .html_tree import Walk, parse_html, prune, segments, text_of
+from .html_tree import Walk, parse_page, prune, segments, text_of
 from .locate_body import locate_body, select
 from .normalise import (
     doc_type_from_title, find_dates, fold_for_compare, looks_like_doc_number, normalise_date,
@@ -64,7 +64,9 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
         flags.append("undecodable_bytes")
     doc = Document(url=url, encoding=decoded.encoding)
 
-    root = parse_html(decoded.text)
+    root, truncated = parse_page(decoded.text)
+    if truncated:  # never silently: part of the page is not in the record
+        flags.append("truncated")
     if root is None:
         doc.quality_flags = flags + ["empty_body"]
         return doc

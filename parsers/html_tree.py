@@ -16,9 +16,11 @@ from lxml import etree
 
 from .normalise import normalise_space
 
-__all__ = ["parse_html", "prune", "Segment", "segments", "text_of", "BLOCK_TAGS", "MAX_CHARS"]
+__all__ = ["parse_html", "parse_page", "prune", "Segment", "segments", "text_of", "BLOCK_TAGS", "MAX_CHARS"]
 
-# Pages larger than this (characters) are cut before parsing, to bound time and memory.
+# Pages larger than this (characters), once inline data, scripts and styles are set aside,
+# are cut before parsing to bound time and memory (≈ 2 s and 300 MB at this size), and the
+# record is flagged `truncated`.
 MAX_CHARS = 3_000_000
 
 BLOCK_TAGS = frozenset(
@@ -33,6 +35,12 @@ DROP_TAGS = frozenset(
     "datalist output progress meter math".split()
 )
 
+# None of these is text of the page: set aside before a large page is measured against MAX_CHARS.
+_DATA_URI = re.compile(r"""data:[^"'\s>)]{2048,}""", re.I)
+_SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+# Unclosed inline tags (<font> without </font>) nest every following element one level
+# deeper; libxml2 stops at 2048 levels even with huge_tree. Without them, most such pages parse.
+_INLINE_TAGS = re.compile(r"</?(?:font|span|b|i|u|em|strong|small|big|strike|s|ins|del|sub|sup)\b[^>]*>", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _STRAY_CLOSE = re.compile(r"</\s*(?:html|body)\s*>", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -44,25 +52,45 @@ HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 def parse_html(text: str):
     """Parse page text into an lxml.html document root, or None when there is no document."""
+    return parse_page(text)[0]
+
+
+def parse_page(text: str):
+    """(root or None, truncated): `truncated` when part of the page could not be parsed,
+    because it is longer than MAX_CHARS or nested deeper than libxml2 follows."""
     if not text:
-        return None
+        return None, False
+    truncated = False
     if len(text) > MAX_CHARS:
-        text = text[:MAX_CHARS]
+        text = _SCRIPT_STYLE.sub("", _DATA_URI.sub("data:,", text))
+        if len(text) > MAX_CHARS:
+            text, truncated = text[:MAX_CHARS], True
     text = _XML_DECL.sub("", text, count=1)
     text = _CONTROL.sub("", text)
     text = _STRAY_CLOSE.sub("", text)
     if not text.strip():
-        return None
+        return None, truncated
+    root, too_deep = _parse(text)
+    if too_deep:
+        flat, too_deep = _parse(_INLINE_TAGS.sub("", text))
+        root = flat if flat is not None else root
+    return root, truncated or too_deep
+
+
+def _parse(text: str):
+    """(root or None, whether libxml2 stopped early at one of its limits)."""
     # Plain lxml.etree elements (not lxml.html's): the same libxml2 tree, faster to walk.
+    # huge_tree: 2048 levels instead of 256 (pages of unclosed <font> tags go deeper).
     parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
-                              recover=True, default_doctype=False)
+                              recover=True, default_doctype=False, huge_tree=True)
     try:
         root = etree.fromstring(text, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        return None
+        return None, False
+    stopped = any(e.level_name == "FATAL" for e in parser.error_log)
     if root is None or not isinstance(root.tag, str):
-        return None
-    return root
+        return None, stopped
+    return root, stopped
 
 
 def text_of(el) -> str:

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from urllib.parse import urljoin
 
 import pytest
 
@@ -79,23 +80,37 @@ def test_warc_export_passes_warcio_and_matches_captures(twice, tmp_path):
     written = int(result.stderr.split("exported ")[1].split()[0])
     with Archive(db, readonly=True) as archive:
         exchanges = archive.conn.execute(
-            "SELECT c.final_url FROM fetches f JOIN captures c USING (capture_id) ORDER BY fetch_id").fetchall()
+            "SELECT f.fetch_id, coalesce(c.final_url, u.url) AS url, f.capture_id FROM fetches f "
+            "JOIN urls u ON u.url_id = f.url_id LEFT JOIN captures c USING (capture_id) "
+            "WHERE f.capture_id IS NOT NULL OR f.status = 304 ORDER BY fetch_id").fetchall()
+        hops, landing = {}, {}
+        for fetch_id, url, headers in archive.conn.execute(
+                "SELECT fetch_id, url, response_headers FROM redirect_hops ORDER BY fetch_id, position"):
+            hops.setdefault(fetch_id, []).append(url)
+            landing[fetch_id] = urljoin(url, dict(json.loads(headers))["Location"])
         captures = archive.conn.execute("SELECT count(*) FROM captures").fetchone()[0]
         distinct = archive.conn.execute("SELECT count(DISTINCT sha256) FROM captures").fetchone()[0]
-    assert written == len(exchanges) > captures  # the second crawl revisited identical pages
+    captured = [e for e in exchanges if e["capture_id"] is not None]
+    not_modified = len(exchanges) - len(captured)
+    n_hops = sum(len(hops.get(e["fetch_id"], [])) for e in exchanges)
+    assert written == len(exchanges) and len(captured) > captures  # the second crawl revisited identical pages
+    assert not_modified and n_hops                                  # 304 confirmations and a redirect
     warcio = [sys.executable, "-m", "warcio.cli"]
     check = subprocess.run([*warcio, "check", str(warc)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-    index = subprocess.run([*warcio, "index", "-f", "warc-type,warc-target-uri", str(warc)],
+    index = subprocess.run([*warcio, "index", "-f", "warc-type,warc-target-uri,warc-profile", str(warc)],
                            capture_output=True, text=True)
     records = [json.loads(line) for line in index.stdout.splitlines()]
     types = [r["warc-type"] for r in records]
     assert types.count("warcinfo") == 1
-    assert types.count("response") == distinct
-    assert types.count("revisit") == len(exchanges) - distinct
-    assert types.count("request") == len(exchanges)
+    assert types.count("response") == distinct + n_hops
+    assert types.count("revisit") == len(captured) - distinct + not_modified
+    assert types.count("request") == len(captured) + n_hops
+    assert sum(r.get("warc-profile", "").endswith("/revisit/server-not-modified") for r in records) == not_modified
     answered = [r["warc-target-uri"] for r in records if r["warc-type"] in ("response", "revisit")]
-    assert answered == [e[0] for e in exchanges]
+    # A 304 after a redirect (a conditional revisit of a moved page) answers where it landed.
+    final = {e["fetch_id"]: e["url"] if e["capture_id"] else landing.get(e["fetch_id"], e["url"]) for e in exchanges}
+    assert answered == [u for e in exchanges for u in hops.get(e["fetch_id"], []) + [final[e["fetch_id"]]]]
 
 
 def test_reparse_never_creates_a_version(twice, tmp_path):

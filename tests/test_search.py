@@ -42,14 +42,14 @@ def archive_db(tmp_path_factory):
 @pytest.fixture(scope="module")
 def versions(archive_db):
     _, conn = archive_db
-    return {rowid: (title or "", body or "") for rowid, title, body in
-            conn.execute("SELECT rowid, title, body FROM versions")}
+    # Searched text: title, body, and the 文号 (normalised and as printed) and issuer.
+    return {rowid: (title or "", body or "", "\n".join(m or "" for m in meta)) for rowid, title, body, *meta in
+            conn.execute("SELECT rowid, title, body, doc_number, doc_number_raw, issuer FROM versions")}
 
 
 def brute_force(versions: dict, query: str) -> set[int]:
     q = cjk_text.normalise(query)
-    return {rowid for rowid, (title, body) in versions.items()
-            if q in cjk_text.normalise(title) or q in cjk_text.normalise(body)}
+    return {rowid for rowid, texts in versions.items() if any(q in cjk_text.normalise(t) for t in texts)}
 
 
 def sample_queries(versions: dict, length: int, n: int, seed: int) -> list[str]:
@@ -224,3 +224,42 @@ def test_attachment_text_column_is_indexed_once_it_exists(tmp_path):
     conn.execute("UPDATE versions SET attachment_text = '附件：另一张表' WHERE rowid = 2")
     assert [h.rowid for h in search.search(conn, "另一张", DocFilters(all_versions=True)).hits] == [2]
     assert not search.search(conn, "登记表", DocFilters(all_versions=True)).hits
+
+
+@pytest.mark.parametrize("decorated", ["教育。", "教育)", "教育）", "教育😀", "“教育”", "教育!?", "(教育"])
+def test_punctuation_around_a_term_is_ignored(archive_db, decorated):
+    _, conn = archive_db
+    plain = set(search.iter_matching_rowids(conn, "教育"))
+    assert plain and set(search.iter_matching_rowids(conn, decorated)) == plain
+
+
+def test_and_is_an_operator_not_a_word(archive_db):
+    _, conn = archive_db
+    both = set(search.iter_matching_rowids(conn, "教育 管理"))
+    assert both and set(search.iter_matching_rowids(conn, "教育 AND 管理")) == both
+    assert set(search.iter_matching_rowids(conn, "AND 教育")) == set(search.iter_matching_rowids(conn, "教育"))
+
+
+def test_punctuation_inside_a_phrase_still_separates_its_parts(archive_db):
+    _, conn = archive_db
+    # 教\n育 in the body: "教 育" and "教。育" need the break, 教育 itself is found elsewhere too.
+    split = set(search.iter_matching_rowids(conn, '"教。育"'))
+    assert split and split == set(search.iter_matching_rowids(conn, '"教 育"'))
+
+
+def test_document_numbers_and_issuers_are_searchable(crawled):
+    """Every demo document with a 文号 is found by it, as normalised and as printed, and by its issuer."""
+    db, conn, _ = crawled
+    search.ensure_index(conn)
+    rows = conn.execute("SELECT doc_id, doc_number, doc_number_raw, issuer, body FROM current "
+                        "WHERE doc_number != ''").fetchall()
+    assert len(rows) >= 70
+    assert not any(r["doc_number"] in r["body"] for r in rows)       # the body never prints them
+    for r in rows:
+        for text in {r["doc_number"], r["doc_number_raw"], r["doc_number"].replace("〔", "[").replace("〕", "]")}:
+            hits = search.search(conn, text, limit=5, refresh_index=False).hits
+            assert r["doc_id"] in {h.fields["doc_id"] for h in hits}, text
+            assert "【" in hits[0].snippet                              # the hit is shown where it is
+    issuer = rows[0]["issuer"]
+    found = {h.fields["doc_id"] for h in search.search(conn, issuer, limit=500, refresh_index=False).hits}
+    assert {r["doc_id"] for r in conn.execute("SELECT doc_id FROM current WHERE issuer = ?", (issuer,))} <= found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sqlite3
 from pathlib import Path
 from typing import Callable
 
@@ -26,7 +27,24 @@ def _read_only_database():
         async def execute_write_fn(self, fn, block=True):
             raise PermissionError("this archive is served read-only")
 
+        def connect(self, write=False):
+            # Datasette splices the path into "file:{path}?mode=ro": a '#' or '%' in the file's
+            # name then opens another file (a 500 on every page). A proper file: URI quotes them.
+            if write or self.is_memory or self.memory_name:
+                return super().connect(write)
+            conn = sqlite3.connect(read_only_uri(self.path), uri=True, check_same_thread=False)
+            self._all_file_connections.append(conn)
+            return conn
+
     return ReadOnlyDatabase
+
+
+def read_only_uri(path: str | Path) -> str:
+    """The SQLite URI opening ``path`` read-only, whatever characters its name holds, and on
+    read-only media too (the archive's own rule: ``immutable=1`` where no -shm can be made)."""
+    from guifan.archive.store import read_only_uri as archive_uri
+
+    return archive_uri(Path(path))
 
 
 def register_plugin() -> None:

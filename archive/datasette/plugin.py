@@ -9,14 +9,17 @@ import asyncio
 import html
 import json
 import sqlite3
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from datasette import hookimpl
 from datasette.utils.asgi import AsgiStream, Response
 from markupsafe import Markup
 
 from .. import export, search
+from . import csv_guard, read_only_uri
 from ..doc_filters import DocFilters, split_list
+from guifan.parsers.attachments import web_url
+
 from ..errors import ArchiveError
 from .metadata import DB_NAME, LABELS, VALIDITY_LABELS
 
@@ -51,10 +54,21 @@ def prepare_connection(conn):
 @hookimpl
 def render_cell(value, column, table, database):
     if column == "snippet" and table is None and isinstance(value, str):
-        return Markup(value)                 # built by html_snippet: text escaped, only <mark> added
+        # Any ?sql= query can name a column `snippet`: only text and <mark> may come out of it.
+        return Markup(search.inert_marked_html(value))
     if column == "doc_id" and isinstance(value, str) and database == DB_NAME:
-        return Markup(f'<a href="/-/document/{html.escape(value)}">{html.escape(value)}</a>')
+        return Markup(f'<a href="{html.escape(_document_href(value))}">{html.escape(value)}</a>')
     return None
+
+
+def _document_href(doc_id: str) -> str:
+    return "/-/document/" + quote(doc_id, safe="")
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    # Every .csv link Datasette offers (table, view, ?sql= query) is neutralised as it streams.
+    return csv_guard.wrap
 
 
 @hookimpl
@@ -112,9 +126,9 @@ async def search_page(datasette, request):
 
 def _hit_view(hit) -> dict:
     f = dict(hit.fields)
-    f["snippet"] = Markup(hit.snippet)
+    f["snippet"] = Markup(search.inert_marked_html(hit.snippet))
     f["validity_label"] = VALIDITY_LABELS.get(f["validity"], f["validity"])
-    f["href"] = f"/-/document/{f['doc_id']}" + ("" if f["version"] == f["current_version"] else f"?version={f['version']}")
+    f["href"] = _document_href(f["doc_id"]) + ("" if f["version"] == f["current_version"] else f"?version={f['version']}")
     return f
 
 
@@ -135,7 +149,7 @@ async def export_page(datasette, request):
 
     async def stream(writer):
         loop = asyncio.get_running_loop()
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
         try:
             chunks = export.iter_chunks(export.iter_rows(conn, filters, match), fmt, bom=not args.get("no_bom"))
             while (chunk := await loop.run_in_executor(None, next, chunks, None)) is not None:
@@ -176,10 +190,23 @@ async def document_page(datasette, request):
         next(v for v in versions if v["version"] == document["current_version"])
     context = {"document": document, "versions": versions, "shown": shown,
                "fields": [(f, LABELS[f], shown.get(f)) for f in DOC_FIELDS],
+               "url_href": web_url(shown.get("url")),
                "paragraphs": (shown["body"] or "").split("\n"),
-               "attachments": json.loads(shown["attachments"] or "[]"),
+               "attachments": _attachment_links(shown["attachments"]),
                "validity_labels": VALIDITY_LABELS, "missing": None}
     return Response.html(await datasette.render_template("guifan_document.html", context, request=request))
+
+
+def _attachment_links(stored: str | None) -> list[dict]:
+    """{name, url, href}: href only for an http(s) URL. An archive may come from anywhere (or
+    from a guifan that kept `JAVASCRIPT:` links), so a stored URL is never trusted as a link."""
+    try:
+        items = json.loads(stored or "[]")
+    except ValueError:
+        return []
+    return [{"name": str(a.get("name") or ""), "url": str(a.get("url") or ""),
+             "href": web_url(str(a.get("url") or ""))}
+            for a in items if isinstance(a, dict)]
 
 
 def _load_document(conn, doc_id: str):

@@ -108,6 +108,10 @@ class Platform:
         """The first list fetches of a site: its profile's column pages, as they are."""
         return gets(profile.absolute_start_urls())
 
+    def column_requests(self, urls: list[str]) -> list[ListRequest]:
+        """The fetches of columns found on a home page (discover.choose_columns), as linked."""
+        return gets(urldefrag(u)[0] for u in urls)
+
     def is_detail(self, url: str) -> bool:
         return bool(self.detail_pattern and self.detail_pattern.search(urlsplit(url).path))
 

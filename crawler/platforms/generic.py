@@ -6,6 +6,8 @@ From every list-like page it follows:
 * documents — same-site links with title-like text (or title attribute) whose URL looks
   like an article: a long number in a static path, or show/detail/content pages with an id.
 Detail pages are never read as lists, so 上一篇/下一篇 links lead nowhere new.
+With `hints.follow_columns = false` (the spider sets it under platform `auto`, where columns
+are chosen by `discover.choose_columns` on the home page) only pagers and documents are read.
 """
 from __future__ import annotations
 
@@ -47,5 +49,7 @@ class Generic(Platform):
             u for u, text, title in items
             if u not in pages and (looks_like_title(text) or looks_like_title(title)) and self.is_detail(u)
         )
-        columns = [u for u, text, _ in items if is_column_link(text) and u not in details]
+        # Under platform "auto" the columns are chosen once, by discover.choose_columns.
+        follow = self.hints.get("follow_columns", True)
+        columns = [u for u, text, _ in items if follow and is_column_link(text) and u not in details]
         return ListPage(details=details, pages=gets(p for p in pages + columns if p != url))

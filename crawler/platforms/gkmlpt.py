@@ -111,6 +111,11 @@ class Gkmlpt(Platform):
         self.categories += [int(f) for f in (urldefrag(u)[1] for u in urls) if f.isdigit()]
         return gets(urldefrag(u)[0] for u in urls)
 
+    def column_requests(self, urls: list[str]) -> list[ListRequest]:
+        # A home page links categories as `/gkmlpt/index#2840`: list those only.
+        self.categories += [int(f) for f in (urldefrag(u)[1] for u in urls) if f.isdigit()]
+        return gets(urldefrag(u)[0] for u in urls)
+
     def parse_list(self, url: str, body: bytes, content_type: str = "") -> ListPage:
         text = decode_text(body, content_type)
         if "json" in content_type or text.lstrip().startswith("{"):

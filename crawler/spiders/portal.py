@@ -13,13 +13,15 @@ from scrapy.exceptions import DontCloseSpider
 
 from guifan.archive.site_state import site_state
 from guifan.archive.models import FetchResult
-from guifan.crawler.platforms import ListRequest, fill_from_list, get_platform
+from guifan.crawler.platforms import ListPage, ListRequest, fill_from_list
 from guifan.crawler import revisit
 from guifan.crawler.offload import extracted
 from guifan.crawler.profiles import SiteProfile
 from guifan.crawler.registry.catalog import get_profiles
 from guifan.crawler import render
+from guifan.crawler.sniffing import SiteLearner, page_text
 from guifan.crawler.antibot import RENDERABLE
+from guifan.crawler.middlewares import CrawlScope
 from guifan.crawler.responses import RETRYABLE_ERRORS, blocked_reason, error_reason, exchange
 from guifan.parsers import ParseError, extract
 
@@ -44,7 +46,8 @@ class PortalSpider(scrapy.Spider):
         self.profile = profile.with_base_url(base_url) if base_url else profile
         self.site = self.profile.name
         self.hints = {"platform": self.profile.platform, **self.profile.hints}
-        self.platform = get_platform(self.profile.platform, self.hints)
+        self.learner = SiteLearner(self.profile, self.hints)
+        self.scope = CrawlScope.of(self.profile)   # read by crawler.middlewares.OffSiteGuard
         self.validators: dict[str, dict[str, str]] = {}
         self.known_urls: list[str] = []
         self.revisit = revisit.RevisitPlan()
@@ -63,14 +66,21 @@ class PortalSpider(scrapy.Spider):
         crawler.signals.connect(spider.revisit_unlisted, signal=signals.spider_idle)
         return spider
 
+    @property
+    def platform(self):
+        """The adapter reading this site: the profile's, or under `auto` the one sniffed so far."""
+        return self.learner.platform
+
     async def start(self):
         policy = revisit.RevisitPolicy.from_settings(self.settings)
         state = site_state(self.settings.get("GUIFAN_DB"), self.site, self.settings.getbool("GUIFAN_CONDITIONAL"),
-                           fetch_log=policy.base > 0)
+                           fetch_log=policy.base > 0, url_prefixes=self.learner.start_prefixes())
         self.validators, self.known_urls = state.validators, state.live_urls
+        self.learner = SiteLearner(self.profile, self.hints, self.settings.get("GUIFAN_RUN_ID"),
+                                   state.others_documents)
         self.revisit = revisit.plan(policy, state)  # known pages not yet due are skipped
-        for list_request in self.platform.start_requests(self.profile):
-            yield self.list_request(list_request)
+        for list_request in self.learner.start_requests():
+            yield self.list_request(list_request, start=True)
 
     def revisit_unlisted(self):
         """Once the lists are done, check known documents no list showed: gone, or just unlisted?"""
@@ -78,29 +88,42 @@ class PortalSpider(scrapy.Spider):
             return
         urls, self.known_urls = [u for u in self.known_urls if self.revisit.due(u)], []
         for url in urls:  # the scheduler's duplicate filter drops those already fetched this run
-            self.crawler.engine.crawl(self.request(url, "detail"))
+            request = self.request(url, "detail")
+            if isinstance(request, scrapy.Request):
+                self.crawler.engine.crawl(request)
         raise DontCloseSpider
 
     def request(self, url: str, kind: str, referer: str | None = None, list_hints: dict | None = None,
-                **kwargs) -> scrapy.Request:
+                **kwargs) -> scrapy.Request | FetchResult:
+        """The request, or — for a URL no request can be made of — the failed attempt to record."""
         # List pages are always fetched whole: they are how new documents are found.
         headers = conditional_headers(self.validators.get(url)) if kind != "list" else {}
         headers.update(kwargs.pop("headers", {}))
         meta = {"kind": kind, "referer": referer}
         if list_hints:
             meta["list_hints"] = list_hints
-        return scrapy.Request(url, callback=self.callback(kind), errback=self.on_error, headers=headers,
-                              meta=meta, **kwargs)
+        try:
+            return scrapy.Request(url, callback=self.callback(kind), errback=self.on_error, headers=headers,
+                                  meta=meta, **kwargs)
+        except (ValueError, TypeError) as exc:   # a scheme Scrapy cannot fetch, a malformed URL
+            self.logger.warning("not fetching %s (linked from %s): %s", url, referer, exc)
+            return FetchResult(site=self.site, kind=kind, url=str(url), outcome="failed", reason="bad_url",
+                               referer=referer, method=kwargs.get("method", "GET"))
 
     def callback(self, kind: str):
         return {"list": self.parse_list, "detail": self.parse_detail, "attachment": self.parse_attachment}[kind]
 
-    def list_request(self, wanted: ListRequest, referer: str | None = None) -> scrapy.Request:
+    def list_request(self, wanted: ListRequest, referer: str | None = None, start: bool = False,
+                     landing: bool = False) -> scrapy.Request:
         """A list fetch as the platform asked for it: GET, or POST with a form (dataproxy.jsp …)."""
         if wanted.method == "POST":
-            return self.request(wanted.url, "list", referer, method="POST", body=urlencode(wanted.form or {}),
-                                headers={"Content-Type": "application/x-www-form-urlencoded"})
-        return self.request(wanted.url, "list", referer)
+            request = self.request(wanted.url, "list", referer, method="POST", body=urlencode(wanted.form or {}),
+                                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+        else:
+            request = self.request(wanted.url, "list", referer)
+        if start or landing:
+            request.meta["hub"] = "landing" if landing else "start"
+        return request
 
     # -- responses ------------------------------------------------------------------
 
@@ -109,9 +132,23 @@ class PortalSpider(scrapy.Spider):
         if result is None:
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        hub = response.meta.get("hub")
+        # Decoded here only while there is something to learn (the adapter decodes on its own).
+        text = page_text(response.body, content_type) if hub or self.learner.wants_text() else ""
+        seen = self.learner.read(response.url, text) if self.learner.wants_text() else {}
         page = self.platform.parse_list(response.url, response.body, content_type)
+        landings = []
+        if hub and self.learner.is_hub(response.url, page, hub == "start", hub == "landing"):
+            choice, columns, landings = self.learner.columns(response.url, text, hub == "landing")
+            seen.setdefault("columns", []).append(choice)
+            page = ListPage(pages=columns)          # a home page is read for its columns only
+        page.details, shared = self.learner.own(page.details)
+        seen.update(shared)
         result.links = page.details
+        result.observations = seen or None
         yield result
+        for wanted in landings:
+            yield self.list_request(wanted, referer=response.url, landing=True)
         for wanted in page.pages:
             # A pager names every page on every page: N² requests for the duplicate filter otherwise.
             if wanted.method == "POST" or wanted.url not in self.lists_requested:
@@ -125,6 +162,9 @@ class PortalSpider(scrapy.Spider):
         result = yield from self.checked(response)
         if result is None:
             return
+        if self.learner.wants_text():   # platform `auto` not decided yet: detail pages carry marks too
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+            result.observations = self.learner.read(response.url, page_text(response.body, content_type), detail=True) or None
         list_hints = response.meta.get("list_hints")
         hints = {**self.hints, "list": list_hints} if list_hints else self.hints
         try:
@@ -150,6 +190,12 @@ class PortalSpider(scrapy.Spider):
         """Yield what a failed attempt needs (record, retry); return the result if it succeeded."""
         result = exchange(self.site, response)
         status = response.status
+        if "guifan_off_site" in response.meta:   # crawler.middlewares.OffSiteRedirects did not follow it
+            result.outcome, result.reason = "blocked", "off_site_redirect"
+            self.logger.warning("not following %s: redirect to %s leaves the site", response.url,
+                                response.meta["guifan_off_site"])
+            yield result
+            return None
         if "cached" in response.flags:  # Scrapy's HTTP cache answered: not a fresh capture
             result.body, result.outcome, result.reason = None, "not_modified", "http_cache"
             yield result
@@ -187,7 +233,7 @@ class PortalSpider(scrapy.Spider):
         if attempt > self.settings.getint("GUIFAN_MAX_RETRIES"):
             self.logger.warning("gave up on %s after %d attempts: %s", request.url, attempt, reason)
             return None
-        meta = {k: request.meta[k] for k in ("kind", "referer", "list_hints") if k in request.meta}
+        meta = {k: request.meta[k] for k in ("kind", "referer", "list_hints", "hub") if k in request.meta}
         return request.replace(dont_filter=True, priority=request.priority - 1,
                                meta={**meta, "guifan_attempt": attempt})
 
@@ -197,7 +243,12 @@ class PortalSpider(scrapy.Spider):
         retry = None
         if outcome == "failed" and reason in RETRYABLE_ERRORS:
             retry = self.retry(request, reason)
-        yield FetchResult(site=self.site, kind=request.meta.get("kind", "detail"), url=request.url,
+        url, redirects = request.url, []
+        if reason == "off_site_redirect":   # (a meta refresh): the attempt is the URL first asked for
+            redirects = list(request.meta.get("redirect_urls", []))
+            url = redirects[0]
+        yield FetchResult(site=self.site, kind=request.meta.get("kind", "detail"), url=url,
+                          final_url=request.url if redirects else None, redirects=redirects,
                           outcome=outcome, reason=reason + ("_retried" if retry else ""),
                           referer=request.meta.get("referer"), method=request.method)
         if retry is not None:

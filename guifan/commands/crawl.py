@@ -42,8 +42,9 @@ def run(args) -> int:
     if unknown:
         raise CliError(f"--base-url names a site not being crawled: {', '.join(sorted(unknown))}")
     profiles = [p.with_base_url(overrides[p.name]) if p.name in overrides else p for p in profiles]
+    settings = crawl_settings(args)  # every argument checked before the archive is touched
     check_writable(args.db)
-    run_id = crawl_profiles(profiles, args)
+    run_id = crawl_profiles(profiles, args, settings)
     status, reason = print_summary(args.db, run_id)
     if status != "completed":
         raise CliError(f"run {run_id} {status}: {reason}")
@@ -75,14 +76,18 @@ def chosen_profiles(args) -> list:
     return crawlable
 
 
-def crawl_profiles(profiles, args) -> int:
+def crawl_profiles(profiles, args, settings: dict | None = None) -> int:
     from guifan.crawler.runner import crawl
 
+    return crawl(profiles, args.db, **(settings if settings is not None else crawl_settings(args)))
+
+
+def crawl_settings(args) -> dict:
     settings = {"LOG_LEVEL": "INFO" if args.verbose else "WARNING", "GUIFAN_PROGRESS_INTERVAL": 5}
     if getattr(args, "render", False):
         settings.update(render_settings_or_error())
     settings.update(parse_pairs(args.set, "--set"))
-    return crawl(profiles, args.db, **settings)
+    return settings
 
 
 def render_settings_or_error() -> dict:
@@ -107,6 +112,7 @@ def parse_pairs(items: list[str], option: str, default_key: str | None = None) -
 
 
 def check_writable(db: str) -> None:
-    from guifan.archive import open_archive
+    """Raises ArchiveError with the reason before any crawling starts; creates no file."""
+    from guifan.archive.store import check_writable as check
 
-    open_archive(db, "write").close()  # raises ArchiveError with the reason, before any crawling starts
+    check(db)

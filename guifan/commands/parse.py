@@ -1,8 +1,12 @@
-"""guifan parse FILE...: extract saved pages, one JSON object per line per file."""
+"""guifan parse FILE...: extract saved pages, one JSON object per line per file.
+
+`guifan parse --list FILE...` reads saved home, column or list pages as a crawl would (see
+crawler/platforms/inspect.py): document links, next pages, columns, hints, sniffed platform."""
 from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -13,19 +17,33 @@ def add(sub) -> None:
     p = sub.add_parser("parse", help="extract saved pages to JSON, one line per file")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--url", default="", help="the URL the page was served from (resolves links)")
-    p.add_argument("--platform", default=None, help="optional platform hint, e.g. trs, hanweb")
+    p.add_argument("--platform", default=None,
+                   help="optional platform hint, e.g. trs, hanweb; with --list: the adapter, or auto "
+                        "(the default: sniffed from the page)")
+    p.add_argument("--list", action="store_true",
+                   help="read each file as a home, column or list page: document links, next pages or list "
+                        "requests, columns, per-document hints and the sniffed platform")
     p.add_argument("--format", choices=("jsonl", "json"), default="jsonl",
                    help="jsonl (default): one object per line as each file is done; json: one array at the end")
     p.add_argument("-j", "--jobs", type=int, default=0,
                    help="parse in this many processes (default: one per CPU when there are many files); "
                         "output keeps the order of the files")
+    p.add_argument("--max-size", type=int, default=None, metavar="BYTES",
+                   help="larger inputs get a too_large error line, as the crawler refuses them "
+                        "(default: the crawler's DOWNLOAD_MAXSIZE, 64 MiB)")
     p.set_defaults(handler=run)
 
 
 def run(args) -> int:
     failures, lines = 0, []
     hints = {"platform": args.platform} if args.platform else None
-    for line in parsed(args.files, args.url, hints, jobs(args)):
+    if args.max_size is None:
+        from guifan.crawler.settings import DOWNLOAD_MAXSIZE  # one limit for the crawler and for parse
+
+        args.max_size = DOWNLOAD_MAXSIZE
+    lines_of = (list_one(name, args.url, args.platform or "auto", args.max_size) for name in args.files) \
+        if args.list else parsed(args.files, args.url, hints, jobs(args), args.max_size)
+    for line in lines_of:
         name = line["path"]
         if "error" in line:
             failures += 1
@@ -51,10 +69,10 @@ def jobs(args) -> int:
     return min(os.cpu_count() or 1, 8) if len(args.files) >= MANY_FILES else 1
 
 
-def parsed(files: list[str], url: str, hints, processes: int):
+def parsed(files: list[str], url: str, hints, processes: int, max_size: int):
     """Each file's line, in the order given; in worker processes when asked."""
     if processes <= 1:
-        yield from (parse_one(name, url, hints) for name in files)
+        yield from (parse_one(name, url, hints, max_size) for name in files)
         return
     import multiprocessing
     from functools import partial
@@ -62,18 +80,61 @@ def parsed(files: list[str], url: str, hints, processes: int):
     import guifan.parsers  # noqa: F401  -- loaded once here, inherited by the forked workers
 
     with multiprocessing.get_context("fork").Pool(processes) as pool:
-        yield from pool.imap(partial(parse_one, url=url, hints=hints), files, chunksize=4)
+        yield from pool.imap(partial(parse_one, url=url, hints=hints, max_size=max_size), files, chunksize=4)
 
 
-def parse_one(name: str, url: str, hints) -> dict:
+def parse_one(name: str, url: str, hints, max_size: int | None = None) -> dict:
     """The record for one file, or {path, error}: batch evaluation never loses its place."""
     from guifan.parsers import ParseError, extract
     from guifan.parsers.record import RECORD_FIELDS
 
     try:
-        doc = extract(Path(name).read_bytes(), url, None, hints).to_dict()
+        doc = extract(read_bounded(Path(name), max_size), url, None, hints).to_dict()
+    except TooLarge as exc:
+        return {"path": name, "error": str(exc)}
     except OSError as exc:
         return {"path": name, "error": exc.strerror or str(exc)}
     except ParseError as exc:
         return {"path": name, "error": str(exc)}
     return {"path": name, **{f: doc[f] for f in RECORD_FIELDS}}
+
+
+def list_one(name: str, url: str, platform: str, max_size: int | None = None) -> dict:
+    """What the adapter reads from one saved list page, or {path, error}."""
+    from guifan.crawler.platforms import PLATFORMS
+    from guifan.crawler.platforms.inspect import inspect_list
+
+    if platform != "auto" and platform not in PLATFORMS:
+        return {"path": name, "error": f"unknown platform {platform!r}; known: auto, {', '.join(PLATFORMS)}"}
+    try:
+        body = read_bounded(Path(name), max_size)
+    except TooLarge as exc:
+        return {"path": name, "error": str(exc)}
+    except OSError as exc:
+        return {"path": name, "error": exc.strerror or str(exc)}
+    return {"path": name, **inspect_list(body, url, platform)}
+
+
+class TooLarge(Exception):
+    pass
+
+
+def read_bounded(path: Path, limit: int | None) -> bytes:
+    """The file's bytes, never more than `limit` of them in memory (/dev/zero, a 3 GB file)."""
+    if limit is None:
+        from guifan.crawler.settings import DOWNLOAD_MAXSIZE
+
+        limit = DOWNLOAD_MAXSIZE
+    with open(path, "rb") as f:
+        info = os.fstat(f.fileno())
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise TooLarge(_too_large(limit, info.st_size))
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(_too_large(limit))
+    return data
+
+
+def _too_large(limit: int, size: int | None = None) -> str:
+    what = f"{size} bytes, over" if size is not None else "over"
+    return f"too_large: {what} the limit of {limit} bytes (the crawler's DOWNLOAD_MAXSIZE; --max-size sets another)"

@@ -40,7 +40,13 @@ def run(args) -> int:
 
 def _index(conn: sqlite3.Connection, search) -> None:
     """The server itself never writes, so new versions become searchable here, before it starts."""
-    n, warning = search.refresh(conn)
+    from guifan.archive import ArchiveError
+
+    try:
+        n, warning = search.refresh(conn, in_memory=False)  # Datasette opens connections of its own
+    except ArchiveError as exc:  # e.g. read-only media: browsing works, the search page cannot
+        print(f"guifan: warning: {exc}; serving without the search page's index", file=sys.stderr)
+        return
     if warning:
         print(f"guifan: warning: {warning}", file=sys.stderr)
     elif n:

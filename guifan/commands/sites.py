@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from guifan.commands.common import add_format_option, emit
+from guifan.commands.common import add_db_option, add_format_option, emit
 from guifan.crawler.registry.catalog import get_profiles
 from guifan.errors import CliError
 
@@ -26,6 +26,7 @@ def add(sub) -> None:
                    help="counts per province: units, with a home page, with a column, hand-checked")
     add_format_option(p, json_alias="jsonl")   # --json: the old flag, one object per line
     p.add_argument("--no-bom", action="store_true", help="csv: no UTF-8 byte order mark")
+    add_db_option(p, help_text="an archive whose runs say which platform each site was seen on, if it exists")
     p.set_defaults(handler=run)
     actions = p.add_subparsers(title="actions", metavar="ACTION")
     c = actions.add_parser("check", help="fetch a site's column page and report whether documents are found "
@@ -74,8 +75,9 @@ def run(args) -> int:
         emit(summary_rows(sites, is_hand_made), args.format, print_summary_table, columns=SUMMARY_FIELDS,
              bom=not args.no_bom)
     else:
-        emit([site_row(p, is_hand_made) for p in sites], args.format, print_table, columns=FIELDS,
-             bom=not args.no_bom)
+        seen = platforms_seen(args.db)   # platform auto: what runs in the archive sniffed
+        emit([site_row(p, is_hand_made) | seen_fields(seen.get(p.name)) for p in sites], args.format, print_table,
+             columns=FIELDS + SEEN_FIELDS, bom=not args.no_bom)
         if args.format == "table" and not (args.all or selecting(args)):
             print("(profiles only: --all, --region or --summary for every county-level unit)", file=sys.stderr)
     return 0
@@ -126,7 +128,7 @@ def print_table(rows) -> None:
         else:
             what = f"{r['region']}  no portal known"
         flags = f"  [home: {', '.join(r['home_flags'])}]" if r["home_flags"] else ""
-        print(f"{r['name']:24} {r['admin_code']}  {r['platform']:8} {what}{flags}")
+        print(f"{r['name']:24} {r['admin_code']}  {platform_shown(r):8} {what}{flags}")
 
 
 def print_summary_table(rows) -> None:
@@ -146,6 +148,7 @@ def check(args) -> int:
         profile = profile.with_base_url(args.base_url)
     report = check_site(profile, max_requests=args.max_requests, timeout=args.timeout)
     print(f"{report.site} ({report.platform}):")
+    print_seen(report.seen, profile)   # platform `auto`: what was sniffed, and the portal's code
     for url, status in report.fetched:
         print(f"  {status:>5}  {url}")
     if report.ok:
@@ -159,3 +162,44 @@ def check(args) -> int:
     if not report.ok:
         print("no documents found")
     return 0 if report.ok else 1
+
+
+def print_seen(seen: dict, profile) -> None:
+    from guifan.commands.report import seen_line
+
+    if seen:
+        status = {"status": "crawled", "seen": {"platform_configured": profile.platform,
+                                                "admin_code": profile.admin_code,
+                                                "columns": [], "shared": {}, "site_id_code": None,
+                                                "platform_evidence": None, "platform": None, **seen}}
+        print(f"  seen: {seen_line(status)}")
+
+
+# -- what archived runs saw (platform `auto`) -------------------------------------------------
+
+SEEN_FIELDS = ("platform_seen", "platform_seen_run", "site_id_code", "code_mismatch")
+
+
+def platforms_seen(db: str | None) -> dict[str, dict]:
+    """Each site's latest sniffed platform and 网站标识码 in the archive, if there is one."""
+    from pathlib import Path
+
+    if not db or not Path(db).exists():
+        return {}
+    from guifan.archive import Archive
+
+    with Archive(db, readonly=True) as archive:
+        return archive.last_seen_of_sites()
+
+
+def seen_fields(seen: dict | None) -> dict:
+    seen = seen or {}
+    return {"platform_seen": seen.get("platform"), "platform_seen_run": seen.get("run_id"),
+            "site_id_code": seen.get("site_id_code"), "code_mismatch": seen.get("code_mismatch")}
+
+
+def platform_shown(row: dict) -> str:
+    """`trs`, or for a site with platform auto what a run sniffed: `auto→trs` (`auto` if never crawled)."""
+    found = row.get("platform_seen")
+    shown = f"{row['platform']}→{found}" if found and found != row["platform"] else row["platform"]
+    return shown + (" (code≠)" if row.get("code_mismatch") else "")

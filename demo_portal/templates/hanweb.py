@@ -1,12 +1,14 @@
 """HTML of a Hanweb (大汉 jcms) county portal, served as GBK bytes labelled gb2312."""
 from __future__ import annotations
 
+from urllib.parse import parse_qs
 from html import escape
 
-from .catalog import Entry
-from .sites import Column, Site
-from .textgen import today_line
-from .trs import block_html
+from ..catalog import Entry
+from .base import Template
+from ..world import Column, Site
+from ..textgen import today_line
+from .common import block_html
 
 # jcms templates differ in how they declare the charset; both forms are common.
 META_FORMS = ('<meta http-equiv="Content-Type" content="text/html; charset=gb2312">', '<meta charset="gb2312">')
@@ -143,3 +145,39 @@ def home_page(site: Site, today, columns: list[Column]) -> str:
     return (_head(site, site.name_zh) + header(site, today)
             + f'<div class="main"><div class="zwgk"><h2>政务公开</h2><ul>{links}</ul></div></div>\n'
             + footer(site) + "</body>\n</html>\n")
+
+
+class HanwebTemplate(Template):
+    """demo-qingshi: GBK, no charset in the header, lists paginated by ``?uid=…&pageNum=N``."""
+
+    name = "hanweb"
+
+    def column_url(self, col: Column) -> str:
+        return f"/col/col{col.slug}/index.html"
+    server = "Apache-Coyote/1.1"
+    reject_post_first = True
+
+    def html_type(self) -> str:
+        return "text/html"                # Tomcat omits the charset: clients must read the <meta>
+
+    def list_paths(self, col: Column, n: int) -> list[str]:
+        first = [f"/col/col{col.slug}/index.html", f"/col/col{col.slug}/"] if n == 0 else []
+        return [f"/col/col{col.slug}/index.html#{n + 1}"] + first
+
+    def lookup(self, path: str, query: str, day: int) -> tuple | None:
+        routes = self.routes(day)
+        if path.startswith("/col/col") and path.endswith("index.html"):
+            page = parse_qs(query).get("pageNum", ["1"])[0]
+            return routes.get(f"{path}#{page}") if page.isdigit() else None
+        return routes.get(path)
+
+    def robots(self) -> str:
+        return self.robots_with("/module/")
+
+    def home_page(self, today) -> str:
+        return home_page(self.site, today, list(self.site.columns))
+
+    def detail(self, e: Entry, today, hits, day: int) -> tuple[str, str]:
+        return detail_page(self.site, e, today, hits), "text/html"
+
+

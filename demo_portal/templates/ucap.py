@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from html import escape
 
-from .catalog import Entry
-from .sites import Column, Site
-from .textgen import today_line
-from .trs import block_html
+from ..catalog import Entry
+from .base import Template
+from ..world import Column, Site
+from ..textgen import today_line
+from .common import block_html
 
 
 def _head(site: Site, title: str, metas: str = "") -> str:
@@ -152,3 +153,25 @@ def home_page(site: Site, today) -> str:
 def chrome_lines(site: Site) -> list[str]:
     lines = ["字号：默认大超大", "打印", "相关稿件", "来源：", "简 | 繁 | 无障碍"]
     return lines + [f"当前位置：首页 > 政务公开 > {c.name}" for c in site.columns]
+
+
+class UcapTemplate(Template):
+    """demo-songlin, demo-shiling: ``index.html``, ``index_1.html`` … with an anchor pager."""
+
+    name = "ucap"
+
+    def column_url(self, col: Column) -> str:
+        return f"/zwgk/{col.slug}/index.html"
+
+    def list_paths(self, col: Column, n: int) -> list[str]:
+        if n == 0:
+            return [f"/zwgk/{col.slug}/", f"/zwgk/{col.slug}/index.html"]
+        return [f"/zwgk/{col.slug}/index_{n}.html"]
+
+    def extra_routes(self, r: dict, day: int) -> None:
+        r["/zwgk/"] = r["/zwgk/index.html"] = ("home",)
+
+    def page_number(self, n: int) -> int:
+        return n
+
+

@@ -13,12 +13,14 @@ from the home page ``/``: the home page and ``/xxgk/`` link the two columns by n
 """
 from __future__ import annotations
 
+from urllib.parse import parse_qs
 from html import escape
 
-from .catalog import Entry, entries
-from .sites import Column, Site
-from .textgen import today_line
-from .trs import block_html
+from ..catalog import Entry, entries
+from .base import Template, query_int
+from ..world import Column, Site, date_of_day
+from ..textgen import today_line
+from .common import block_html
 
 NEWS_CID = "21"
 
@@ -41,7 +43,7 @@ def header(site: Site, today) -> str:
 <tr><td class="rq">{today_line(today)}</td><td align="right"><a href="javascript:void(0)" onclick="SetHome(this)">设为首页</a> | <a href="javascript:void(0)" onclick="AddFavorite()">加入收藏</a></td></tr>
 </table>
 <div class="banner"><img src="/images/banner.jpg" width="1000" height="160"></div>
-<div class="menu"><a href="/">网站首页</a><a href="/xxgk/">政务公开</a><a href="/xxgk/gfxwj/">规范性文件</a><a href="/news/list.aspx?cid={NEWS_CID}">政策文件</a><a href="/bsfw/">办事服务</a><a href="javascript:void(0)">互动交流</a></div>
+<div class="menu"><a href="/">网站首页</a><a href="/xxgk/">政务公开</a>{menu_links(site)}<a href="/bsfw/">办事服务</a><a href="javascript:void(0)">互动交流</a></div>
 """
 
 
@@ -57,8 +59,24 @@ def footer(site: Site) -> str:
 """
 
 
+def column_href(col: Column) -> str:
+    return f"/xxgk/{col.slug}/" if col.kind == "shtml" else f"/news/list.aspx?cid={col.slug}"
+
+
+def column_items(site: Site) -> str:
+    return "".join(f'<li><a href="{column_href(c)}">{c.name}</a></li>' for c in site.columns)
+
+
+def menu_links(site: Site) -> str:
+    """The header menu's column links; a site with ``menu_columns = False`` names its columns
+    only on its 政务公开 landing page (reached from the home page by that name alone)."""
+    if not site.params.get("menu_columns", True):
+        return ""
+    return "".join(f'<a href="{column_href(c)}">{c.name}</a>' for c in site.columns)
+
+
 def _crumb(col: Column) -> str:
-    href = "/xxgk/gfxwj/" if col.kind == "shtml" else f"/news/list.aspx?cid={NEWS_CID}"
+    href = column_href(col)
     return (f'<div class="weizhi">您现在的位置：<a href="/">网站首页</a> &gt;&gt; <a href="/xxgk/">政务公开</a>'
             f' &gt;&gt; <a href="{href}">{col.name}</a></div>')
 
@@ -85,12 +103,12 @@ def list_page(site: Site, col: Column, items: list[Entry], page: int, pages: int
         rows = "\n".join(f'<li><span class="date">{e.doc.published_date}</span><a href="show.aspx?id={e.doc.key.rsplit("/", 1)[1]}" '
                          f'target="_blank" title="{escape(e.list_title)}">{escape(short(e.list_title))}</a></li>' for e in items)
         listing = f'<ul class="newslist">\n{rows}\n</ul>'
-        prev = f'<a href="list.aspx?cid={NEWS_CID}&amp;page={page - 1}">上一页</a>' if page > 1 else "上一页"
-        nxt = f'<a href="list.aspx?cid={NEWS_CID}&amp;page={page + 1}">下一页</a>' if page < pages else "下一页"
+        prev = f'<a href="list.aspx?cid={col.slug}&amp;page={page - 1}">上一页</a>' if page > 1 else "上一页"
+        nxt = f'<a href="list.aspx?cid={col.slug}&amp;page={page + 1}">下一页</a>' if page < pages else "下一页"
         pager = f'<div class="page">{prev}　{nxt}　第{page}页/共{pages}页</div>'
     return (_head(site, f"{col.name}-{site.name_zh}") + header(site, today) + f"""<div id="main">
 {_crumb(col)}
-<div class="left"><div class="lmmc">政务公开</div><ul><li><a href="/xxgk/gfxwj/">规范性文件</a></li><li><a href="/news/list.aspx?cid={NEWS_CID}">政策文件</a></li><li><a href="/xxgk/jggk.shtml">机构概况</a></li></ul></div>
+<div class="left"><div class="lmmc">政务公开</div><ul>{column_items(site)}<li><a href="/xxgk/jggk.shtml">机构概况</a></li></ul></div>
 <div class="right"><div class="lmbt">{col.name}</div>
 {listing}
 {pager}
@@ -134,7 +152,7 @@ def home_page(site: Site, today) -> str:
     return (_head(site, site.name_zh) + header(site, today) + f"""<div id="main">
 <div class="box"><div class="boxtitle"><span>最新文件</span></div><ul>{''.join(latest)}</ul></div>
 <div class="box"><div class="boxtitle"><span>政务公开</span></div><ul>
-<li><a href="/xxgk/gfxwj/">规范性文件</a></li><li><a href="/news/list.aspx?cid={NEWS_CID}">政策文件</a></li>
+{column_items(site) if site.params.get("menu_columns", True) else ""}
 <li><a href="/xxgk/jggk.shtml">机构概况</a></li><li><a href="/xxgk/">更多&gt;&gt;</a></li></ul></div>
 <div class="box links"><div class="boxtitle"><span>友情链接</span></div>
 <a href="http://www.gov.cn/" target="_blank">中国政府网</a> <a href="http://www.example.gov.cn/" target="_blank">示范省人民政府</a></div>
@@ -145,7 +163,7 @@ def home_page(site: Site, today) -> str:
 def xxgk_page(site: Site, today) -> str:
     return (_head(site, f"政务公开-{site.name_zh}") + header(site, today) + f"""<div id="main">
 <div class="weizhi">您现在的位置：<a href="/">网站首页</a> &gt;&gt; 政务公开</div>
-<ul class="xxgk"><li><a href="/xxgk/gfxwj/">规范性文件</a></li><li><a href="/news/list.aspx?cid={NEWS_CID}">政策文件</a></li>
+<ul class="xxgk">{column_items(site)}
 <li><a href="/xxgk/jggk.shtml">机构概况</a></li><li><a href="/bsfw/">办事服务</a></li></ul>
 </div>
 """ + footer(site))
@@ -169,3 +187,46 @@ def not_found_page(site: Site) -> str:
 def chrome_lines(site: Site) -> list[str]:
     return ["设为首页 | 加入收藏", "您现在的位置：", "发布时间：", "点击数：", "上一篇：", "下一篇：", "【打印】【关闭】",
             f"版权所有：{site.name_zh}", "没有了"]
+
+
+class GenericTemplate(Template):
+    """demo-lutang: an unknown ASP.NET CMS; ``.shtml`` lists and ``list.aspx``/``show.aspx``."""
+
+    name = "generic"
+
+    def column_url(self, col: Column) -> str:
+        return f"/xxgk/{col.slug}/index.shtml" if col.kind == "shtml" else column_href(col)
+
+    def html_headers(self) -> dict[str, str]:
+        return {"Content-Type": self.html_type(), "X-Powered-By": "ASP.NET"}
+
+    def list_paths(self, col: Column, n: int) -> list[str]:
+        if col.kind == "shtml":
+            return ([f"/xxgk/{col.slug}/", f"/xxgk/{col.slug}/index.shtml"] if n == 0
+                    else [f"/xxgk/{col.slug}/index_{n + 1}.shtml"])
+        return super().list_paths(col, n)
+
+    def extra_routes(self, r: dict, day: int) -> None:
+        s = self.site
+        r["/index.shtml"] = ("home",)
+        r["/xxgk/"] = r["/xxgk/index.shtml"] = ("xxgk",)
+        r["/xxgk/jggk.shtml"] = ("static", "机构概况", f"{s.name_zh}办公室负责县政府日常运转和政务公开工作。")
+        r["/bsfw/"] = ("static", "办事服务", "网上办事请访问示范省政务服务网。")
+
+    def lookup(self, path: str, query: str, day: int) -> tuple | None:
+        r, q = self.routes(day), parse_qs(query)
+        if path == "/news/show.aspx":
+            return r.get(f"/news/show.aspx?id={query_int(q, 'id', -1)}")
+        if path == "/news/list.aspx":
+            cid = (q.get("cid") or [""])[0]
+            col = next((c for c in self.site.columns if c.kind == "aspx" and c.slug == cid), None)
+            return r.get(f"#list/{col.slug}/{query_int(q, 'page', 1)}") if col else None
+        return r.get(path)
+
+    def own_page(self, route: tuple, method: str, query: str, headers, body: bytes, day: int):
+        today = date_of_day(day)
+        if route[0] == "xxgk":
+            return xxgk_page(self.site, today)
+        return static_page(self.site, today, route[1], route[2])
+
+

@@ -14,14 +14,17 @@ is only in the API flags and the page's ``_CONFIG.DETAIL``) and the body in
 """
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qs
 import datetime as dt
 import json
 from html import escape
 
-from .catalog import CST, Entry
-from .sites import Column, Site
-from .textgen import today_line
-from .trs import block_html
+from ..catalog import CST, Entry, entries
+from .base import Template, query_int
+from ..world import Column, Site
+from ..textgen import today_line
+from .common import block_html
 
 
 def _head(site: Site, title: str) -> str:
@@ -166,3 +169,35 @@ def home_page(site: Site, today) -> str:
 
 def chrome_lines(site: Site) -> list[str]:
     return ["信息公开目录", "信息公开指南", "信息公开年报", "依申请公开", "【打印】", "【关闭】", "主题词："]
+
+
+_API = re.compile(r"/gkmlpt/api/all/(\d+)")
+
+
+class GkmlptTemplate(Template):
+    """demo-jinhai: a JavaScript shell at /gkmlpt/index and the JSON list API."""
+
+    name = "gkmlpt"
+
+    def column_url(self, col: Column) -> str:
+        return f"/gkmlpt/index#{col.slug}"     # the category, as gkmlpt profiles name it
+
+    def extra_routes(self, r: dict, day: int) -> None:
+        r["/gkmlpt/index"] = r["/gkmlpt/"] = r["/gkmlpt/index.html"] = ("gk_index",)
+
+    def lookup(self, path: str, query: str, day: int) -> tuple | None:
+        m = _API.fullmatch(path)
+        if m:
+            col = next((c for c in self.site.columns if c.slug == m.group(1)), None)
+            return ("gk_api", col, query_int(parse_qs(query), "page", 1)) if col else None
+        return self.routes(day).get(path)
+
+    def own_page(self, route: tuple, method: str, query: str, headers, body: bytes, day: int):
+        s = self.site
+        if route[0] == "gk_index":
+            return index_page(s, {c.slug: len(entries(s.name, day, c.slug)) for c in s.columns})
+        _, col, page = route
+        text = api_page(s, col, entries(s.name, day, col.slug), page, headers.get("Host", ""))
+        return 200, {"Content-Type": "application/json; charset=utf-8"}, text.encode("utf-8")
+
+

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from html import escape
 
-from .catalog import Entry
-from .sites import Column, Site
-from .textgen import Block, today_line
+from ..catalog import Entry, seed_lines
+from .base import Template
+from ..world import Column, Site, date_of_day
+from ..textgen import today_line
+from .common import block_html
 
 # Real TRS sites ship this function in a shared script; pagination links exist only through it.
 PAGER_JS = """function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
@@ -119,14 +121,6 @@ def meta_box(e: Entry) -> str:
     return f'<table class="xxgk-table" cellspacing="0" cellpadding="0"><tbody>\n{trs}</tbody></table>\n'
 
 
-def block_html(b: Block) -> str:
-    style = f' style="{b.style}"' if b.style else ""
-    if b.kind == "table":
-        trs = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in b.rows)
-        return f'<table border="1" cellspacing="0" cellpadding="0" width="100%" align="center"><tbody>{trs}</tbody></table>'
-    return f"<p{style}>" + "<br>".join(escape(x) for x in b.lines) + "</p>"
-
-
 def attachments_html(e: Entry) -> str:
     if not e.doc.attachments:
         return ""
@@ -191,8 +185,58 @@ def not_found_page(site: Site) -> str:
 """)
 
 
-def home_page(site: Site, today, columns: list[Column]) -> str:
-    links = "".join(f'<li><a href="./zwgk/{c.slug}/">{c.name}</a></li>' for c in columns)
+def home_page(site: Site, today, columns: list[Column], prefix: str = "./zwgk/") -> str:
+    """The home page; served at /zwgk/ too (the 政务公开 landing), where its links are ``./``."""
+    links = "".join(f'<li><a href="{prefix}{c.slug}/">{c.name}</a></li>' for c in columns)
     return (_head(site, site.name_zh) + header(site, today)
             + f'<div class="main w1200"><div class="zwgk-box"><h2>政务公开</h2><ul>{links}</ul></div></div>\n'
             + footer(site) + "</body>\n</html>\n")
+
+
+HTML_UTF8 = "text/html; charset=UTF-8"
+
+
+class TrsTemplate(Template):
+    """demo-yunxi: UTF-8 with the charset in the header, lists index.html, index_1.html …"""
+
+    name = "trs"
+
+    def column_url(self, col: Column) -> str:
+        return f"/zwgk/{col.slug}/index.html"
+    server = "nginx"
+    reject_post_first = True
+
+    def html_type(self) -> str:
+        return HTML_UTF8
+
+    def list_paths(self, col: Column, n: int) -> list[str]:
+        if n == 0:
+            return [f"/zwgk/{col.slug}/", f"/zwgk/{col.slug}/index.html"]
+        return [f"/zwgk/{col.slug}/index_{n}.html"]
+
+    def extra_routes(self, r: dict, day: int) -> None:
+        r["/zwgk/"] = ("landing",)
+
+    def own_page(self, route: tuple, method: str, query: str, headers, body: bytes, day: int):
+        return home_page(self.site, date_of_day(day), list(self.site.columns), prefix="./")
+
+    def page_number(self, n: int) -> int:
+        return n                          # createPageHTML counts pages from 0
+
+    def robots(self) -> str:
+        return self.robots_with("/search/")
+
+    def home_page(self, today) -> str:
+        return home_page(self.site, today, list(self.site.columns))
+
+    def detail(self, e: Entry, today, hits, day: int) -> tuple[str, str]:
+        share, foot = seed_chrome() if e.seed else ("", "")
+        ctype = "text/html" if e.doc.fault == "wrong_charset" else HTML_UTF8
+        return detail_page(self.site, e, today, hits, share, foot), ctype
+
+
+def seed_chrome() -> tuple[str, str]:
+    """The reprint page's own share-widget line and footer line."""
+    lines = seed_lines()
+    return lines[1], lines[-1]
+

@@ -10,12 +10,13 @@ the body in ``div#zoom`` between ``<!--ZJEG_RSS.content.begin-->`` markers.
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
-from .catalog import Entry
-from .sites import Column, Site
-from .textgen import today_line
-from .trs import block_html
+from ..catalog import Entry, entries
+from .base import Template, query_int
+from ..world import Column, Site, date_of_day
+from ..textgen import today_line
+from .common import block_html
 
 PROXY = "/module/web/jpage/dataproxy.jsp"
 
@@ -163,3 +164,49 @@ def home_page(site: Site, today) -> str:
 
 def chrome_lines(site: Site) -> list[str]:
     return ["无障碍 | 长者版 | 网站地图", "信息来源：", "发布日期：", "附件："]
+
+
+PROXY_PATHS = (PROXY, "/module/jpage/dataproxy.jsp")
+
+
+class JpageTemplate(Template):
+    """demo-baihe: column pages with an embedded datastore, later groups from dataproxy.jsp."""
+
+    name = "jpage"
+
+    def column_url(self, col: Column) -> str:
+        return f"/col/col{col.slug}/index.html"
+
+    def extra_routes(self, r: dict, day: int) -> None:
+        for col in self.site.columns:
+            r[f"/col/col{col.slug}/index.html"] = r[f"/col/col{col.slug}/"] = ("column", col)
+        for p in PROXY_PATHS:
+            r[p] = ("proxy",)
+
+    def own_page(self, route: tuple, method: str, query: str, headers, body: bytes, day: int):
+        s = self.site
+        if route[0] == "column":
+            return column_page(s, route[1], entries(s.name, day, route[1].slug), date_of_day(day))
+        return self.proxy(query, headers, body, day)
+
+    def proxy(self, query: str, headers, body: bytes, day: int):
+        """Hanweb ``dataproxy.jsp``: records startrecord..endrecord of a column, as XML."""
+        q = parse_qs(query)
+        ctype = headers.get("Content-Type", "")
+        if body and "multipart" not in ctype:
+            for k, v in parse_qs(body.decode("utf-8", "replace")).items():
+                q.setdefault(k, v)
+        s = self.site
+        col = next((c for c in s.columns if [c.slug] == q.get("columnid")), None)
+        xml = {"Content-Type": "text/xml;charset=UTF-8"}
+        if col is None:
+            return 200, xml, b'<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n<recordset>\n</recordset>\n' \
+                             b"<totalrecord>0</totalrecord>\n</datastore>\n"
+        items = entries(s.name, day, col.slug)
+        perpage = query_int(q, "perpage", col.page_size) or col.page_size
+        start = max(query_int(q, "startrecord", 1) or 1, 1)
+        end = query_int(q, "endrecord", start + perpage * int(s.params["group"]) - 1)
+        text = datastore(s, col, items[start - 1:end], len(items), perpage, xml_decl=True)
+        return 200, xml, text.encode("utf-8")
+
+

@@ -10,12 +10,15 @@ plain-anchor pager) linking ``/OpennessContent/show/<id>.html``, and
 """
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qs
 from html import escape
 
-from .catalog import Entry
-from .sites import Column, Site
-from .textgen import today_line
-from .trs import block_html
+from ..catalog import Entry
+from .base import Template, query_int
+from ..world import Column, Site
+from ..textgen import today_line
+from .common import block_html
 
 
 def _head(site: Site, title: str, metas: str = "") -> str:
@@ -159,3 +162,36 @@ def home_page(site: Site, today) -> str:
 def chrome_lines(site: Site) -> list[str]:
     lines = ["无障碍浏览 | 关怀版 | 登录", "发布时间：", "信息来源：", "字体：[大 中 小]", "打印本页", "关闭窗口", "相关附件"]
     return lines + [f"当前位置：首页 > 政务公开 > {c.name}" for c in site.columns]
+
+
+_PUBLIC = re.compile(r"/public/column/(\d+)")
+
+
+class AnhuiTemplate(Template):
+    """demo-fengming: ``showList`` pages with an anchor pager, ``/public/column`` with a script pager."""
+
+    name = "anhui"
+
+    def column_url(self, col: Column) -> str:
+        return list_url(self.site, col, 1)
+
+    def list_paths(self, col: Column, n: int) -> list[str]:
+        if col.kind == "openness":
+            return [f"/OpennessContent/showList/{self.site.params['site_id']}/{col.slug}/page_{n + 1}.html"]
+        return super().list_paths(col, n)
+
+    def extra_routes(self, r: dict, day: int) -> None:
+        r["/OpennessContent/"] = ("home",)
+
+    def lookup(self, path: str, query: str, day: int) -> tuple | None:
+        r, s = self.routes(day), self.site
+        m = _PUBLIC.fullmatch(path)
+        if m:
+            q = parse_qs(query)
+            if m.group(1) != s.params["org_id"] or (q.get("action") or [""])[0] != "list":
+                return None
+            col = next((c for c in s.columns if c.kind == "public" and [c.slug] == q.get("catId")), None)
+            return r.get(f"#list/{col.slug}/{query_int(q, 'pageIndex', 1)}") if col else None
+        return r.get(path)
+
+
