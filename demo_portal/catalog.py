@@ -317,12 +317,17 @@ def _apply_day2(site: Site, col: Column, entries: list[Entry]) -> list[Entry]:
     return new + entries
 
 
+# Data modules listing documents after a column's generated ones: (site, column) -> [Entry].
+# They import this module and register here (demo_portal/__init__.py imports them), so the
+# catalog never imports them back.
+EXTRA_ENTRIES: list = []
+
+
 @lru_cache(maxsize=None)
 def _column_entries(site_name: str, slug: str, day: int) -> tuple[Entry, ...]:
     site = SITE_OBJECTS[site_name]
     col = site.column(slug)
-    from .reprint_families import extra_entries as reprints     # issue 15's families (data there)
-    day1 = _column_day1(site, col) + reprints(site, col)
+    day1 = _column_day1(site, col) + [e for extra in EXTRA_ENTRIES for e in extra(site, col)]
     if day == 1:
         return tuple(day1)
     day2 = _apply_day2(site, col, day1)

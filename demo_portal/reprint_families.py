@@ -1,7 +1,7 @@
 """Reprint families across the demo sites, and hard negatives, with their ground truth (issue 15).
 
 Catalog data, nothing else: each document is listed after the generated ones of its column
-(the catalog's one hook calls :func:`extra_entries`), the same on every day.
+(:func:`extra_entries` is registered in ``catalog.EXTRA_ENTRIES``), the same on every day.
 
 * **water** — a provincial notice (示政办发〔2023〕18号) reposted as is by demo-yunxi
   (``water_yunxi``) and, in Traditional script, by demo-songlin (``water_songlin``), and
@@ -26,7 +26,7 @@ import datetime as dt
 from functools import lru_cache
 
 from . import textgen as tg
-from .catalog import VALIDITY, DemoDoc, Entry, _as_the_platform_shows_it, _detail_path
+from .catalog import EXTRA_ENTRIES, VALIDITY, DemoDoc, Entry, _as_the_platform_shows_it, _detail_path
 from .sites import Column, Site
 
 SAL = tg.SALUTATION
@@ -289,3 +289,6 @@ def _entry(site: Site, col: Column, name: str) -> Entry:
 def extra_entries(site: Site, col: Column) -> list[Entry]:
     """The family documents listed in this column (the catalog's hook calls this)."""
     return [_entry(site, col, name) for name in NAMES if DOCS[name][:2] == (site.name, col.slug)]
+
+
+EXTRA_ENTRIES.append(extra_entries)
