@@ -327,7 +327,12 @@ EXTRA_ENTRIES: list = []
 def _column_entries(site_name: str, slug: str, day: int) -> tuple[Entry, ...]:
     site = SITE_OBJECTS[site_name]
     col = site.column(slug)
-    day1 = _column_day1(site, col) + [e for extra in EXTRA_ENTRIES for e in extra(site, col)]
+    # Registered documents come last, the same on every day.
+    return _generated_entries(site, col, day) + tuple(e for extra in EXTRA_ENTRIES for e in extra(site, col))
+
+
+def _generated_entries(site: Site, col: Column, day: int) -> tuple[Entry, ...]:
+    day1 = _column_day1(site, col)
     if day == 1:
         return tuple(day1)
     day2 = _apply_day2(site, col, day1)

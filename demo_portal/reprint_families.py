@@ -206,7 +206,7 @@ DOCS: dict[str, tuple] = {
                     "2023-05-26", "有效", "城乡建设、环境保护/水利", "通知",
                     _forward(WATER_COVER_BH, "白鹤县人民政府办公室", "2023-05-25", WATER_TITLE, WATER, WATER_SIGN,
                              WATER_EXTRA_BH), False),
-    "water_jinhai_negative": ("demo-jinhai", "2405", "金海县人民政府办公室关于做好农村饮水保障工作的通知", "金府办〔2023〕14号",
+    "water_jinhai_negative": ("demo-jinhai", "2401", "金海县人民政府办公室关于做好农村饮水保障工作的通知", "金府办〔2023〕14号",
                               "金海县人民政府办公室", "2023-06-01", "2023-06-02", "有效", "城乡建设、环境保护/水利", "通知",
                               _p(NEG_WATER) + [_sign("金海县人民政府办公室", "2023-06-01")], False),
     "fire_forward_negative": (YUNXI, "zcwj", FIRE_FORWARD_YX, "云政办发〔2023〕31号", "云溪县人民政府办公室", "2023-11-20",
