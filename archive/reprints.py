@@ -380,10 +380,10 @@ class _Indexer:
         me = _doc(self.c, doc_no)
         targets = []
         if me["forwards_title"]:
-            targets += self.c.execute("SELECT * FROM reprint_docs WHERE title_key = ? AND doc_no != ?",
-                                      (me["forwards_title"], doc_no)).fetchall()
-        notices = self.c.execute("SELECT * FROM reprint_docs WHERE forwards_title = ? AND doc_no != ?",
-                                 (me["title_key"], doc_no)).fetchall() if me["title_key"] else []
+            targets += _rows(self.c, "SELECT * FROM reprint_docs WHERE title_key = ? AND doc_no != ?",
+                             (me["forwards_title"], doc_no))
+        notices = _rows(self.c, "SELECT * FROM reprint_docs WHERE forwards_title = ? AND doc_no != ?",
+                        (me["title_key"], doc_no)) if me["title_key"] else []
         for source, notice in [(t, me) for t in targets] + [(me, n) for n in notices]:
             if not _paired(self.c, source["doc_id"], notice["doc_id"]):
                 _insert_pair(self.c, source, notice, "forward", rt.Verdict("forward", 0, source["chars"],
@@ -393,9 +393,8 @@ class _Indexer:
         """Re-pair documents some of whose fingerprints became boilerplate since they were paired."""
         while self.dirty:
             doc_no = self.dirty.pop()
-            me = self.c.execute("SELECT * FROM reprint_docs WHERE doc_no = ? AND canonical = 1",
-                                (doc_no,)).fetchone()
-            if me is None:
+            me = _doc(self.c, doc_no)
+            if me is None or not me["canonical"]:
                 continue
             twins = [t["doc_id"] for t in _twins(self.c, me)]
             marks = ",".join("?" * len(twins))
@@ -420,6 +419,12 @@ def _rows_in(c, sql: str, values: list, chunk: int = 900) -> Iterator[tuple]:
     for i in range(0, len(values), chunk):
         part = values[i:i + chunk]
         yield from c.execute(sql.format(",".join("?" * len(part))), part)
+
+
+def _rows(c, sql: str, params=()) -> list[sqlite3.Row]:
+    cur = c.execute(sql, params)
+    cur.row_factory = sqlite3.Row
+    return cur.fetchall()
 
 
 def _doc(c, doc_no: int) -> sqlite3.Row:
