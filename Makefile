@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test pywb bench bench-extraction bench-archive bench-crawl bench-startup bench-registry clean
+.PHONY: demo test pywb bench bench-extraction bench-archive bench-crawl bench-startup bench-registry bench-reprints bench-reprints-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ $(VENV)/.bench-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
-bench: bench-extraction bench-archive bench-crawl bench-startup bench-registry
+bench: bench-extraction bench-archive bench-crawl bench-startup bench-registry bench-reprints-quick
 
 bench-extraction: $(VENV)/.bench-installed
 	mkdir -p artifacts && $(BIN)/python -m benchmarks.extraction_eval --json artifacts/extraction-bench.json
@@ -49,6 +49,14 @@ bench-crawl: $(STAMP)
 
 bench-registry: $(STAMP)
 	$(BIN)/python -m benchmarks.registry_bench --rounds 7
+
+# Reprint index on the 200,000-document synthetic archive (built once, cached in artifacts/; about
+# 10 minutes to build, the index another 10 on a 2-core machine). The quick form takes a few minutes.
+bench-reprints: $(VENV)/.bench-installed
+	mkdir -p artifacts && $(BIN)/python -m benchmarks.reprint_bench --docs 200000 --json artifacts/reprint-bench.json
+
+bench-reprints-quick: $(VENV)/.bench-installed
+	mkdir -p artifacts && $(BIN)/python -m benchmarks.reprint_bench --docs 20000 --families 100 --lsh-docs 5000
 
 clean:
 	rm -rf $(VENV) $(PYWB_VENV) build *.egg-info guifan-demo.db guifan-demo.db-wal guifan-demo.db-shm

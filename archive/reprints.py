@@ -192,6 +192,7 @@ def refresh(conn: sqlite3.Connection, *, batch: int = BATCH,
                 indexer.index(doc)
             indexer.repair_dirty()
             _set_state(conn, "version_rowid", last)
+            indexer.keys.clear()              # memory stays bounded by a batch, not the archive
         if progress:
             progress(min(todo, stats.indexed), todo)
     with search._write(conn):

@@ -197,3 +197,22 @@ def _record_text(archive, run, site, url, title, body):
     archive.record_fetch(run, FetchResult(site=site, kind="detail", url=url, final_url=url, status=200,
                                           response_headers=[], body=body.encode(),
                                           fetched_at="2024-03-20T00:00:00.000Z", document=doc))
+
+
+def test_datasette_shows_pairs_and_families(crawled):
+    """The views as Datasette serves them (the archive's read-only app, in process)."""
+    import asyncio
+
+    from guifan.archive.datasette import build
+
+    db, ids = crawled
+    ds = build(db)
+
+    async def fetch(path):
+        return await ds.client.get(path)
+
+    pairs_page = asyncio.run(fetch("/archive/reprint_pair_list.json?_shape=array&kind=partial"))
+    assert pairs_page.status_code == 200
+    assert [(r["doc_a"], r["doc_b"]) for r in pairs_page.json()] == [(ids["village_yunxi"], ids["village_qingshi"])]
+    families = asyncio.run(fetch("/archive/reprint_families.json?_shape=array&position=1"))
+    assert sorted(r["doc_id"] for r in families.json()) == sorted(ids[f[0]] for f in rf.FAMILIES)
