@@ -208,6 +208,7 @@ MIN_SHARED = 60              # shared characters for any pair
 MIN_LONGEST = 30             # the longest passage of a near-copy, at least
 EXACT_COVER = 0.98
 CONTAINED = 0.9              # a forwarded text lies (almost) entirely inside its forward
+MIN_COVER_TEXT = 20          # ... which is longer by its cover notice
 ADAPTED_COVER = 0.7          # both texts mostly shared, with substitutions
 MIN_ADAPTED_CHARS = 150      # shorter texts (a 批复 on a form) are not called adapted copies
 # Partial reuse: a whole paragraph at least. Stock sentences of a template (a salutation, a
@@ -259,7 +260,8 @@ def judge(a: str, b: str, found: list[Passage]) -> Verdict:
         return v
     if ca >= EXACT_COVER and cb >= EXACT_COVER:
         v.kind = "exact"
-    elif max(ca, cb) >= CONTAINED and _wrapped(a if ca < cb else b, found, "a" if ca < cb else "b"):
+    elif max(ca, cb) >= CONTAINED and abs(len(a) - len(b)) >= MIN_COVER_TEXT and \
+            _wrapped(a if ca < cb else b, found, "a" if ca < cb else "b"):
         v.kind, v.container = "forward", ("a" if ca < cb else "b")
     elif min(ca, cb) >= ADAPTED_COVER and min(len(a), len(b)) >= MIN_ADAPTED_CHARS:
         v.kind = "adapted"
@@ -279,7 +281,7 @@ def _wrapped(outer: str, found: list[Passage], side: str) -> bool:
     span_lo, span_hi = min(starts), max(ends)
     inside = (span_hi - span_lo) - sum(p.size for p in found)
     outside = len(outer) - (span_hi - span_lo)
-    return outside >= 20 and inside <= 0.05 * (span_hi - span_lo)
+    return outside >= MIN_COVER_TEXT and inside <= 0.05 * (span_hi - span_lo)
 
 
 def is_forward_notice(title: str | None, key_outer: str, found: list[Passage], side: str) -> bool:
