@@ -4,7 +4,19 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test pywb bench bench-extraction bench-archive bench-crawl bench-startup bench-registry bench-reprints bench-reprints-quick clean
+.PHONY: demo test pywb bench bench-extraction bench-archive bench-crawl bench-startup bench-registry bench-validity bench-attachments bench-reprints bench-reprints-quick system-deps clean
+
+# Debian packages for attachments (docs/attachments.md): LibreOffice + its Python bridge, Tesseract
+# with Chinese models, poppler's pdftoppm, the CJK font the demo scans are rendered in. Installed
+# when run as root (as in CI); otherwise their absence is named, and those files are `unsupported`.
+SYSTEM_DEPS := libreoffice-writer-nogui libreoffice-calc-nogui python3-uno tesseract-ocr \
+	tesseract-ocr-chi-sim tesseract-ocr-chi-tra poppler-utils fonts-noto-cjk
+system-deps:
+	@missing=$$(for p in $(SYSTEM_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else echo "guifan: without $$missing, DOC/WPS/ET and scans are 'unsupported: needs ...' (install them as root)" >&2; fi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +24,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-demo: $(STAMP)
+demo: $(STAMP) system-deps
 	$(BIN)/guifan demo
 
 # pywb (tests/test_warc_replay.py replays the WARC export in it) pins redis==2.10.6, which
@@ -26,14 +38,14 @@ $(PYWB_VENV)/.installed:
 
 pywb: $(PYWB_VENV)/.installed
 
-test: $(STAMP) pywb
+test: $(STAMP) pywb system-deps
 	$(BIN)/python -m pytest
 
 $(VENV)/.bench-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
-bench: bench-extraction bench-archive bench-crawl bench-startup bench-registry bench-reprints-quick
+bench: bench-extraction bench-archive bench-crawl bench-startup bench-registry bench-validity bench-attachments bench-reprints-quick
 
 bench-extraction: $(VENV)/.bench-installed
 	mkdir -p artifacts && $(BIN)/python -m benchmarks.extraction_eval --json artifacts/extraction-bench.json
@@ -44,12 +56,18 @@ bench-archive: $(STAMP)
 bench-startup: $(VENV)/.bench-installed
 	$(BIN)/python -m benchmarks.startup_bench --runs 10 --pages 100
 
+bench-attachments: $(STAMP)
+	$(BIN)/python -m benchmarks.attachment_bench --files 30 --fresh 5
+
 bench-crawl: $(STAMP)
 	$(BIN)/python -m benchmarks.crawl_bench --documents 20000 --rounds 3
 
 bench-registry: $(STAMP)
 	$(BIN)/python -m benchmarks.registry_bench --rounds 7
 
+bench-validity: $(STAMP)
+	$(BIN)/python -m benchmarks.corpus restore validity
+	mkdir -p artifacts && $(BIN)/python -m benchmarks.validity_bench --archive-docs 5000 --json artifacts/validity-bench.json
 # Reprint index on the 200,000-document synthetic archive (built once, cached in artifacts/; about
 # 10 minutes to build, the index another 10 on a 2-core machine). The quick form takes a few minutes.
 bench-reprints: $(VENV)/.bench-installed

@@ -13,12 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import unquote, urlsplit
 
-from guifan.parsers.attachment_text import extract_attachment_text
 from guifan.parsers.record import CONTENT_FIELDS, Document
 
-from . import blobs, search
+from . import attachments, blobs, validity
 from .errors import ArchiveError, ArchiveFull
 from .locks import describe_process, holder_text, is_busy, wait_for_lock
 from .models import FetchResult, utc_now
@@ -171,9 +169,11 @@ class Archive:
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self._retire_old_views()
         self._add_columns()
+        with self.transaction() as c:  # archives made before attachment versions and OCR
+            attachments.add_columns(c)
         # One script in one transaction: a half-created schema never survives a crash.
         self.conn.executescript(
-            f"BEGIN IMMEDIATE;{TABLES}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
+            f"BEGIN IMMEDIATE;{TABLES}{validity.SCHEMA}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
             f"{ATTACHMENT_TABLES}{ATTACHMENTS_VIEW}{REDIRECT_TABLES}"
             f"INSERT OR IGNORE INTO archive_meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');"
             "COMMIT;"
@@ -371,11 +371,10 @@ class Archive:
 
         Returns the outcome recorded.
         """
-        text = attachment_text(fetch, self.conn)  # read outside the write lock: a big PDF takes a while
         with self.transaction() as c:
             fx = _Fetch(c, run_id, fetch)
             if fetch.kind == "attachment":
-                self._attachment_arrives(fx, text)
+                self._attachment_arrives(fx)
             outcome, reason = self._judge(fx)
             self._record_listings(c, run_id, fetch)
             if fetch.observations:
@@ -390,22 +389,20 @@ class Archive:
             _record_hops(c, cur.lastrowid, fetch.hops)
             return outcome
 
-    def _attachment_arrives(self, fx: "_Fetch", text) -> None:
-        """Keep an attachment's text; if the URL now serves other bytes, re-index its page's versions."""
+    def _attachment_arrives(self, fx: "_Fetch") -> None:
+        """Keep the text the worker read (the writer reads nothing itself); a new attachment
+        version if the URL now serves other text, and the linking page's version takes it."""
         f = fx.fetch
         if f.outcome or not f.status or not 200 <= f.status < 300 or fx.digest is None:
             return
-        before = fx.c.execute(
-            "SELECT c.sha256 FROM fetches g JOIN urls u ON u.url_id = g.url_id JOIN captures c USING (capture_id) "
-            "WHERE u.url = ? ORDER BY g.fetch_id DESC LIMIT 1", (f.url,)).fetchone()
-        if f.referer and (before is None or before[0] != fx.digest):
-            search.attachment_text_changing(fx.c, f.site, f.referer)
-        if text is not None:
-            fx.c.execute(
-                "INSERT OR IGNORE INTO attachment_texts(sha256, kind, status, extractor, pages, flags, reason, text) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (fx.digest, text.kind, text.status, text.extractor, text.pages, json.dumps(list(text.flags)),
-                 text.reason, text.text))
+        if f.attachment_text is not None:
+            attachments.store_text(fx.c, fx.digest, f.attachment_text, f.attachment_reader or "")
+        if attachments.record_version(fx.c, url_id(fx.c, f.site, f.url), fx.digest, f.fetched_at, fx.run_id):
+            attachments.refresh_page(fx.c, f.site, f.referer, f.url)
+
+    def attachment_known(self, sha256: str, reader: str) -> bool:
+        """Bytes this reader has read before: the extraction worker need not read them again."""
+        return attachments.known(self.conn, sha256, reader)
 
     def _observe(self, c, run_id: int, site: str, seen: dict, at: str) -> None:
         """Merge what a fetch taught about its site into the run's site_runs row: scalars
@@ -556,7 +553,7 @@ class Archive:
             doc_id=doc_id, version=version, valid_from=fx.fetch.fetched_at, last_confirmed=fx.fetch.fetched_at,
             capture_id=fx.capture(), run_id=fx.run_id, extractor_version=EXTRACTOR_VERSION,
             changed_fields=json.dumps(changes), site=fx.fetch.site,
-            url=fx.fetch.document.url,
+            url=fx.fetch.document.url, attachment_text=attachments.texts_for(fx.c, values["attachments"]),
         )
         cols = ", ".join(row)
         marks = ", ".join(f":{k}" for k in row)
@@ -702,17 +699,6 @@ def _record_hops(c: sqlite3.Connection, fetch_id: int, hops: list[dict]) -> None
                   "VALUES (?, ?, ?, ?, ?, ?)",
                   (fetch_id, position, hop["url"], hop["status"],
                    json.dumps([list(p) for p in hop.get("headers", [])], ensure_ascii=False), digest))
-
-
-def attachment_text(fetch: FetchResult, conn: sqlite3.Connection):
-    """The text of a fetched attachment's bytes, unless already known for those bytes (or not a file)."""
-    if fetch.kind != "attachment" or fetch.outcome or not fetch.body or not 200 <= (fetch.status or 0) < 300:
-        return None
-    if conn.execute("SELECT 1 FROM attachment_texts WHERE sha256 = ?", (blobs.sha256(fetch.body),)).fetchone():
-        return None
-    content_type = next((v for k, v in fetch.response_headers if k.lower() == "content-type"), "")
-    name = unquote(urlsplit(fetch.final_url or fetch.url).path.rsplit("/", 1)[-1])
-    return extract_attachment_text(fetch.body, name, content_type)
 
 
 SITE_RUN_FIELDS = ("platform_configured", "platform", "platform_evidence", "site_id_code", "code_mismatch")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from guifan.archive import Archive
+from guifan.archive.runs import close_run
 
 
 def count_fetch(stats, kind: str, outcome: str, answered: bool, n: int = 1) -> None:
@@ -45,7 +46,25 @@ class ArchivePipeline:
 
     def close_spider(self, spider=None):
         if self.own_run:
-            from guifan.crawler.runner import finish_run
-
             finish_run(self.archive, self.run_id, [self.crawler])
         self.archive.close()
+
+
+# The first archive write that failed, as the writer leaves it in a crawler's stats.
+ARCHIVE_ERROR = "guifan/archive_error"
+ARCHIVE_ERROR_KIND = "guifan/archive_error_kind"
+
+
+def write_error(crawlers) -> tuple[str, str] | None:
+    """(exception name, message) of the first archive write that failed in these crawlers."""
+    for c in crawlers:
+        if c.stats and c.stats.get_value(ARCHIVE_ERROR):
+            return c.stats.get_value(ARCHIVE_ERROR_KIND) or "", c.stats.get_value(ARCHIVE_ERROR)
+    return None
+
+
+def finish_run(archive, run_id: int, crawlers) -> str:
+    """Close a run from its crawlers' finish reasons; return the status recorded."""
+    reasons = [c.stats.get_value("finish_reason") for c in crawlers if c.stats]
+    after = crawlers[0].settings.getint("GUIFAN_GONE_AFTER_RUNS") if crawlers else 0
+    return close_run(archive, run_id, reasons, after, write_error(crawlers))

@@ -12,7 +12,8 @@ from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.settings import Settings
 
 from guifan.archive import ArchiveError, open_archive
-from guifan.archive.runs import close_run, open_run, reopen_run
+from guifan.archive.runs import open_run, reopen_run
+from guifan.crawler.pipelines import finish_run, write_error
 from guifan.crawler.profiles import SiteProfile
 from guifan.crawler.spiders.portal import PortalSpider
 from guifan import __version__
@@ -115,14 +116,6 @@ def end_run(db, run_id: int, crawlers) -> str:
                            f"archive ({exc}); the next run will record it as interrupted") from None
 
 
-def write_error(crawlers) -> tuple[str, str] | None:
-    """(exception name, message) of the first archive write that failed in these crawlers."""
-    from guifan.crawler.writer import ARCHIVE_ERROR, ARCHIVE_ERROR_KIND
-
-    for c in crawlers:
-        if c.stats and c.stats.get_value(ARCHIVE_ERROR):
-            return c.stats.get_value(ARCHIVE_ERROR_KIND) or "", c.stats.get_value(ARCHIVE_ERROR)
-    return None
 # ---------------------------------------------------------------------------------------
 
 
@@ -147,13 +140,6 @@ def forget_jobdir(jobdir: Path, sites: list[str]) -> None:
     for site in sites:
         shutil.rmtree(jobdir / site, ignore_errors=True)
     (jobdir / RUN_FILE).unlink(missing_ok=True)
-
-
-def finish_run(archive, run_id: int, crawlers) -> str:
-    """Close a run from its crawlers' finish reasons; return the status recorded."""
-    reasons = [c.stats.get_value("finish_reason") for c in crawlers if c.stats]
-    after = crawlers[0].settings.getint("GUIFAN_GONE_AFTER_RUNS") if crawlers else 0
-    return close_run(archive, run_id, reasons, after, write_error(crawlers))
 
 
 def work(profiles: list[SiteProfile], redis_url: str, **overrides) -> list:

@@ -68,6 +68,15 @@ GUIFAN_RENDER = False
 # worker processes (-1: one per core but one; 0: inline), and a callback's few outputs go
 # through the (synchronous) pipeline without Scrapy's 100 parallel tasks per response.
 GUIFAN_EXTRACT_PROCESSES = -1
+# Attachments (issue 13, docs/attachments.md) are read in a pool of their own, so that a long
+# OCR never holds pages back: DOC/WPS/ET/RTF through one LibreOffice per worker, scans by
+# Tesseract (on by default; GUIFAN_OCR = False or --no-ocr skips them, leaving `scanned_pdf`).
+GUIFAN_ATTACHMENT_PROCESSES = 1
+GUIFAN_OFFICE = True
+GUIFAN_OCR = True
+GUIFAN_OCR_LANGUAGES = "chi_sim"
+GUIFAN_OCR_DPI = 200
+GUIFAN_OCR_MAX_PAGES = 20
 # 65: its process_response runs just before AntiBotBackoff's (60), which takes the worker's
 # wall verdict, and after redirects and decompression (580-600).
 DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "guifan.crawler.offload.ExtractInWorkers": 65}

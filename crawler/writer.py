@@ -24,7 +24,7 @@ from collections import Counter
 
 from guifan.archive import Archive
 from guifan.crawler.helpers import PerProcess, helper_context
-from guifan.crawler.pipelines import ArchivePipeline, count_fetch
+from guifan.crawler.pipelines import ARCHIVE_ERROR, ARCHIVE_ERROR_KIND, ArchivePipeline, count_fetch
 
 logger = logging.getLogger(__name__)
 STOP = b""                 # the message that ends the writer
@@ -34,8 +34,6 @@ PIPE_BYTES = 1024 * 1024   # Linux's default limit for unprivileged pipes: room 
 # committing, so batches fill while the crawl runs (a kill loses at most this much more).
 LINGER = 0.02
 # crawler.stats keys and the finish reason of a crawl stopped because its fetches cannot be written.
-ARCHIVE_ERROR = "guifan/archive_error"
-ARCHIVE_ERROR_KIND = "guifan/archive_error_kind"
 ARCHIVE_ERROR_REASON = "archive_error"
 
 

@@ -11,7 +11,8 @@ from .record import Attachment
 __all__ = ["ATTACHMENT_EXTENSIONS", "WEB_SCHEMES", "find_attachments", "is_attachment_url", "web_url"]
 
 ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "ofd", "xls", "xlsx", "zip", "rar", "et",
-                         "7z", "ppt", "pptx", "txt", "csv", "dps", "ceb", "tif", "tiff")
+                         "7z", "ppt", "pptx", "txt", "csv", "dps", "ceb", "tif", "tiff", "rtf",
+                         "png", "jpg", "jpeg")  # a linked image is a scanned page (an <img> is not a link)
 _EXT = re.compile(r"\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")$", re.I)
 _EXT_IN_TEXT = re.compile(r"\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")\s*$", re.I)
 # The only schemes a link may have to be kept as a link (and fetched): not javascript:, data:,

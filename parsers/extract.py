@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from urllib.parse import urljoin
 
 from .attachments import find_attachments
+from .cover import ATTACHMENT_ONLY, is_cover
 from .decode import decode_bytes, header_value
 from .detect_challenge import looks_like_challenge
 from .errors import NotHTMLError, ParseError
@@ -16,9 +17,10 @@ from .normalise import (
     normalise_doc_number, normalise_space, normalise_validity, strip_title_suffix,
 )
 from .pinyin_annotations import is_traditional_script, remove_pinyin_annotations
-from .read_metadata import FIELD_LABELS, MetaBox, label_alternation, read_label_pairs, read_meta_tags
+from .read_metadata import FIELD_LABELS, LABEL_LINE, MetaBox, label_alternation, read_label_pairs, read_meta_tags
 from .record import Document
 from .sniff_content import check_is_text_page
+from .validity_clauses import read_validity_clauses
 from .strip_boilerplate import strip_boilerplate_lines
 
 __all__ = ["extract"]
@@ -153,6 +155,10 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     hit = box.first("topic")
     doc.topic = hit[1] if hit and len(hit[1]) <= 80 else None
     doc.doc_type = doc_type_from_title(title)
+    clauses = read_validity_clauses(body_text, title=title, written_date=doc.written_date,
+                                    published_date=doc.published_date)
+    doc.effective_date, doc.expiry_date = clauses.effective_date, clauses.expiry_date
+    doc.validity_clauses = clauses.sentences
 
     # ---- attachments: in the body and right after it
     body_el = walk.elements[choice.index] if walk.elements else None
@@ -167,10 +173,17 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
         else:
             scopes.append(body_el)
             scopes.extend(_following(body_el, 6))
-            parent = body_el.getparent()
-            if parent is not None and parent.tag not in ("body", "html"):
-                scopes.extend(_following(parent, 3))
+            # A cover page's one line (内容详见附件) sits deep in the editor's wrappers; its
+            # attachment list follows the article text's container, up to three levels out.
+            ancestor = body_el.getparent()
+            for _ in range(3):
+                if ancestor is None or ancestor.tag in ("body", "html"):
+                    break
+                scopes.extend(_following(ancestor, 3))
+                ancestor = ancestor.getparent()
     doc.attachments = find_attachments(scopes, base_url)
+    if is_cover(doc.body, doc.attachments) and ATTACHMENT_ONLY not in flags:
+        flags.append(ATTACHMENT_ONLY)
     doc.quality_flags = flags
     return doc
 
@@ -294,9 +307,12 @@ def _body_lines(walk: Walk, choice, box: MetaBox) -> list[str]:
         run = []
     # The metadata box: strong label lines anywhere, weak ones only before the text starts.
     first_para = next((k for k, s in segs if s.chars >= 40 and _SENTENCE.search(s.text)), segs[-1][0])
+    headers = _header_rows(walk, first_para, segs[-1][0])
     for k in box.lines:
         if k < first_seg or k > segs[-1][0]:
             continue
+        if walk.segments[k].row in headers:
+            continue                         # 文件名称 文号 发文机关: a table's header row in the text
         text = walk.segments[k].text
         if k < first_para or _STRONG_LABEL_LINE.match(text):
             if len(text) <= 300:
@@ -312,6 +328,17 @@ def _body_lines(walk: Walk, choice, box: MetaBox) -> list[str]:
             lines.append(s.text)
         last_row = s.row
     return lines
+
+
+def _header_rows(walk: Walk, first: int, last: int) -> set[int]:
+    """Rows of tables inside the text whose cells include two or more bare labels (no colon):
+    a header such as 序号 文件名称 文号 发文机关 清理结果, not a metadata box (label：value)."""
+    counts: dict[int, int] = {}
+    for k in range(first, last + 1):
+        seg = walk.segments[k]
+        if seg.row >= 0 and LABEL_LINE.match(seg.text) and not re.search(r"[:：]", seg.text):
+            counts[seg.row] = counts.get(seg.row, 0) + 1
+    return {row for row, n in counts.items() if n >= 2}
 
 
 # --------------------------------------------------------------------------- dates

@@ -13,6 +13,8 @@ COMMANDS = (
     ("search", "full-text search of the archive (Chinese, either script)"),
     ("index", "build or check the search index (`guifan search` does it when needed)"),
     ("show", "show a document's current (or past) version"),
+    ("validity", "a document's computed validity on a day, with its evidence"),
+    ("links", "a document's links: cites, cited by, repeals, repealed by, amends, extended by"),
     ("reprints", "a document's reprints and near-copies across sites, in order; --pairs exports every pair"),
     ("clusters", "reprint families (exact, 转发 and adapted copies) across sites"),
     ("history", "a document's versions and events over time"),

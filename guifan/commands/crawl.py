@@ -31,6 +31,11 @@ def add_crawl_options(p) -> None:
     p.add_argument("--render", action="store_true",
                    help="open pages behind JavaScript challenges once in the system Chromium "
                         "(needs scrapy-playwright and /usr/bin/chromium)")
+    p.add_argument("--ocr", dest="ocr", action="store_true", default=None,
+                   help="read scanned attachments (image-only PDF pages, PNG/JPEG/TIFF) with Tesseract "
+                        "(the default: GUIFAN_OCR)")
+    p.add_argument("--no-ocr", dest="ocr", action="store_false",
+                   help="do not OCR: scanned attachments keep status no_text and the flag scanned_pdf")
 
 
 def run(args) -> int:
@@ -45,6 +50,9 @@ def run(args) -> int:
     settings = crawl_settings(args)  # every argument checked before the archive is touched
     check_writable(args.db)
     run_id = crawl_profiles(profiles, args, settings)
+    from guifan.commands.validity import after_crawl
+
+    after_crawl(args.db)
     status, reason = print_summary(args.db, run_id)
     if status != "completed":
         raise CliError(f"run {run_id} {status}: {reason}")
@@ -86,6 +94,8 @@ def crawl_settings(args) -> dict:
     settings = {"LOG_LEVEL": "INFO" if args.verbose else "WARNING", "GUIFAN_PROGRESS_INTERVAL": 5}
     if getattr(args, "render", False):
         settings.update(render_settings_or_error())
+    if getattr(args, "ocr", None) is not None:
+        settings["GUIFAN_OCR"] = args.ocr
     settings.update(parse_pairs(args.set, "--set"))
     return settings
 

@@ -9,7 +9,7 @@ from guifan.archive.doc_filters import split_list
 from guifan.archive.export import FORMATS
 from guifan.commands.common import (add_db_option, open_archive, progress_printer, refuse_archive_path,
                                    write_atomically)
-from guifan.commands.search import add_filter_options, filters_from_args, open_search
+from guifan.commands.search import add_filter_options, filters_from_args, open_search, validity_current
 from guifan.errors import CliError
 
 
@@ -36,6 +36,7 @@ def run(args) -> int:
     refuse_archive_path(args.out, args.db)
     conn = open_search(args)
     filters = filters_from_args(args)
+    validity_current(conn, filters, always=True)      # the computed_validity column reads it
     match = None
     if args.query:
         warning = search.refresh(conn)[1]
@@ -68,7 +69,7 @@ def run_warc(args) -> int:
 
     if not args.out:
         raise CliError("--format warc writes a file: give --out FILE.warc.gz")
-    ignored = [name for name in ("query", "region", "issuer", "doc_type", "validity", "date_from", "date_to")
+    ignored = [name for name in ("query", "region", "issuer", "doc_type", "validity", "date_from", "date_to", "as_of")
                if getattr(args, name, None)]
     if ignored or args.all_versions:
         raise CliError("--format warc exports captures; of the filters only --site applies")

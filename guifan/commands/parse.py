@@ -1,5 +1,7 @@
 """guifan parse FILE...: extract saved pages, one JSON object per line per file.
 
+A file that is an attachment (PDF, DOC/DOCX, WPS, ET, XLS/XLSX, OFD, RTF, ZIP, PNG/JPEG/TIFF:
+known by its bytes) gives {path, kind, status, flags, text, …} instead of a page record.
 `guifan parse --list FILE...` reads saved home, column or list pages as a crawl would (see
 crawler/platforms/inspect.py): document links, next pages, columns, hints, sniffed platform."""
 from __future__ import annotations
@@ -25,6 +27,9 @@ def add(sub) -> None:
                         "requests, columns, per-document hints and the sniffed platform")
     p.add_argument("--format", choices=("jsonl", "json"), default="jsonl",
                    help="jsonl (default): one object per line as each file is done; json: one array at the end")
+    p.add_argument("--ocr", dest="ocr", action="store_true", default=True,
+                   help="read scanned PDFs and images with Tesseract (the default)")
+    p.add_argument("--no-ocr", dest="ocr", action="store_false", help="do not OCR scanned attachments")
     p.add_argument("-j", "--jobs", type=int, default=0,
                    help="parse in this many processes (default: one per CPU when there are many files); "
                         "output keeps the order of the files")
@@ -37,6 +42,8 @@ def add(sub) -> None:
 def run(args) -> int:
     failures, lines = 0, []
     hints = {"platform": args.platform} if args.platform else None
+    if not args.ocr:
+        hints = {**(hints or {}), "ocr": False}
     if args.max_size is None:
         from guifan.crawler.settings import DOWNLOAD_MAXSIZE  # one limit for the crawler and for parse
 
@@ -45,9 +52,9 @@ def run(args) -> int:
         if args.list else parsed(args.files, args.url, hints, jobs(args), args.max_size)
     for line in lines_of:
         name = line["path"]
-        if "error" in line:
+        if "error" in line or line.get("status") == "error":
             failures += 1
-            print(f"guifan: error: {name}: {line['error']}", file=sys.stderr)
+            print(f"guifan: error: {name}: {line.get('error') or line.get('reason')}", file=sys.stderr)
         if args.format == "jsonl":
             print(json.dumps(line, ensure_ascii=False), flush=True)
         else:
@@ -86,10 +93,15 @@ def parsed(files: list[str], url: str, hints, processes: int, max_size: int):
 def parse_one(name: str, url: str, hints, max_size: int | None = None) -> dict:
     """The record for one file, or {path, error}: batch evaluation never loses its place."""
     from guifan.parsers import ParseError, extract
+    from guifan.parsers.attachment_text import sniff_kind
     from guifan.parsers.record import RECORD_FIELDS
 
     try:
-        doc = extract(read_bounded(Path(name), max_size), url, None, hints).to_dict()
+        data = read_bounded(Path(name), max_size)
+        if sniff_kind(data[:65536] if len(data) > 65536 else data, name) not in PAGE_KINDS:
+            return parse_attachment(name, data, hints)
+        page_hints = {k: v for k, v in (hints or {}).items() if k != "ocr"} or None
+        doc = extract(data, url, None, page_hints).to_dict()
     except TooLarge as exc:
         return {"path": name, "error": str(exc)}
     except OSError as exc:
@@ -97,6 +109,29 @@ def parse_one(name: str, url: str, hints, max_size: int | None = None) -> dict:
     except ParseError as exc:
         return {"path": name, "error": str(exc)}
     return {"path": name, **{f: doc[f] for f in RECORD_FIELDS}}
+
+
+# What sniff_kind calls a saved page (HTML is "unknown" to it; .txt may be a page too).
+PAGE_KINDS = ("unknown", "txt")
+ATTACHMENT_FIELDS = ("kind", "status", "flags", "text", "pages", "reason", "extractor", "confidence",
+                     "page_confidence")
+
+
+def parse_attachment(name: str, data: bytes, hints) -> dict:
+    """{path, kind, status, flags, text, …} of an attachment file, read with this process's tools
+    (one LibreOffice for the whole batch, started on the first file that needs it)."""
+    from guifan.crawler.helpers import attachment_tools
+    from guifan.parsers.attachment_text import extract_attachment_text
+
+    ocr = (hints or {}).get("ocr", True)
+    tools = attachment_tools({"office": True, "ocr": {} if ocr else None})
+    got = extract_attachment_text(data, Path(name).name, "", tools).to_dict()
+    got["flags"] = list(got["flags"])
+    got["page_confidence"] = [list(p) for p in got["page_confidence"]]
+    line = {"path": name, **{f: got[f] for f in ATTACHMENT_FIELDS}}
+    if got["status"] == "error":   # damaged, encrypted, over a limit: the batch contract's error line
+        line["error"] = got["reason"]
+    return line
 
 
 def list_one(name: str, url: str, platform: str, max_size: int | None = None) -> dict:

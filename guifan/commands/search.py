@@ -48,8 +48,12 @@ def add_filter_options(p) -> None:
     g.add_argument("--type", dest="doc_type", action="append", metavar="文种",
                    help="文种 (doc_type), e.g. 通知 or 办法,规定 (repeatable)")
     g.add_argument("--validity", action="append", metavar="VALUE",
-                   help="in_force, amended, repealed, expired, not_yet_in_force, unknown "
-                        "(or 有效, 废止, 失效, 已修订, 尚未生效; repeatable)")
+                   help="computed validity on --as-of: in_force, amended, repealed, expired, not_yet_in_force, "
+                        "unknown (or 有效, 已废止, 废止, 失效, 已修订, 尚未生效; repeatable)")
+    g.add_argument("--as-of", dest="as_of", metavar="DATE",
+                   help="the day --validity (and the export's computed_validity) is judged on (default today)")
+    g.add_argument("--validity-label", action="store_true",
+                   help="--validity filters by the portal's own 有效性 label as extracted, not the computed validity")
     g.add_argument("--from", dest="date_from", metavar="DATE", help="published on or after (YYYY[-MM[-DD]])")
     g.add_argument("--to", dest="date_to", metavar="DATE", help="published on or before (YYYY[-MM[-DD]])")
     g.add_argument("--all-versions", action="store_true",
@@ -59,7 +63,19 @@ def add_filter_options(p) -> None:
 def filters_from_args(args: argparse.Namespace) -> DocFilters:
     return DocFilters(sites=split_list(args.site), region=args.region, issuer=args.issuer,
                       doc_types=split_list(args.doc_type), validity=split_list(args.validity),
-                      date_from=args.date_from, date_to=args.date_to, all_versions=args.all_versions)
+                      date_from=args.date_from, date_to=args.date_to, all_versions=args.all_versions,
+                      as_of=getattr(args, "as_of", None), validity_label=getattr(args, "validity_label", False))
+
+
+def validity_current(conn, filters: DocFilters, always: bool = False) -> None:
+    """Computed validity brought up to date when a filter (or an export column) reads it."""
+    if not (always or (filters.validity and not filters.validity_label)):
+        return
+    from guifan.archive import validity
+
+    warning = validity.ensure_current(conn)
+    if warning:
+        print(f"guifan: warning: {warning}", file=sys.stderr)
 
 
 def open_search(args) -> sqlite3.Connection:
@@ -75,8 +91,10 @@ def run(args) -> int:
     if args.limit < 1 or args.offset < 0:
         raise CliError("--limit must be at least 1 and --offset at least 0")
     conn = open_search(args)
+    filters = filters_from_args(args)
+    validity_current(conn, filters)
     wanted = (args.limit + args.offset) * COLLAPSE_WIDEN if args.collapse else args.limit
-    results = engine.search(conn, " ".join(args.query), filters_from_args(args), limit=wanted,
+    results = engine.search(conn, " ".join(args.query), filters, limit=wanted,
                             offset=0 if args.collapse else args.offset, count=args.format == "table",
                             marks=_marks(args.format))
     if results.warning:

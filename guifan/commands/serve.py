@@ -26,6 +26,7 @@ def run(args) -> int:
     conn = open_search(args)
     if not args.no_index:
         _index(conn, search)
+        _validity(conn)
     conn.close()
 
     def ready(url: str) -> None:
@@ -36,6 +37,15 @@ def run(args) -> int:
     except OSError as exc:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     return 0
+
+
+def _validity(conn) -> None:
+    """Computed validity and links, like the index, are brought up to date before serving."""
+    from guifan.archive import validity
+
+    warning = validity.ensure_current(conn)
+    if warning:
+        print(f"guifan: warning: {warning}", file=sys.stderr)
 
 
 def _index(conn: sqlite3.Connection, search) -> None:
