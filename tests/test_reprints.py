@@ -19,6 +19,18 @@ from guifan.demo_portal import DemoPortal, catalog
 from guifan.demo_portal import reprint_families as rf
 from tests.conftest import crawl_to_archive, run_guifan
 
+def _other_truth():
+    """Issue 14's demo documents include a 转发 notice of its cleanup decision (only its cover is
+    on the page): a pair too, by the title it names."""
+    try:
+        from guifan.demo_portal import validity_docs
+    except ImportError:
+        return {}, []
+    docs = {"cleanup": validity_docs.doc_key("cleanup"), "cleanup_forward": validity_docs.doc_key("cleanup_forward")}
+    return docs, [("cleanup", "cleanup_forward", "forward")]
+
+
+OTHER_TRUTH_DOCS, OTHER_PAIRS = _other_truth()
 SITES = ["demo-yunxi", "demo-qingshi", "demo-baihe", "demo-songlin", "demo-jinhai", "demo-fengming", "demo-lutang"]
 
 
@@ -31,6 +43,10 @@ def crawled(tmp_path_factory):
         for name in rf.NAMES:
             site = rf.DOCS[name][0]
             doc = next(d for d in catalog.documents(site) if d.key == rf.doc_key(name))
+            ids[name] = doc_id_for(site, portal.base_url(site) + doc.path)
+        for name, key in OTHER_TRUTH_DOCS.items():          # documents other issues' data add
+            site = key.split("/")[0]
+            doc = next(d for d in catalog.documents(site) if d.key == key)
             ids[name] = doc_id_for(site, portal.base_url(site) + doc.path)
     result = run_guifan("reprints", "--update", "--db", str(db))
     assert result.returncode == 0, result.stderr
@@ -59,7 +75,9 @@ def test_no_hard_negative_is_paired_and_nothing_else_either(crawled):
     assert not [k for k in found if negatives & set(k)]
     # The generated documents share template sentences (salutations, stock articles) but are
     # no copies of each other: the index reports exactly the families' pairs.
-    assert set(found) == {(ids[a], ids[b]) for a, b, _ in rf.PAIRS}
+    assert set(found) == {(ids[a], ids[b]) for a, b, _ in rf.PAIRS + OTHER_PAIRS}
+    for a, b, kind in OTHER_PAIRS:
+        assert found[(ids[a], ids[b])]["kind"] == kind and found[(ids[a], ids[b])]["evidence"] == "title"
 
 
 def test_forward_notices_point_at_what_they_forward_and_partial_reuse_has_its_passages(crawled):
@@ -172,7 +190,7 @@ def test_an_archive_from_before_the_index_gains_it_and_keeps_everything(crawled,
     conn.close()
     result = run_guifan("clusters", "--db", str(old), "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert len(json.loads(result.stdout)) == 2
+    assert len(json.loads(result.stdout)) == len(rf.FAMILIES) + len(OTHER_PAIRS)
     conn = sqlite3.connect(old)
     assert conn.execute("SELECT count(*) FROM versions").fetchone()[0] == before
 
@@ -215,4 +233,5 @@ def test_datasette_shows_pairs_and_families(crawled):
     assert pairs_page.status_code == 200
     assert [(r["doc_a"], r["doc_b"]) for r in pairs_page.json()] == [(ids["village_yunxi"], ids["village_qingshi"])]
     families = asyncio.run(fetch("/archive/reprint_families.json?_shape=array&position=1"))
-    assert sorted(r["doc_id"] for r in families.json()) == sorted(ids[f[0]] for f in rf.FAMILIES)
+    firsts = [ids[f[0]] for f in rf.FAMILIES] + [ids[a] for a, _, _ in OTHER_PAIRS]
+    assert sorted(r["doc_id"] for r in families.json()) == sorted(firsts)
