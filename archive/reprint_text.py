@@ -123,7 +123,7 @@ class Passage:
     b: int          # start in key text b
     size: int
     live: float = 1.0   # of a's fingerprints inside it, the share that are not boilerplate
-    rare: float = 1.0   # ... and that at most PARTIAL_DOCS documents hold
+    rare: float = 1.0   # ... and that at most PARTIAL_DOCS families of copies hold
 
     @property
     def diagonal(self) -> int:
@@ -214,8 +214,9 @@ MIN_ADAPTED_CHARS = 150      # shorter texts (a 批复 on a form) are not called
 # Partial reuse: a whole paragraph at least. Stock sentences of a template (a salutation, a
 # 根据…制定本办法 opening, a standard task) are shorter, and independently written documents on
 # one topic share several of them, never in one long run.
-# And its passages must be rare: seeded by fingerprints at most PARTIAL_DOCS documents hold. A
-# passage many documents share, none of them copies of each other, is a template's.
+# And its passages must be rare: seeded by fingerprints at most PARTIAL_DOCS families hold (the
+# copies of one text count once). A passage many documents share, none of them copies of each
+# other, is a template's.
 PARTIAL_LONGEST = 80
 PARTIAL_SHARED = 100
 PARTIAL_DOCS = 4

@@ -43,6 +43,7 @@ SITE_TEMPLATE = 3            # documents of one site sharing a fingerprint make 
 COMMON_DOCS = 1000           # documents overall sharing a fingerprint make it boilerplate
 MIN_SEEDS = 2                # shared fingerprints before two texts are compared
 BATCH = 500
+KEY_CACHE = 20_000           # key texts kept between batches of a refresh (a few MB per thousand)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reprint_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -192,7 +193,7 @@ def refresh(conn: sqlite3.Connection, *, batch: int = BATCH,
                 indexer.index(doc)
             indexer.repair_dirty()
             _set_state(conn, "version_rowid", last)
-            indexer.keys.clear()              # memory stays bounded by a batch, not the archive
+            indexer.trim()
         if progress:
             progress(min(todo, stats.indexed), todo)
     with search._write(conn):
@@ -247,6 +248,7 @@ class _Indexer:
         self.c, self.stats = conn, stats
         self.keys: dict[str, str] = {}        # doc_id -> key text, for this refresh
         self.dirty: set[int] = set()          # canonical doc_nos whose fingerprints stopped
+        self.families: dict[str, str] = {}    # doc_id -> its family as known (see _family)
 
     # one document
 
@@ -327,15 +329,30 @@ class _Indexer:
 
     def _seeds(self, doc_no: int) -> dict[int, list[tuple[int, int, int]]]:
         """Other canonical documents sharing live fingerprints with doc_no:
-        (pos here, pos there, documents holding the fingerprint)."""
+        (pos here, pos there, families holding the fingerprint). Families, not documents: a
+        passage of a text reposted by thirty counties is one text's, not a template's."""
         rows = self.c.execute(
-            "SELECT o.doc_no, m.pos, o.pos, m.fp FROM reprint_postings m JOIN reprint_postings o "
-            "ON o.fp = m.fp AND o.doc_no != m.doc_no WHERE m.doc_no = ?", (doc_no,)).fetchall()
-        holders = Counter(fp for _, _, _, fp in rows)
+            "SELECT o.doc_no, m.pos, o.pos, m.fp, r.doc_id FROM reprint_postings m CROSS JOIN reprint_postings o "
+            "ON o.fp = m.fp AND o.doc_no != m.doc_no CROSS JOIN reprint_docs r ON r.doc_no = o.doc_no "
+            "WHERE m.doc_no = ?", (doc_no,)).fetchall()
+        families: dict[int, set[str]] = defaultdict(set)
+        for _, _, _, fp, doc_id in rows:
+            families[fp].add(self._family(doc_id))
         seeds: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-        for other, here, there, fp in rows:
-            seeds[other].append((here, there, holders[fp] + 1))
+        for other, here, there, fp, _ in rows:
+            seeds[other].append((here, there, len(families[fp]) + 1))
         return seeds
+
+    def _family(self, doc_id: str) -> str:
+        """A document's family as known so far: the smallest doc_id among it and its near-copies."""
+        if doc_id not in self.families:
+            marks = ",".join("?" * len(rt.CLUSTER_KINDS))
+            near = self.c.execute(
+                f"SELECT min(x) FROM (SELECT doc_b AS x FROM reprint_pairs WHERE doc_a = ? AND kind IN ({marks}) "
+                f"UNION ALL SELECT doc_a FROM reprint_pairs WHERE doc_b = ? AND kind IN ({marks}))",
+                (doc_id, *rt.CLUSTER_KINDS, doc_id, *rt.CLUSTER_KINDS)).fetchone()[0]
+            self.families[doc_id] = min(doc_id, near) if near else doc_id
+        return self.families[doc_id]
 
     # pairs
 
@@ -350,6 +367,13 @@ class _Indexer:
             verdict = rt.judge(a, b, rt.passages(a, b, seeds, prints))
             if verdict.kind:
                 self._store_group_pairs(me, them, verdict, a, b)
+
+    def trim(self) -> None:
+        """Keep memory bounded (the newest KEY_CACHE key texts) whatever the archive's size."""
+        if len(self.keys) > KEY_CACHE:
+            for doc_id in list(self.keys)[:len(self.keys) - KEY_CACHE]:
+                del self.keys[doc_id]
+        self.families.clear()                 # pairs of this batch may join families
 
     def _key(self, doc_id: str) -> str:
         if doc_id not in self.keys:
