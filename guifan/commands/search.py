@@ -145,6 +145,8 @@ def _print_table(results, args) -> None:
         print(f"{total} versions contain these words; best matching {what} first (showing {shown})")
     else:
         print(f"{total} matching {what} (showing {shown})")
+    if getattr(args, "collapse", False):
+        print("one hit per reprint family (the count above counts every copy)")
     width = shutil.get_terminal_size((120, 24)).columns
     for i, hit in enumerate(results.hits, args.offset + 1):
         f = hit.fields
