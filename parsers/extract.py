@@ -248,11 +248,14 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
     containing = ""
     nearest = ""
     for i, el in enumerate(walk.elements):
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        tag = el.tag  # lower case already (libxml2's HTML parser)
         is_heading = tag in ("h1", "h2", "h3")
         if not is_heading:
-            attrs = (el.get("class") or "") + " " + (el.get("id") or "")
-            if not _TITLE_ATTR.search(attrs) or tag in ("a", "body", "html", "ul", "ol", "table", "tr", "title"):
+            cls, ident = el.get("class"), el.get("id")
+            if not (cls or ident):
+                continue  # most elements: no attribute that could name a title
+            if not _TITLE_ATTR.search(f"{cls or ''} {ident or ''}") \
+                    or tag in ("a", "body", "html", "ul", "ol", "table", "tr", "title"):
                 continue
         try:
             text = normalise_space(text_of(el) or "")
