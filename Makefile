@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test pywb bench bench-extraction bench-archive bench-crawl bench-startup bench-registry bench-validity bench-attachments system-deps clean
+.PHONY: demo test pywb bench bench-extraction bench-archive bench-crawl bench-startup bench-registry bench-validity bench-attachments bench-reprints bench-reprints-quick system-deps clean
 
 # Debian packages for attachments (docs/attachments.md): LibreOffice + its Python bridge, Tesseract
 # with Chinese models, poppler's pdftoppm, the CJK font the demo scans are rendered in. Installed
@@ -45,7 +45,7 @@ $(VENV)/.bench-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
-bench: bench-extraction bench-archive bench-crawl bench-startup bench-registry bench-validity bench-attachments
+bench: bench-extraction bench-archive bench-crawl bench-startup bench-registry bench-validity bench-attachments bench-reprints-quick
 
 bench-extraction: $(VENV)/.bench-installed
 	mkdir -p artifacts && $(BIN)/python -m benchmarks.extraction_eval --json artifacts/extraction-bench.json
@@ -68,6 +68,13 @@ bench-registry: $(STAMP)
 bench-validity: $(STAMP)
 	$(BIN)/python -m benchmarks.corpus restore validity
 	mkdir -p artifacts && $(BIN)/python -m benchmarks.validity_bench --archive-docs 5000 --json artifacts/validity-bench.json
+# Reprint index on the 200,000-document synthetic archive (built once, cached in artifacts/; about
+# 10 minutes to build, the index another 10 on a 2-core machine). The quick form takes a few minutes.
+bench-reprints: $(VENV)/.bench-installed
+	mkdir -p artifacts && $(BIN)/python -m benchmarks.reprint_bench --docs 200000 --json artifacts/reprint-bench.json
+
+bench-reprints-quick: $(VENV)/.bench-installed
+	mkdir -p artifacts && $(BIN)/python -m benchmarks.reprint_bench --docs 20000 --families 100 --lsh-docs 5000
 
 clean:
 	rm -rf $(VENV) $(PYWB_VENV) build *.egg-info guifan-demo.db guifan-demo.db-wal guifan-demo.db-shm

@@ -5,9 +5,11 @@
 * OCR on the demo portal's scans (demo_portal/attachment_site.py: a scanned PDF and a PNG of a
   公文, rendered from catalog text): character error rate (CER) against the text rendered,
   pages/s, mean confidence. The bar is CER <= 3 %.
-* OCR on real scanned 公文 pages listed in benchmarks/corpus/scans/manifest.json (pages restored
-  from local snapshots, never committed; gold written by us from the born-digital text). Pages
-  that are not restored are named as missing.
+* OCR on real scanned 公文 pages: the `scans` collection of benchmarks/corpus (one
+  `scans/<case>.json` a document: the image or scanned PDF's origin, the origin of its known
+  text, `gold_text`, `pages`; the files restored from local snapshots by
+  `python -m benchmarks.corpus restore scans`, never committed). CER and pages/s per case and
+  overall; cases whose files are not restored are named as missing.
 * DOC/WPS/ET to OOXML: files/s through one long-lived LibreOffice (`parsers.office_convert`)
   against the baseline of a fresh `soffice --headless --convert-to` per file.
 
@@ -17,8 +19,8 @@ CER = Levenshtein distance / gold length, both NFKC-normalised with all whitespa
 from __future__ import annotations
 
 import argparse
-import json
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -26,7 +28,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-SCANS = Path(__file__).parent / "corpus" / "scans"
+SCANS = "scans"   # the collection of benchmarks/corpus holding real scans
 
 
 def normalised(text: str) -> str:
@@ -49,24 +51,27 @@ def char_error_rate(gold: str, got: str) -> float:
 
 
 def ocr_cases(cases, tools) -> dict:
-    """[(name, bytes, gold text, pages)] -> totals: CER over all characters, pages/s."""
+    """[(name, [(file name, bytes), …], gold text, pages)] -> totals: CER over all characters, pages/s.
+
+    A case of several files (one image a page) is read file by file and its texts joined."""
     from guifan.parsers.attachment_text import extract_attachment_text
 
     errors = chars = pages = 0
     seconds = 0.0
-    rows = []
-    for name, body, gold, n_pages in cases:
+    for name, blobs, gold, n_pages in cases:
         started = time.perf_counter()
-        got = extract_attachment_text(body, name, tools=tools)
+        got = [extract_attachment_text(body, file_name, tools=tools) for file_name, body in blobs]
         elapsed = time.perf_counter() - started
         g = normalised(gold)
-        e = levenshtein(g, normalised(got.text))
+        e = levenshtein(g, normalised("\n".join(r.text for r in got)))
         errors, chars, pages, seconds = errors + e, chars + len(g), pages + n_pages, seconds + elapsed
-        rows.append((name, got.status, e / max(1, len(g)), got.confidence, elapsed))
-    for name, status, rate, conf, elapsed in rows:
-        print(f"    {name:<40} {status:<8} CER {rate:6.2%}  confidence {conf}  {elapsed:5.1f} s")
-    return {"cer": errors / max(1, chars), "pages": pages, "pages_per_s": pages / seconds if seconds else 0.0,
-            "chars": chars}
+        status = "/".join(sorted({r.status for r in got}))
+        confs = [r.confidence for r in got if r.confidence is not None]
+        conf = f"{sum(confs) / len(confs):5.1f}" if confs else "  -  "
+        print(f"    {name:<34} {status:<8} {n_pages:>2} p  CER {e / max(1, len(g)):6.2%} ({e}/{len(g)})  "
+              f"confidence {conf}  {elapsed:5.1f} s  {n_pages / elapsed if elapsed else 0:.2f} pages/s")
+    return {"cer": errors / max(1, chars), "errors": errors, "pages": pages, "chars": chars,
+            "pages_per_s": pages / seconds if seconds else 0.0}
 
 
 def demo_scans():
@@ -75,23 +80,22 @@ def demo_scans():
     for doc in demo.documents():
         if doc.kind in ("pdf", "png"):
             gold = demo.scan_text(doc)
-            yield f"demo {doc.kind} ({doc.entry.doc.title[:12]}…)", demo.attachment_bytes(doc.path), \
+            yield f"demo {doc.kind} ({doc.entry.doc.title[:12]}…)", [(doc.path, demo.attachment_bytes(doc.path))], \
                 "".join(gold), len(gold)
 
 
-def real_scans():
-    manifest = SCANS / "manifest.json"
-    if not manifest.is_file():
-        print(f"  real scans: no manifest at {manifest}")
-        return [], []
+def real_scans(collection: str = SCANS):
+    """The collection's cases whose files are restored, and "case: why" for the others."""
+    from benchmarks import corpus as project_corpus
+
     cases, missing = [], []
-    for case in json.loads(manifest.read_text("utf-8")):
-        page = SCANS / "pages" / case["file"]
-        gold = SCANS / "gold" / (Path(case["file"]).stem + ".txt")
-        if not page.is_file():
-            missing.append(case["file"])
+    for case in project_corpus.cases(collection):
+        absent = [f.path for f in case.files if not f.present()]
+        if absent:
+            missing.append(f"{case.name}: {', '.join(absent)} not restored")
             continue
-        cases.append((case["file"], page.read_bytes(), gold.read_text("utf-8"), case.get("pages", 1)))
+        blobs = [(Path(f.path).name, f.local.read_bytes()) for f in case.files]
+        cases.append((case.name, blobs, case.gold["gold_text"], case.gold.get("pages", len(blobs))))
     return cases, missing
 
 
@@ -136,7 +140,12 @@ def main(argv=None) -> int:
     ap.add_argument("--fresh", type=int, default=5, help="conversions with a fresh soffice each (baseline)")
     ap.add_argument("--dpi", type=int, default=200, help="rasterising PDF pages for OCR")
     ap.add_argument("--languages", default="chi_sim")
+    ap.add_argument("--no-converter", action="store_true", help="OCR only: skip the LibreOffice measures")
     args = ap.parse_args(argv)
+    from benchmarks.machine import machine_line
+
+    print(f"Machine: {machine_line()}")
+    print(f"Command: {shlex.join(getattr(sys, 'orig_argv', [sys.executable, *sys.argv]))}")
 
     from guifan.parsers.attachment_text import Tools
     from guifan.parsers.ocr import OcrSettings
@@ -153,15 +162,18 @@ def main(argv=None) -> int:
                   f"{demo['pages_per_s']:.2f} pages/s")
             cases, missing = real_scans()
             if cases:
-                print("  real scanned pages:")
+                print(f"  real scanned 公文 (benchmarks/corpus/{SCANS}):")
                 real = ocr_cases(cases, tools)
-                print(f"  real scans: CER {real['cer']:.2%} over {real['chars']} characters, "
-                      f"{real['pages']} pages, {real['pages_per_s']:.2f} pages/s")
+                print(f"  real scans: CER {real['cer']:.2%} ({real['errors']} edits over {real['chars']} characters), "
+                      f"{real['pages']} pages in {len(cases)} documents, {real['pages_per_s']:.2f} pages/s")
+            elif not missing:
+                print(f"  real scans: the {SCANS} collection has no cases")
             if missing:
-                print(f"  real scans missing ({len(missing)}; restore with python -m benchmarks.corpus restore): "
-                      + ", ".join(missing))
-    print("Office binaries to OOXML:")
-    converter_speed(args.files, args.fresh)
+                print(f"  real scans missing ({len(missing)}; python -m benchmarks.corpus restore {SCANS}): "
+                      + "; ".join(missing))
+    if not args.no_converter:
+        print("Office binaries to OOXML:")
+        converter_speed(args.files, args.fresh)
     return 0
 
 

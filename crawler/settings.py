@@ -1,5 +1,6 @@
 """Scrapy settings for guifan: polite by default, every component wired here."""
 from guifan import __version__
+from guifan.crawler import limits
 
 BOT_NAME = "guifan"
 SPIDER_MODULES = ["guifan.crawler.spiders"]
@@ -27,8 +28,7 @@ GUIFAN_MAX_RETRIES = 2
 GUIFAN_RETRY_STATUSES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
-DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+DOWNLOAD_MAXSIZE, DOWNLOAD_WARNSIZE = limits.DOWNLOAD_MAXSIZE, limits.DOWNLOAD_WARNSIZE
 REDIRECT_MAX_TIMES = 10
 HTTPCACHE_ENABLED = False  # a cached response must never be archived as a fresh capture
 

@@ -332,10 +332,21 @@ def _apply_day2(site: Site, col: Column, entries: list[Entry]) -> list[Entry]:
     return new + entries
 
 
+# Data modules listing documents after a column's generated ones: (site, column) -> [Entry].
+# They import this module and register here (demo_portal/__init__.py imports them), so the
+# catalog never imports them back.
+EXTRA_ENTRIES: list = []
+
+
 @lru_cache(maxsize=None)
 def _column_entries(site_name: str, slug: str, day: int) -> tuple[Entry, ...]:
     site = SITE_OBJECTS[site_name]
     col = site.column(slug)
+    # Registered documents come last, the same on every day.
+    return _generated_entries(site, col, day) + tuple(e for extra in EXTRA_ENTRIES for e in extra(site, col))
+
+
+def _generated_entries(site: Site, col: Column, day: int) -> tuple[Entry, ...]:
     day1 = _column_day1(site, col)
     if day == 1:
         return tuple(day1)

@@ -59,6 +59,10 @@ def is_attachment_url(href: str) -> bool:
     return any(_EXT.search(unquote(v)) for v in re.split(r"[&=]", parts.query) if v)
 
 
+# A cheap first look for an extension in a link's href, text or title (the full rule follows).
+_MAYBE_FILE = re.compile(r"\.(?:" + "|".join(ATTACHMENT_EXTENSIONS) + r")\b", re.I)
+
+
 def find_attachments(elements, base_url: str) -> list[Attachment]:
     """Attachment links inside the given elements, in document order, de-duplicated by URL."""
     found: list[Attachment] = []
@@ -74,6 +78,9 @@ def find_attachments(elements, base_url: str) -> list[Attachment]:
             href = (a.get("href") or "").strip()
             if not href or href.startswith("#"):
                 continue
+            if not _MAYBE_FILE.search(unquote(href) if "%" in href else href) \
+                    and not _MAYBE_FILE.search(text_of(a)) and not _MAYBE_FILE.search(a.get("title") or ""):
+                continue  # no file extension anywhere: not an attachment (most links; skip the URL parsing)
             url = web_url(href, base_url, relative_ok=not base_url)
             if url is None:              # javascript:, mailto: … in any case or spelling: no attachment
                 continue

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ATTACHMENT_ONLY", "is_cover"]
+from .record import ATTACHMENT_ONLY
 
-ATTACHMENT_ONLY = "attachment_only"
+__all__ = ["ATTACHMENT_ONLY", "is_cover"]
 # 详见附件 / 见附件 / 附件下载 / 请下载附件 / 全文见附件 …
 _POINTS_TO_ATTACHMENT = re.compile(r"(详见|见|请(?:查看|下载)|全文(?:见|请见))\s*附件|附件(?:下载|查看)")
 COVER_CHARS = 120   # a body longer than this is a document of its own, whatever it says

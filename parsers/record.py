@@ -9,6 +9,19 @@ from dataclasses import dataclass, field, fields
 
 from .vocabulary import VALIDITY_VALUES  # noqa: F401  (defined once there; imported from here too)
 
+# Quality flags: what a record says about its own extraction (docs/design.md). The one list;
+# the parser, filters, CLI and UI take the names from here.
+UNDECODABLE_BYTES = "undecodable_bytes"    # some bytes could not be decoded (reported, not replaced)
+TRUNCATED = "truncated"                    # part of the page was too large or too deep to parse
+CHALLENGE_PAGE = "challenge_page"          # an anti-bot wall, not the document
+PINYIN_ANNOTATIONS = "pinyin_annotations"  # a reprint's 建設(shè) artefacts were removed
+TRADITIONAL_SCRIPT = "traditional_script"  # the text is in Traditional characters
+EMPTY_BODY = "empty_body"                  # no body text was found
+ATTACHMENT_ONLY = "attachment_only"        # the page is a cover line over its attachment(s) (parsers/cover.py)
+OCR = "ocr"                                # text read from images by OCR
+QUALITY_FLAGS: tuple[str, ...] = (UNDECODABLE_BYTES, TRUNCATED, CHALLENGE_PAGE, PINYIN_ANNOTATIONS,
+                                  TRADITIONAL_SCRIPT, EMPTY_BODY, ATTACHMENT_ONLY, OCR)
+
 
 @dataclass(frozen=True)
 class Attachment:

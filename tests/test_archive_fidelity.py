@@ -272,7 +272,8 @@ def test_a_killed_crawl_leaves_no_extraction_process_behind(tmp_path):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc")
 def test_the_sites_of_one_crawl_share_its_helper_processes(tmp_path):
-    """Two sites in one `guifan crawl`: one extraction pool and one archive writer, not one per site."""
+    """Two sites in one `guifan crawl`: one extraction pool, one attachment reader and one archive
+    writer, not one of each per site."""
     db = tmp_path / "shared.db"
     with DemoPortal(day=1) as portal:
         proc = crawl_with_one_worker(portal, db)
@@ -281,4 +282,5 @@ def test_the_sites_of_one_crawl_share_its_helper_processes(tmp_path):
             helpers |= helpers_of(proc.pid)
             time.sleep(0.02)
     assert proc.returncode == 0
-    assert len(helpers) == 2, f"expected one extraction worker and one writer, saw {len(helpers)} helpers"
+    assert len(helpers) == 3, (f"expected one extraction worker, one attachment reader and one writer, "
+                               f"saw {len(helpers)} helpers")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 
 import lxml.html
 import pytest
@@ -113,6 +114,85 @@ def test_by_kind_groups_macro_scores_and_leaks():
 
     assert table["short"]["x"] == {"n": 2, "precision": 0.75, "recall": 1.0, "f1": 0.8, "leaking_pages": 1}
     assert table["table"]["x"]["n"] == 1 and table["table"]["x"]["f1"] == 0.0
+
+
+# ------------------------------------------------------------------ scans: real scanned 公文 for OCR
+SCANS = project_corpus.cases("scans")
+
+
+@pytest.mark.parametrize("case", SCANS, ids=[c.name for c in SCANS])
+def test_scan_gold_is_complete_and_cites_both_origins(case):
+    g, origin = case.gold, case.origin
+    assert origin["repo"] not in RESERVED and origin["license"]
+    assert all(re.fullmatch(r"[0-9a-f]{40}", f.commit) and re.fullmatch(r"[0-9a-f]{64}", f.sha256) and f.path
+               for f in case.files)
+    assert {f.local.suffix.lower() for f in case.files} <= {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+    text = g["text_origin"]
+    assert text["kind"] in {"ground_truth_file", "born_digital", "transcribed"} and text["where"]
+    assert g["gold_text"].strip() and isinstance(g["pages"], int) and g["pages"] >= 1
+    assert g["notes"]
+
+
+def git_repo_with(root, files: dict[str, bytes]) -> str:
+    """A real git repository under root holding files, committed; returns the commit."""
+    import subprocess
+
+    root.mkdir(parents=True)
+    run = lambda *a: subprocess.run(["git", *a], cwd=root, check=True, capture_output=True, text=True).stdout
+    run("init", "-q")
+    for path, data in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(data)
+    run("add", ".")
+    run("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "scans")
+    return run("rev-parse", "HEAD").strip()
+
+
+def test_restore_brings_every_file_of_a_multi_page_scan_and_refuses_altered_bytes(tmp_path, monkeypatch):
+    pages = {"notice/p1.jpg": b"\xff\xd8page one", "notice/p2.jpg": b"\xff\xd8page two"}
+    commit = git_repo_with(tmp_path / "mirror" / "o+r", pages)
+    monkeypatch.setenv("GUIFAN_MIRROR", str(tmp_path / "mirror"))
+    monkeypatch.setattr(project_corpus, "HERE", tmp_path / "corpus")
+    monkeypatch.setattr(project_corpus, "PAGES", tmp_path / "corpus" / "pages")
+    (tmp_path / "corpus" / "scans").mkdir(parents=True)
+
+    def write_case(name, digests):
+        files = [{"path": p, "sha256": d} for p, d in zip(pages, digests)]
+        gold = {"origin": {"repo": "o/r", "commit": commit, "license": "MIT", "files": files},
+                "gold_text": "通知", "pages": 2}
+        (tmp_path / "corpus" / "scans" / f"{name}.json").write_text(json.dumps(gold), encoding="utf-8")
+
+    write_case("good", [hashlib.sha256(b).hexdigest() for b in pages.values()])
+    write_case("bad", [hashlib.sha256(b"\xff\xd8page one").hexdigest(), "0" * 64])
+    good, bad = sorted(project_corpus.cases("scans"), key=lambda c: c.name != "good")
+
+    assert project_corpus.restore(good) == "restored"
+    assert [f.local.read_bytes() for f in good.files] == list(pages.values())
+    assert [f.local.relative_to(tmp_path / "corpus" / "pages") for f in good.files] == [
+        Path("scans/good/1.jpg"), Path("scans/good/2.jpg")]
+    assert good.present() and project_corpus.restore(good) == "present"
+    assert project_corpus.restore(bad) == "missing: sha256 of notice/p2.jpg differs from the manifest"
+    assert not bad.present()
+
+
+def test_attachment_bench_names_the_scans_it_cannot_read(tmp_path, monkeypatch):
+    from benchmarks import attachment_bench
+
+    monkeypatch.setattr(project_corpus, "HERE", tmp_path)
+    monkeypatch.setattr(project_corpus, "PAGES", tmp_path / "pages")
+    (tmp_path / "scans").mkdir()
+    (tmp_path / "pages" / "scans").mkdir(parents=True)
+    for name, data in (("here", b"%PDF-1.4 scan"), ("gone", None)):
+        gold = {"origin": {"repo": "o/r", "path": f"d/{name}.pdf", "commit": "0" * 40, "license": "MIT",
+                           "sha256": hashlib.sha256(data or b"x").hexdigest()}, "gold_text": "正文", "pages": 1}
+        (tmp_path / "scans" / f"{name}.json").write_text(json.dumps(gold), encoding="utf-8")
+        if data:
+            (tmp_path / "pages" / "scans" / f"{name}.pdf").write_bytes(data)
+
+    cases, missing = attachment_bench.real_scans()
+
+    assert [(c[0], c[1], c[2], c[3]) for c in cases] == [("here", [("here.pdf", b"%PDF-1.4 scan")], "正文", 1)]
+    assert missing == ["gone: d/gone.pdf not restored"]
 
 
 VALIDITY = project_corpus.cases("validity")

@@ -68,6 +68,16 @@ LABELS = {
     "as_of": ("计算日期", "Day the validity is computed for"),
     "basis": ("依据", "The evidence (document, sentence) as JSON"),
     "conflicts": ("冲突证据", "Conflicting evidence as JSON"),
+    "doc_a": ("在先文档", "The earlier copy (or what a 转发 notice forwards)"),
+    "doc_b": ("在后文档", "The later copy"),
+    "kind": ("类型", "Kind: exact, forward (转发), adapted, partial"),
+    "similarity": ("相似度", "2 × shared characters / characters of both"),
+    "shared_chars": ("共同字数", "Characters in shared passages"),
+    "first_seen_a": ("在先文档首次发现", "First seen (doc_a)"),
+    "first_seen_b": ("在后文档首次发现", "First seen (doc_b)"),
+    "order_basis": ("先后依据", "What orders the pair: forward, written_date, published_date, first_seen"),
+    "cluster_id": ("族群", "Family: the doc_id of its first copy"),
+    "copies": ("副本数", "Copies in the family"),
 }
 VALIDITY_LABELS = vocabulary.VALIDITY_LABELS
 FACETS = ["site", "issuer", "year", "doc_type", "validity"]
@@ -143,6 +153,17 @@ def metadata() -> dict:
                                             "with its candidates"},
                 "validity_state": {"hidden": True},
                 "validity_dirty": {"hidden": True},
+                "reprint_pair_list": {
+                    "facets": ["kind", "order_basis", "evidence", "site_a", "site_b"], "sort_desc": "similarity",
+                    "description": "转载、转发、改编与部分引用的文档对（doc_a 在先）· Reprint pairs: exact, forward (转发), "
+                                   "adapted, partial reuse; doc_a came first (guifan reprints DOC)",
+                },
+                "reprint_families": {
+                    "facets": ["sites", "site", "region"], "sort": "cluster_id",
+                    "description": "转载族群，每份副本按先后排序 · Reprint families, each copy in order (guifan clusters)",
+                },
+                **{name: {"hidden": True} for name in ("reprint_state", "reprint_docs", "reprint_postings",
+                                                       "reprint_stopped", "reprint_pairs", "reprint_clusters")},
                 "search_state": {"hidden": True},
                 "search_indexed": {"hidden": True},
                 "archive_meta": {"hidden": True},

@@ -50,10 +50,11 @@ def run(args) -> int:
     settings = crawl_settings(args)  # every argument checked before the archive is touched
     check_writable(args.db)
     run_id = crawl_profiles(profiles, args, settings)
-    from guifan.commands.validity import after_crawl
-
-    after_crawl(args.db)
     status, reason = print_summary(args.db, run_id)
+    if status == "completed":
+        from guifan.commands.validity import after_crawl
+
+        after_crawl(args.db)
     if status != "completed":
         raise CliError(f"run {run_id} {status}: {reason}")
     return 0

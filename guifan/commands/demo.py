@@ -43,10 +43,11 @@ def run(args) -> int:
     with portal:
         profiles = [p.with_base_url(portal.base_url(p.name)) for p in profiles]
         run_id = crawl_profiles(profiles, args, settings)
-    from guifan.commands.validity import after_crawl
-
-    after_crawl(args.db)
     status, reason = print_summary(args.db, run_id, demo=True)
+    if status == "completed":
+        from guifan.commands.validity import after_crawl
+
+        after_crawl(args.db)
     if status != "completed":
         raise CliError(f"run {run_id} {status}: {reason}")
     return 0

@@ -45,7 +45,7 @@ def run(args) -> int:
     if not args.ocr:
         hints = {**(hints or {}), "ocr": False}
     if args.max_size is None:
-        from guifan.crawler.settings import DOWNLOAD_MAXSIZE  # one limit for the crawler and for parse
+        from guifan.crawler.limits import DOWNLOAD_MAXSIZE  # one limit for the crawler and for parse
 
         args.max_size = DOWNLOAD_MAXSIZE
     lines_of = (list_one(name, args.url, args.platform or "auto", args.max_size) for name in args.files) \
@@ -157,7 +157,7 @@ class TooLarge(Exception):
 def read_bounded(path: Path, limit: int | None) -> bytes:
     """The file's bytes, never more than `limit` of them in memory (/dev/zero, a 3 GB file)."""
     if limit is None:
-        from guifan.crawler.settings import DOWNLOAD_MAXSIZE
+        from guifan.crawler.limits import DOWNLOAD_MAXSIZE
 
         limit = DOWNLOAD_MAXSIZE
     with open(path, "rb") as f:

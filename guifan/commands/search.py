@@ -28,6 +28,8 @@ def add(sub) -> None:
     p.add_argument("-n", "--limit", type=int, default=20, help="hits to show (default 20)")
     p.add_argument("--offset", type=int, default=0, help="skip this many hits (paging)")
     p.add_argument("--no-bom", action="store_true", help="csv: no UTF-8 byte order mark")
+    p.add_argument("--collapse", action="store_true",
+                   help="one hit per reprint family, with its number of copies (see guifan clusters)")
     p.set_defaults(handler=run)
 
     q = sub.add_parser("index", help="bring the search index up to date (search and serve do it too)")
@@ -91,15 +93,40 @@ def run(args) -> int:
     conn = open_search(args)
     filters = filters_from_args(args)
     validity_current(conn, filters)
-    results = engine.search(conn, " ".join(args.query), filters, limit=args.limit,
-                            offset=args.offset, count=args.format == "table",
+    wanted = (args.limit + args.offset) * COLLAPSE_WIDEN if args.collapse else args.limit
+    results = engine.search(conn, " ".join(args.query), filters, limit=wanted,
+                            offset=0 if args.collapse else args.offset, count=args.format == "table",
                             marks=_marks(args.format))
     if results.warning:
         print(f"guifan: warning: {results.warning}", file=sys.stderr)
+    if args.collapse:
+        _collapse(conn, results, args)
     hits = [hit.as_dict() for hit in results.hits]
     emit(hits, args.format, lambda _: _print_table(results, args), bom=not args.no_bom,
          columns=None if hits else ("doc_id", "version", "title", "score", "snippet"))
     return 0
+
+
+COLLAPSE_WIDEN = 5      # hits fetched per hit shown when collapsing: copies of one family rank together
+
+
+def _collapse(conn, results, args) -> None:
+    """Keep the best hit of each reprint family, with its family's id and number of copies."""
+    from guifan.archive import reprints
+
+    stats = reprints.refresh_or_warn(conn)
+    if stats.warning:
+        print(f"guifan: warning: {stats.warning}", file=sys.stderr)
+    families = reprints.cluster_ids(conn, [h.fields["doc_id"] for h in results.hits])
+    seen, kept = set(), []
+    for hit in results.hits:
+        cluster, copies = families.get(hit.fields["doc_id"], (hit.fields["doc_id"], 1))
+        if cluster in seen:
+            continue
+        seen.add(cluster)
+        hit.fields.update(cluster_id=cluster if copies > 1 else None, copies=copies)
+        kept.append(hit)
+    results.hits = kept[args.offset:args.offset + args.limit]
 
 
 def _marks(fmt: str) -> tuple[str, str]:
@@ -118,6 +145,8 @@ def _print_table(results, args) -> None:
         print(f"{total} versions contain these words; best matching {what} first (showing {shown})")
     else:
         print(f"{total} matching {what} (showing {shown})")
+    if getattr(args, "collapse", False):
+        print("one hit per reprint family (the count above counts every copy)")
     width = shutil.get_terminal_size((120, 24)).columns
     for i, hit in enumerate(results.hits, args.offset + 1):
         f = hit.fields
@@ -128,6 +157,8 @@ def _print_table(results, args) -> None:
         print(f"     {meta}")
         print(f"     {_clip(hit.snippet, width - 5, display_width)}")
         print(f"     {f['doc_id']}{version}  {f['url']}")
+        if f.get("copies", 1) > 1:
+            print(f"     {f['copies']} copies in reprint family {f['cluster_id']} (guifan reprints {f['doc_id']})")
 
 
 def _clip(text: str, width: int, display_width) -> str:

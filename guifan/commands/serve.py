@@ -61,3 +61,17 @@ def _index(conn: sqlite3.Connection, search) -> None:
         print(f"guifan: warning: {warning}", file=sys.stderr)
     elif n:
         print(f"indexed {n} new versions for search", file=sys.stderr)
+    _index_reprints(conn)
+
+
+def _index_reprints(conn: sqlite3.Connection) -> None:
+    """The reprint_pair_list and reprint_families views show what the reprint index holds."""
+    from guifan.archive import ArchiveError, reprints
+
+    try:
+        stats = reprints.refresh_or_warn(conn)
+    except ArchiveError as exc:
+        print(f"guifan: warning: {exc}; serving without reprint pairs", file=sys.stderr)
+        return
+    if stats.warning:
+        print(f"guifan: warning: {stats.warning}", file=sys.stderr)

@@ -47,8 +47,16 @@ def after_crawl(db) -> None:
     from guifan.archive import open_archive as open_
     from guifan.archive import validity
 
-    with open_(db, "write") as archive:
-        report = validity.refresh(archive.conn)
+    import sqlite3
+
+    from guifan.archive import ArchiveError
+
+    try:
+        with open_(db, "write") as archive:
+            report = validity.refresh(archive.conn)
+    except (ArchiveError, sqlite3.Error) as exc:  # derived data: the next read computes it again
+        print(f"guifan: warning: validity not computed now ({exc}); it will be when next read", file=sys.stderr)
+        return
     if not report.skipped:
         print(f"validity: read {report.read} new versions; {report.linked} of {report.refs} references linked",
               file=sys.stderr)
