@@ -9,21 +9,21 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from guifan.parsers.record import VALIDITY_VALUES
+from guifan.parsers import vocabulary
+from guifan.parsers.vocabulary import VALIDITY_VALUES
 
 from .errors import ArchiveError
 
-# Labels a Chinese user types, mapped to the record's validity values.
-VALIDITY_ALIASES = {
-    "有效": "in_force", "现行有效": "in_force", "已修订": "amended", "修订": "amended", "废止": "repealed",
-    "失效": "expired", "尚未生效": "not_yet_in_force", "未生效": "not_yet_in_force", "未知": "unknown",
-}
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
 @dataclass
 class DocFilters:
-    """What to keep. Lists mean "any of"; text filters (region, issuer) mean "contains"."""
+    """What to keep. Lists mean "any of"; text filters (region, issuer) mean "contains".
+
+    ``validity`` is the computed validity (archive.validity) as of ``as_of`` (default today),
+    or, with ``validity_label``, the portal's own 有效性 label as extracted.
+    """
 
     sites: list[str] = field(default_factory=list)
     region: str | None = None
@@ -33,9 +33,13 @@ class DocFilters:
     date_from: str | None = None
     date_to: str | None = None
     all_versions: bool = False
+    as_of: str | None = None
+    validity_label: bool = False
 
     def __post_init__(self) -> None:
         self.validity = [validity_value(v) for v in self.validity]
+        if self.as_of is not None or self.validity:
+            self.as_of = as_of_day(self.as_of)
         self.date_from = date_bound(self.date_from, end=False)
         self.date_to = date_bound(self.date_to, end=True)
 
@@ -46,7 +50,12 @@ class DocFilters:
             parts.append("d.status = 'live' AND v.version = d.current_version")
         _in_list(parts, params, "v.site", "site", self.sites)
         _in_list(parts, params, "v.doc_type", "doc_type", self.doc_types)
-        _in_list(parts, params, "v.validity", "validity", self.validity)
+        if self.validity and self.validity_label:
+            _in_list(parts, params, "v.validity", "validity", self.validity)
+        elif self.validity:
+            names = [f"validity_{i}" for i in range(len(self.validity))]
+            parts.append(filter_sql(names))
+            params.update(zip(names, self.validity), as_of=self.as_of)
         if self.region:
             parts.append("instr(s.region, :region) > 0")
             params["region"] = self.region
@@ -62,8 +71,21 @@ class DocFilters:
         return (" AND ".join(parts) or "1"), params
 
     @property
+    def needs_validity(self) -> bool:
+        """The filter reads computed validity (archive.validity's timelines: callers bring them up
+        to date with ``validity.ensure_current``, as the CLI and ``export`` do)."""
+        return bool(self.validity) and not self.validity_label
+
+    @property
     def needs_sites(self) -> bool:
         return bool(self.region)
+
+
+def filter_sql(names: list[str]) -> str:
+    """Computed validity on :as_of among the named values (archive.validity's timelines)."""
+    marks = ", ".join(f":{n}" for n in names)
+    return ("EXISTS (SELECT 1 FROM validity_timeline vt WHERE vt.doc_id = v.doc_id AND vt.version = v.version "
+            f"AND vt.start_date <= :as_of AND vt.end_date >= :as_of AND vt.validity IN ({marks}))")
 
 
 def _in_list(parts: list, params: dict, column: str, name: str, values: list[str]) -> None:
@@ -75,11 +97,21 @@ def _in_list(parts: list, params: dict, column: str, name: str, values: list[str
 
 
 def validity_value(text: str) -> str:
-    value = VALIDITY_ALIASES.get(text.strip(), text.strip())
-    if value not in VALIDITY_VALUES:
+    value = vocabulary.validity_value(text)
+    if value is None:
         raise ArchiveError(f"unknown validity {text!r}; use one of {', '.join(VALIDITY_VALUES)} "
-                           f"(or 有效, 废止, 失效, 已修订, 尚未生效)")
+                           f"(or 有效, 已废止, 废止, 失效, 已修订, 尚未生效)")
     return value
+
+
+def as_of_day(text: str | None) -> str:
+    """YYYY-MM-DD (default: today, local time)."""
+    if not text:
+        return datetime.date.today().isoformat()
+    bound = date_bound(text, end=True)
+    if len(text.strip()) != 10:
+        raise ArchiveError(f"--as-of wants a day YYYY-MM-DD, got {text!r}")
+    return bound
 
 
 def date_bound(text: str | None, *, end: bool) -> str | None:

@@ -22,12 +22,17 @@ from typing import IO, Callable, Iterator
 
 from guifan.parsers.record import RECORD_FIELDS
 
-from .doc_filters import DocFilters
+from .attachments import FULL_TEXT_SQL
+from .doc_filters import DocFilters, as_of_day
 
+# The computed validity (archive.validity) on the filters' --as-of day (default today).
+COMPUTED_FIELDS = ("computed_validity", "validity_as_of", "validity_source", "validity_conflict")
 PROVENANCE_FIELDS = ("region", "captured_at", "capture_url", "sha256", "capture_id", "extractor_version",
                      "valid_from", "valid_to", "document_status")
-EXPORT_FIELDS = RECORD_FIELDS + PROVENANCE_FIELDS
-JSON_FIELDS = ("attachments", "quality_flags")
+# full_text: the body, then the attachments' texts, each marked (archive/attachments.py) — the
+# document's text when its page is a cover over an attachment.
+EXPORT_FIELDS = RECORD_FIELDS + PROVENANCE_FIELDS + COMPUTED_FIELDS + ("full_text",)
+JSON_FIELDS = ("attachments", "quality_flags", "validity_clauses")
 FORMATS = ("csv", "json", "jsonl")
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP CSV injection).
 FORMULA_START = tuple("=+-@\t\r") + tuple("＝＋－＠")
@@ -37,7 +42,10 @@ _JSON = json.JSONEncoder(ensure_ascii=False)   # built once: json.dumps(...) bui
 
 _SOURCE = {
     "region": "s.region", "captured_at": "c.fetched_at", "capture_url": "c.final_url", "sha256": "c.sha256",
-    "capture_id": "v.capture_id", "document_status": "d.status",
+    "capture_id": "v.capture_id", "document_status": "d.status", "full_text": FULL_TEXT_SQL.format(v="v"),
+    "effective_date": "vf.effective_date", "expiry_date": "vf.expiry_date", "validity_clauses": "vf.validity_clauses",
+    "computed_validity": "coalesce(vt.validity, 'unknown')", "validity_as_of": ":export_as_of",
+    "validity_source": "json_extract(vt.basis, '$.source')", "validity_conflict": "(vt.conflicts != '[]')",
 }
 
 
@@ -48,8 +56,12 @@ def select_sql(filters: DocFilters, match: str | None = None) -> tuple[str, dict
         where += " AND v.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :match)"
         params["match"] = match
     cols = ", ".join(f"{_SOURCE.get(f, 'v.' + f)} AS {f}" for f in EXPORT_FIELDS)
+    params["export_as_of"] = filters.as_of or as_of_day(None)
     sql = (f"SELECT {cols} FROM versions v JOIN documents d ON d.doc_id = v.doc_id "
            "LEFT JOIN captures c ON c.capture_id = v.capture_id LEFT JOIN sites s ON s.name = v.site "
+           "LEFT JOIN version_facts vf ON vf.version_rowid = v.rowid "
+           "LEFT JOIN validity_timeline vt ON vt.doc_id = v.doc_id AND vt.version = v.version "
+           "AND vt.start_date <= :export_as_of AND vt.end_date >= :export_as_of "
            f"WHERE {where} ORDER BY v.doc_id, v.version")
     return sql, params
 
@@ -60,6 +72,10 @@ def count_rows(conn: sqlite3.Connection, filters: DocFilters, match: str | None 
 
 
 def iter_rows(conn: sqlite3.Connection, filters: DocFilters, match: str | None = None) -> Iterator[tuple]:
+    from . import validity
+
+    if not validity.has_tables(conn) or filters.needs_validity:
+        validity.ensure_current(conn)        # the computed columns (and filter) read its tables
     sql, params = select_sql(filters, match)
     cur = conn.cursor()
     cur.row_factory = None                   # plain tuples: the fastest rows sqlite3 makes

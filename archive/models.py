@@ -41,8 +41,19 @@ class FetchResult:
     document: Document | None = None
     # On a list page: the detail URLs it lists (for the completeness report and tombstones).
     links: list[str] = field(default_factory=list)
+    # On an attachment: its text, read by an extraction worker (parsers.attachment_text),
+    # and which reader with which tools read it; None when those bytes were read before.
+    attachment_text: object | None = None
+    attachment_reader: str | None = None
     # What the crawler learnt of the site on this fetch (Archive.observe): the platform it
     # sniffed, the portal's 网站标识码, the columns it chose, documents left to another site.
     observations: dict | None = None
     # The redirect answers before this one, in order: {url, status, headers, body, location}.
     hops: list[dict] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        # Short: Scrapy logs an item's repr with any error about it, and the raw bytes of a
+        # page (or its whole body text) on stderr help nobody.
+        size = "no body" if self.body is None else f"{len(self.body)} bytes"
+        return (f"FetchResult(site={self.site!r}, kind={self.kind!r}, url={self.url!r}, status={self.status}, "
+                f"{size})")

@@ -3,8 +3,9 @@
 A run is opened by the process that crawls (or, in distributed mode, by the ingester when
 a site's first worker announces itself) and closed with one of three statuses:
 
-* ``interrupted`` — a crawler stopped early (a signal, a shutdown): resumable with JOBDIR;
-* ``failed`` — nothing could be fetched at all;
+* ``interrupted`` — a crawler stopped early (a signal, a shutdown, the archive locked by another
+  process for longer than GUIFAN_LOCK_WAIT): resumable with JOBDIR;
+* ``failed`` — nothing could be fetched at all, or its fetches could not be written (a full disk);
 * ``completed`` — otherwise; only then are documents no list showed for ``gone_after``
   runs tombstoned, so a broken run never retires anything.
 """
@@ -14,20 +15,26 @@ import json
 import os
 
 from .errors import ArchiveError
-from .store import Archive, pid_alive
+from .store import ABANDONED, Archive, pid_alive
 
 
-def open_run(archive: Archive, profiles: list[dict], version: str) -> int:
-    """Record the sites' profiles and start a run of them; return its id."""
+def open_run(archive: Archive, profiles: list[dict], version: str, exclusive: bool = False) -> int:
+    """Record the sites' profiles and start a run of them; return its id.
+
+    `exclusive`: refuse (ArchiveError, naming the run and its process) a site that another
+    live process is crawling into this archive now: two crawls of one site at once.
+    """
     for profile in profiles:
         archive.upsert_site(profile)
-    return archive.start_run([p["name"] for p in profiles], version)
+    return archive.start_run([p["name"] for p in profiles], version, exclusive=exclusive)
 
 
-def run_status(archive: Archive, run_id: int | None) -> str | None:
-    """The run's recorded status (``running`` for one whose process was killed without a word)."""
-    row = archive.conn.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-    return row["status"] if row is not None else None
+def was_killed(archive: Archive, run_id: int | None) -> bool:
+    """Whether the run's process ended without closing it (SIGKILL, a crash): still marked
+    ``running`` (reopen_run refuses one whose process lives), or already marked so by a later run."""
+    row = archive.conn.execute("SELECT status, reason FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+    return row is not None and (row["status"] == "running" or (
+        row["status"] == "interrupted" and row["reason"] == ABANDONED))
 
 
 def reopen_run(archive: Archive, run_id: int | None, label: str) -> int | None:
@@ -46,10 +53,19 @@ def reopen_run(archive: Archive, run_id: int | None, label: str) -> int | None:
     return run_id
 
 
-def close_run(archive: Archive, run_id: int, reasons: list, gone_after: int) -> str:
-    """Close a run from its crawlers' finish reasons; return the status recorded."""
+def close_run(archive: Archive, run_id: int, reasons: list, gone_after: int,
+              write_failed: tuple[str, str] | None = None) -> str:
+    """Close a run from its crawlers' finish reasons; return the status recorded.
+
+    `write_failed` (exception name, message): the run's fetches could not all be written.
+    It then failed (a full disk) or, if it gave up waiting for the lock, was interrupted;
+    either way it retires nothing: what it did not write says nothing about the site.
+    """
     summary = archive.run_summary(run_id)
-    if any(r not in (None, "finished") for r in reasons):
+    if write_failed:
+        status = "interrupted" if write_failed[0] == "ArchiveLocked" else "failed"
+        why = write_failed[1]
+    elif any(r not in (None, "finished") for r in reasons):
         status, why = "interrupted", f"crawl stopped early: {', '.join(map(str, reasons))}"
     elif summary["pages_fetched"] == 0:
         failures = ", ".join(f"{k} ×{v}" for k, v in summary["failures"].items()) or "no request was made"

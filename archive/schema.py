@@ -6,6 +6,8 @@ field names as columns, one row per live document.
 """
 from __future__ import annotations
 
+from .attachments import FULL_TEXT_SQL, VERSIONS_TABLE
+
 SCHEMA_VERSION = 1
 
 TABLES = """
@@ -104,6 +106,7 @@ CREATE TABLE IF NOT EXISTS versions (
     encoding TEXT,
     quality_flags TEXT,              -- JSON list
     raw_meta TEXT,                   -- JSON object: label -> value as printed
+    attachment_text TEXT,            -- its attachments' texts, marked, in order (archive/attachments.py)
     PRIMARY KEY (doc_id, version)
 );
 -- Every URL once; the fetch log refers to it by number, so a revisit costs a few bytes.
@@ -172,16 +175,18 @@ CURRENT_VIEW = """
 CREATE VIEW IF NOT EXISTS current AS
 SELECT d.doc_id, v.version, v.site, v.url, v.title, v.index_no, v.doc_number, v.issuer,
        v.written_date, v.published_date, v.validity, v.topic, v.doc_type, v.body,
-       v.attachments, v.encoding, v.quality_flags,
-       s.region, substr(v.published_date, 1, 4) AS year, v.doc_number_raw, v.raw_meta, d.first_seen, d.last_seen, v.valid_from, v.capture_id
+       v.attachments, v.encoding, v.quality_flags, f.effective_date, f.expiry_date, f.validity_clauses,
+       s.region, substr(v.published_date, 1, 4) AS year, v.doc_number_raw, v.raw_meta, d.first_seen, d.last_seen, v.valid_from, v.capture_id,
+       v.attachment_text, FULL_TEXT AS full_text
 FROM documents d
 JOIN versions v ON v.doc_id = d.doc_id AND v.version = d.current_version
 LEFT JOIN sites s ON s.name = v.site
+LEFT JOIN version_facts f ON f.version_rowid = v.rowid   -- derived: archive.validity fills it
 WHERE d.status = 'live';
-"""
+""".replace("FULL_TEXT", FULL_TEXT_SQL.format(v="v"))
 # The one view of current versions (CLI, SQL users, Datasette facets). Archives made before
 # it carried region and year, and the search index's old `current_documents`, get it anew.
-CURRENT_VIEW_COLUMNS = ("region", "year")
+CURRENT_VIEW_COLUMNS = ("region", "year", "effective_date", "full_text")
 # Columns added to tables after archives already existed: added on opening for writing.
 ADDED_COLUMNS = {"blobs": {"dict_id": "INTEGER"}}
 # What the summary after a crawl suggests trying in sqlite3.
@@ -222,9 +227,12 @@ CREATE TABLE IF NOT EXISTS attachment_texts (
     pages INTEGER,                   -- pages (PDF, OFD) or sheets (XLS/XLSX)
     flags TEXT NOT NULL,             -- JSON list, e.g. ["scanned_pdf"]
     reason TEXT,                     -- why there is no text
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    reader TEXT,                     -- parsers READER_VERSION and the tools it had (office, ocr …)
+    confidence REAL,                 -- OCR: mean word confidence 0-100
+    page_confidence TEXT             -- OCR: JSON list of [page, confidence]
 );
-"""
+""" + VERSIONS_TABLE
 
 # The redirect answers a fetch went through before its final one (3xx status, headers with the
 # Location, body bytes in blobs), in order: the WARC replays them as the server sent them.
@@ -246,7 +254,7 @@ CREATE VIEW IF NOT EXISTS attachments AS
 SELECT u.site, u.url, c.final_url, r.url AS page_url,
        (SELECT d.doc_id FROM documents d WHERE d.site = u.site AND d.url = r.url) AS doc_id,
        c.sha256, b.size, c.status, f.at AS fetched_at, t.kind, t.status AS text_status, t.extractor,
-       t.pages, t.flags, t.reason, t.text
+       t.pages, t.flags, t.reason, t.confidence, t.text
 FROM fetches f
 JOIN urls u ON u.url_id = f.url_id
 JOIN captures c ON c.capture_id = f.capture_id

@@ -296,9 +296,7 @@ def ensure_index(conn: sqlite3.Connection, *, batch: int = INDEX_BATCH,
     while True:
         with _write(conn):
             hw = indexed_rowid(conn)           # re-read inside the lock: another indexer may have run
-            rows = conn.execute(
-                f"SELECT rowid, title, body, {attachment}, {_meta_sql()}, content_hash FROM versions "
-                "WHERE rowid > ? ORDER BY rowid LIMIT ?", (hw, batch)).fetchall()
+            rows = conn.execute(_next_rows_sql(attachment), (hw, batch)).fetchall()
             if not rows:
                 return done
             _index_rows(conn, rows)
@@ -324,6 +322,12 @@ def _apply_dirty(conn: sqlite3.Connection, attachment: str) -> int:
             _index_rows(conn, rows, move_mark=False)
     conn.execute("DELETE FROM search_dirty")
     return len(dirty)
+
+
+def _next_rows_sql(attachment: str, table: str = "versions") -> str:
+    """The next versions to index, as `_index_rows` takes them (the temporary index too)."""
+    return (f"SELECT rowid, title, body, {attachment}, {_meta_sql()}, content_hash FROM {table} "
+            "WHERE rowid > ? ORDER BY rowid LIMIT ?")
 
 
 def _index_rows(conn: sqlite3.Connection, rows: list, move_mark: bool = True) -> None:
@@ -402,17 +406,62 @@ def rebuild_index(conn: sqlite3.Connection, **kw) -> int:
     return ensure_index(conn, **kw)
 
 
-def refresh(conn: sqlite3.Connection) -> tuple[int, str | None]:
-    """Catch the index up before a search; on a read-only or busy archive, say what is missing."""
-    if _up_to_date(conn):
+def refresh(conn: sqlite3.Connection, in_memory: bool = True) -> tuple[int, str | None]:
+    """Catch the index up before a search; on a read-only or busy archive, say what is missing.
+
+    On a read-only archive (read-only media) without an index, with `in_memory`, the whole
+    index is built for this connection only (see `temporary_index`); one whose index is
+    behind is searched as it is, with a warning.
+    """
+    if _has_temporary_index(conn) or _up_to_date(conn):
         return 0, None                                # nothing to write: fine on a read-only file
     try:
         return ensure_index(conn), None
     except sqlite3.OperationalError as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if in_memory and "readonly" in str(exc) and not has_index(conn):
+            n = temporary_index(conn)
+            return n, (f"the archive is read-only and has no search index: indexed its {n} versions in memory "
+                       "for this search (`guifan index` where it can be written keeps an index in the file)")
         if not has_index(conn):
             raise ArchiveError(f"the archive has no search index and cannot be written ({exc}); "
                                "run `guifan index` with write access") from None
         return 0, f"search index not updated ({exc}); {pending(conn)} newer versions are not searchable yet"
+
+
+def _in_temp(statement: str) -> str:
+    """The same CREATE statement, for the connection's TEMP schema."""
+    if statement.startswith("CREATE VIRTUAL TABLE IF NOT EXISTS "):
+        return statement.replace("IF NOT EXISTS ", "IF NOT EXISTS temp.", 1)
+    return re.sub(r"^CREATE (TABLE|VIEW) IF NOT EXISTS ", r"CREATE TEMP \1 IF NOT EXISTS ", statement, count=1)
+
+
+def temporary_index(conn: sqlite3.Connection) -> int:
+    """Index every version into the connection's TEMP schema; return how many.
+
+    SQLite resolves an unqualified name in TEMP before the archive's own schema, so every
+    query of this module then reads the temporary index, and the archive file is never written.
+    """
+    for statement in _statements(SCHEMA):
+        conn.execute(_in_temp(statement))
+    conn.execute("INSERT OR REPLACE INTO temp.search_state VALUES ('index_version', ?)", (INDEX_VERSION,))
+    conn.execute("INSERT OR REPLACE INTO temp.search_state VALUES ('indexed_rowid', '0')")
+    attachment, done = _attachment_sql(conn), 0
+    while True:
+        conn.execute("BEGIN")                           # TEMP only: no lock on the archive
+        rows = conn.execute(_next_rows_sql(attachment, "main.versions"),
+                            (indexed_rowid(conn), INDEX_BATCH)).fetchall()
+        if rows:
+            _index_rows(conn, rows)
+        conn.execute("COMMIT")
+        if not rows:
+            return done
+        done += len(rows)
+
+
+def _has_temporary_index(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'search_state'").fetchone() is not None
 
 
 def _up_to_date(conn: sqlite3.Connection) -> bool:

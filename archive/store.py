@@ -13,13 +13,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import unquote, urlsplit
 
-from guifan.parsers.attachment_text import extract_attachment_text
 from guifan.parsers.record import CONTENT_FIELDS, Document
 
-from . import blobs, search
-from .errors import ArchiveError
+from . import attachments, blobs, validity
+from .errors import ArchiveError, ArchiveFull
+from .locks import describe_process, holder_text, is_busy, wait_for_lock
 from .models import FetchResult, utc_now
 from .schema import (ATTACHMENT_TABLES, ATTACHMENTS_VIEW, CURRENT_VIEW, CURRENT_VIEW_COLUMNS, FETCH_LOG_VIEW,
                      REDIRECT_TABLES, RETIRED_VIEWS, SCHEMA_VERSION, TABLES, VALIDITY_EVENTS_VIEW, ADDED_COLUMNS)
@@ -57,7 +56,9 @@ def changed_fields(old: sqlite3.Row | dict, new: dict) -> list[str]:
 
 def _friendly(path: Path, exc: sqlite3.Error) -> ArchiveError:
     text = str(exc)
-    if "locked" in text or "busy" in text:
+    if "full" in text:  # SQLITE_FULL: "database or disk is full"
+        return ArchiveFull(f"archive {path}: the disk is full ({text}); free some space and run again")
+    if is_busy(exc):
         return ArchiveError(f"archive {path} is locked by another process; try again when it finishes")
     if "not a database" in text or "malformed" in text:
         return ArchiveError(f"archive {path} is not a valid SQLite database (corrupt or another file type)")
@@ -70,9 +71,53 @@ def _why_unwritable(path: Path) -> str:
     parent = path.resolve().parent
     if not parent.exists():
         return f"directory {parent} does not exist"
+    if _read_only_fs(parent):
+        return "the file system is read-only (reading commands such as search, show and export still work)"
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        return "permission denied"
+        return "permission denied (reading commands such as search, show and export still work)"
     return "the file cannot be opened for writing"
+
+
+def read_only_uri(path: Path) -> str:
+    """The URI that opens `path` for reading only.
+
+    `mode=ro` still needs the `-shm` file (and so a writable directory) for a WAL archive;
+    on read-only media, where none can be made, `immutable=1` reads the file as it is, which
+    is all of it when no `-wal` file is there (a writer's last close checkpoints and removes it).
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not _can_make_shm(path):
+        uri += "&immutable=1"
+    return uri
+
+
+def writable(path: Path) -> bool:
+    """Can this archive be written here (file, its directory for -wal/-shm, the file system)?"""
+    return _dir_writable(path.resolve().parent) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _can_make_shm(path: Path) -> bool:
+    shm = Path(f"{path}-shm")
+    if shm.exists():
+        return True
+    if Path(f"{path}-wal").exists():
+        return True  # let SQLite say what it can do: immutable would ignore the WAL's content
+    return _dir_writable(path.resolve().parent)
+
+
+def _dir_writable(parent: Path) -> bool:
+    return not _read_only_fs(parent) and os.access(parent, os.W_OK | os.X_OK)
+
+
+def _read_only_fs(directory: Path) -> bool:
+    try:
+        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except OSError:
+        return True
+
+
+# The reason a run gets when a later one finds its process gone (killed, crashed).
+ABANDONED = "process ended before the run finished"
 
 
 @dataclass
@@ -86,16 +131,21 @@ class RunCounts:
 
 
 class Archive:
-    """Open (creating if needed) the archive at `path`."""
+    """Open (creating if needed) the archive at `path`.
+
+    A writer that finds the write lock taken waits up to `lock_wait` seconds (with backoff,
+    logging who holds it) before giving up with ArchiveLocked.
+    """
 
     def __init__(self, path: str | os.PathLike, *, readonly: bool = False, migrate: bool = True,
-                 timeout: float = 10.0):
+                 timeout: float = 2.0, lock_wait: float = 60.0):
         self.path = Path(path)
+        self.lock_wait = lock_wait
         self._batch_depth = 0
         try:
             self.conn = self._connect(readonly, timeout)
             if migrate and not readonly:
-                self._migrate()
+                self._locked(self._migrate)
             self.conn.execute("SELECT count(*) FROM archive_meta").fetchone()
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):
@@ -111,8 +161,7 @@ class Archive:
         if not parent.exists():
             raise ArchiveError(f"cannot write archive {self.path}: directory {parent} does not exist")
         if readonly:
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout,
-                                   isolation_level=None)
+            conn = sqlite3.connect(read_only_uri(self.path), uri=True, timeout=timeout, isolation_level=None)
         else:
             conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         conn.row_factory = sqlite3.Row
@@ -124,9 +173,11 @@ class Archive:
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self._retire_old_views()
         self._add_columns()
+        with self.transaction() as c:  # archives made before attachment versions and OCR
+            attachments.add_columns(c)
         # One script in one transaction: a half-created schema never survives a crash.
         self.conn.executescript(
-            f"BEGIN IMMEDIATE;{TABLES}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
+            f"BEGIN IMMEDIATE;{TABLES}{validity.SCHEMA}{CURRENT_VIEW}{FETCH_LOG_VIEW}{VALIDITY_EVENTS_VIEW}"
             f"{ATTACHMENT_TABLES}{ATTACHMENTS_VIEW}{REDIRECT_TABLES}"
             f"INSERT OR IGNORE INTO archive_meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');"
             "COMMIT;"
@@ -148,6 +199,22 @@ class Archive:
             self.conn.executescript("BEGIN IMMEDIATE;DROP VIEW IF EXISTS current;"
                                     + "".join(f"DROP VIEW IF EXISTS {v};" for v in stale) + "COMMIT;")
 
+    def _locked(self, attempt):
+        """Run a write that takes the lock, waiting (with backoff) while another process holds it."""
+        return wait_for_lock(attempt, self.path, self.conn, self.lock_wait,
+                             lambda: holder_text(self.path, self._running_run))
+
+    def _running_run(self, pid: int) -> str | None:
+        """`run 7 (demo-qingshi) running since …` for a pid that owns a running run."""
+        try:
+            row = self.conn.execute("SELECT run_id, sites, started_at FROM runs WHERE status = 'running' "
+                                    "AND pid = ? ORDER BY run_id DESC LIMIT 1", (pid,)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        return f"run {row['run_id']} ({', '.join(json.loads(row['sites']))}) running since {row['started_at']}"
+
     def close(self) -> None:
         self.conn.close()
 
@@ -164,27 +231,37 @@ class Archive:
             yield from self._savepoint()
             return
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._locked(lambda: self.conn.execute("BEGIN IMMEDIATE"))
         except sqlite3.Error as exc:
             raise _friendly(self.path, exc) from None
         try:
             yield self.conn
+        except sqlite3.OperationalError as exc:
+            self._rollback()
+            raise _friendly(self.path, exc) from None
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise _friendly(self.path, exc) from None
+
+    def _rollback(self) -> None:
+        # A full disk (SQLITE_FULL, an I/O error) rolls the whole transaction back itself:
+        # a ROLLBACK then would fail and hide the real error.
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def _savepoint(self) -> Iterator[sqlite3.Connection]:
         self.conn.execute("SAVEPOINT fetch")
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK TO fetch")
-            self.conn.execute("RELEASE fetch")
+            if self.conn.in_transaction:  # else SQLite has rolled back the whole batch already
+                self.conn.execute("ROLLBACK TO fetch")
+                self.conn.execute("RELEASE fetch")
             raise
         self.conn.execute("RELEASE fetch")
 
@@ -218,23 +295,35 @@ class Archive:
                 row,
             )
 
-    def start_run(self, sites: list[str], version: str = "") -> int:
+    def start_run(self, sites: list[str], version: str = "", exclusive: bool = False) -> int:
+        """Open a run of `sites`; `exclusive` (a crawl by hand) refuses a site that a live
+        process is crawling into this archive already (checked under the write lock)."""
         with self.transaction() as c:
             self._close_abandoned_runs(c)
+            if exclusive:
+                self._refuse_busy_sites(c, sites)
             cur = c.execute(
                 "INSERT INTO runs(started_at, status, sites, pid, guifan_version) VALUES (?, 'running', ?, ?, ?)",
                 (utc_now(), json.dumps(sites), os.getpid(), version),
             )
             return cur.lastrowid
 
+    def _refuse_busy_sites(self, c: sqlite3.Connection, sites: list[str]) -> None:
+        for row in c.execute("SELECT run_id, sites, pid, started_at FROM runs WHERE status = 'running' "
+                             "AND pid IS NOT ? ORDER BY run_id", (os.getpid(),)).fetchall():
+            busy = [s for s in json.loads(row["sites"]) if s in sites]
+            if busy and pid_alive(row["pid"]):
+                raise ArchiveError(
+                    f"{', '.join(busy)} {'is' if len(busy) == 1 else 'are'} being crawled into {self.path} already: "
+                    f"run {row['run_id']}, {describe_process(row['pid'])}, since {row['started_at']}; "
+                    "wait for it to finish or stop that process")
+
     def _close_abandoned_runs(self, c: sqlite3.Connection) -> None:
         # A run whose process is gone was killed; say so instead of leaving it "running".
         for row in c.execute("SELECT run_id, pid FROM runs WHERE status = 'running'").fetchall():
             if not pid_alive(row["pid"]):
                 c.execute(
-                    "UPDATE runs SET status='interrupted', reason='process ended before the run finished' "
-                    "WHERE run_id=?",
-                    (row["run_id"],),
+                    "UPDATE runs SET status='interrupted', reason=? WHERE run_id=?", (ABANDONED, row["run_id"]),
                 )
 
     def finish_run(self, run_id: int, status: str, reason: str | None = None) -> None:
@@ -284,11 +373,10 @@ class Archive:
 
         Returns the outcome recorded.
         """
-        text = attachment_text(fetch, self.conn)  # read outside the write lock: a big PDF takes a while
         with self.transaction() as c:
             fx = _Fetch(c, run_id, fetch)
             if fetch.kind == "attachment":
-                self._attachment_arrives(fx, text)
+                self._attachment_arrives(fx)
             outcome, reason = self._judge(fx)
             self._record_listings(c, run_id, fetch)
             if fetch.observations:
@@ -303,22 +391,20 @@ class Archive:
             _record_hops(c, cur.lastrowid, fetch.hops)
             return outcome
 
-    def _attachment_arrives(self, fx: "_Fetch", text) -> None:
-        """Keep an attachment's text; if the URL now serves other bytes, re-index its page's versions."""
+    def _attachment_arrives(self, fx: "_Fetch") -> None:
+        """Keep the text the worker read (the writer reads nothing itself); a new attachment
+        version if the URL now serves other text, and the linking page's version takes it."""
         f = fx.fetch
         if f.outcome or not f.status or not 200 <= f.status < 300 or fx.digest is None:
             return
-        before = fx.c.execute(
-            "SELECT c.sha256 FROM fetches g JOIN urls u ON u.url_id = g.url_id JOIN captures c USING (capture_id) "
-            "WHERE u.url = ? ORDER BY g.fetch_id DESC LIMIT 1", (f.url,)).fetchone()
-        if f.referer and (before is None or before[0] != fx.digest):
-            search.attachment_text_changing(fx.c, f.site, f.referer)
-        if text is not None:
-            fx.c.execute(
-                "INSERT OR IGNORE INTO attachment_texts(sha256, kind, status, extractor, pages, flags, reason, text) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (fx.digest, text.kind, text.status, text.extractor, text.pages, json.dumps(list(text.flags)),
-                 text.reason, text.text))
+        if f.attachment_text is not None:
+            attachments.store_text(fx.c, fx.digest, f.attachment_text, f.attachment_reader or "")
+        if attachments.record_version(fx.c, url_id(fx.c, f.site, f.url), fx.digest, f.fetched_at, fx.run_id):
+            attachments.refresh_page(fx.c, f.site, f.referer, f.url)
+
+    def attachment_known(self, sha256: str, reader: str) -> bool:
+        """Bytes this reader has read before: the extraction worker need not read them again."""
+        return attachments.known(self.conn, sha256, reader)
 
     def _observe(self, c, run_id: int, site: str, seen: dict, at: str) -> None:
         """Merge what a fetch taught about its site into the run's site_runs row: scalars
@@ -469,7 +555,7 @@ class Archive:
             doc_id=doc_id, version=version, valid_from=fx.fetch.fetched_at, last_confirmed=fx.fetch.fetched_at,
             capture_id=fx.capture(), run_id=fx.run_id, extractor_version=EXTRACTOR_VERSION,
             changed_fields=json.dumps(changes), site=fx.fetch.site,
-            url=fx.fetch.document.url,
+            url=fx.fetch.document.url, attachment_text=attachments.texts_for(fx.c, values["attachments"]),
         )
         cols = ", ".join(row)
         marks = ", ".join(f":{k}" for k in row)
@@ -617,17 +703,6 @@ def _record_hops(c: sqlite3.Connection, fetch_id: int, hops: list[dict]) -> None
                    json.dumps([list(p) for p in hop.get("headers", [])], ensure_ascii=False), digest))
 
 
-def attachment_text(fetch: FetchResult, conn: sqlite3.Connection):
-    """The text of a fetched attachment's bytes, unless already known for those bytes (or not a file)."""
-    if fetch.kind != "attachment" or fetch.outcome or not fetch.body or not 200 <= (fetch.status or 0) < 300:
-        return None
-    if conn.execute("SELECT 1 FROM attachment_texts WHERE sha256 = ?", (blobs.sha256(fetch.body),)).fetchone():
-        return None
-    content_type = next((v for k, v in fetch.response_headers if k.lower() == "content-type"), "")
-    name = unquote(urlsplit(fetch.final_url or fetch.url).path.rsplit("/", 1)[-1])
-    return extract_attachment_text(fetch.body, name, content_type)
-
-
 SITE_RUN_FIELDS = ("platform_configured", "platform", "platform_evidence", "site_id_code", "code_mismatch")
 
 
@@ -659,6 +734,16 @@ def pid_alive(pid: int | None) -> bool:
 
 
 
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise ArchiveError if an archive cannot be written at `path`; create nothing, so a
+    command that stops on a later argument error leaves no empty archive behind."""
+    path = Path(path)
+    if path.exists():
+        Archive(path).close()                   # it must be an archive, and writable
+    elif not path.resolve().parent.is_dir() or not writable(path):
+        raise ArchiveError(f"cannot write archive {path}: {_why_unwritable(path)}")
+
+
 def open_archive(path: str | os.PathLike, mode: str = "read", timeout: float = 10.0) -> Archive:
     """The one way to open an archive: ``read`` (must exist; never written), ``index``
     (must exist; written only to keep the search index current, read-only where the file
@@ -670,5 +755,5 @@ def open_archive(path: str | os.PathLike, mode: str = "read", timeout: float = 1
         raise ArchiveError(f"no archive at {path} (crawl into it first, e.g. `guifan demo`)")
     if mode == "write":
         return Archive(path, timeout=timeout)
-    writable = mode == "index" and os.access(path, os.W_OK) and os.access(path.resolve().parent, os.W_OK)
-    return Archive(path, readonly=not writable, migrate=False, timeout=timeout)
+    can_write = mode == "index" and writable(path)  # read-only media: read it as it is (search indexes in memory)
+    return Archive(path, readonly=not can_write, migrate=False, timeout=timeout)

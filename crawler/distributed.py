@@ -32,6 +32,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from guifan.archive.models import FetchResult, utc_now
+from guifan.parsers.attachment_text import AttachmentText
 from guifan.archive.runs import close_run, open_run
 from guifan.parsers.record import Document
 
@@ -114,8 +115,10 @@ def message(kind: str, run: str, **data) -> bytes:
 
 def encode_fetch(run: str, fetch: FetchResult) -> bytes:
     """JSON header (every field but the body), a newline, then the raw body bytes untouched."""
-    header = {f.name: getattr(fetch, f.name) for f in fields(FetchResult) if f.name not in ("body", "document")}
+    header = {f.name: getattr(fetch, f.name) for f in fields(FetchResult)
+              if f.name not in ("body", "document", "attachment_text")}
     header["document"] = fetch.document.to_dict() if fetch.document is not None else None
+    header["attachment_text"] = fetch.attachment_text.to_dict() if fetch.attachment_text is not None else None
     header["hops"] = [{**h, "body": base64.b64encode(h.get("body") or b"").decode("ascii")} for h in fetch.hops]
     header["has_body"] = fetch.body is not None
     head = json.dumps({"type": "fetch", "run": run, "fetch": header}, ensure_ascii=False).encode("utf-8")
@@ -131,6 +134,8 @@ def decode_fetch(header: dict, body: bytes) -> FetchResult:
     data = dict(header)
     document = data.pop("document")
     has_body = data.pop("has_body")
+    text = data.pop("attachment_text", None)
+    data["attachment_text"] = AttachmentText.from_dict(text) if text is not None else None
     for name in ("request_headers", "response_headers"):
         data[name] = [tuple(pair) for pair in data[name]]
     data["hops"] = [{**h, "body": base64.b64decode(h["body"]), "headers": [tuple(p) for p in h["headers"]]}

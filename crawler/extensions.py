@@ -42,23 +42,43 @@ class Progress:
         if len(self.running) < self.MANY:
             self.report(spider, final=reason)
 
-    def counts(self) -> dict[str, int]:
-        stats = self.crawler.stats.get_stats()
-        return {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("guifan/outcome/")}
-
     def report(self, spider, final: str | None = None):
         if len(self.running) >= self.MANY and not final:
-            if self.running[0] is self:
+            if self.running[0] is self:     # one line for all, from the first site still running
                 total: dict[str, int] = {}
                 for other in self.running:
-                    for k, v in other.counts().items():
-                        total[k] = total.get(k, 0) + v
-                text = ", ".join(f"{v} {k}" for k, v in sorted(total.items())) or "nothing yet"
-                print(f"  {len(self.running)} sites still crawling: {text}", file=sys.stderr, flush=True)
+                    for k, v in other.crawler.stats.get_stats().items():
+                        if k.startswith("guifan/") and isinstance(v, int):
+                            total[k] = total.get(k, 0) + v
+                print(f"  {len(self.running)} sites still crawling: {progress_text(total)}", file=sys.stderr,
+                      flush=True)
             return
-        text = ", ".join(f"{v} {k}" for k, v in sorted(self.counts().items())) or "nothing yet"
+        text = progress_text(self.crawler.stats.get_stats())
         state = f" — {final}" if final else ""
         print(f"  {spider.site}: {text}{state}", file=sys.stderr, flush=True)
+
+
+KIND_LABELS = (("list", "list pages"), ("detail", "detail pages"), ("attachment", "attachments"))
+DOCUMENT_OUTCOMES = ("new", "changed", "unchanged", "not_modified", "gone")
+
+
+def progress_text(stats: dict) -> str:
+    """The site's fetches so far in the run summary's words and counts (guifan/summary.py):
+    pages the servers answered, attempts by kind, outcomes of detail pages, failures."""
+    fetched: dict[str, dict[str, int]] = {}
+    for key, n in stats.items():
+        if key.startswith("guifan/fetched/"):
+            kind, outcome = key.split("/")[2:4]
+            fetched.setdefault(kind, {})[outcome] = n
+    if not fetched:  # a distributed worker only sends; or nothing recorded yet
+        counts = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("guifan/outcome/")}
+        return ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "nothing yet"
+    kinds = ", ".join(f"{sum(fetched[k].values())} {label}" for k, label in KIND_LABELS if k in fetched)
+    detail = fetched.get("detail", {})
+    docs = ", ".join(f"{detail.get(k, 0)} {k}" for k in DOCUMENT_OUTCOMES)
+    failed = sum(o.get("failed", 0) + o.get("blocked", 0) for o in fetched.values())
+    return (f"{stats.get('guifan/answered', 0)} pages fetched ({kinds} attempted); documents {docs}; "
+            f"{failed} failed/blocked")
 
 
 class DelayFromAnswer:

@@ -8,6 +8,11 @@ instead of extracting inline (`extracted()`), and extracts inline whenever it is
 The worker also judges whether the page is an anti-bot wall (`judge_and_extract`), and
 `crawler.antibot`, next in line, takes that verdict instead of decoding the page again.
 
+Attachments go to a pool of their own (GUIFAN_ATTACHMENT_PROCESSES, default 1): reading a
+DOC through LibreOffice or a 20-page scan through Tesseract takes seconds to minutes, and
+pages must not queue behind it. The worker reads the file (`read_attachment`) and the
+FetchResult carries its text to the archive writer, which only stores it.
+
 GUIFAN_EXTRACT_PROCESSES: 0 extracts inline; -1 (default) uses one process per CPU core
 but one, and none on a single core.
 """
@@ -23,13 +28,15 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from guifan.crawler.antibot import WALL_KEY
-from guifan.crawler.helpers import PerProcess, exit_with, helper_context, judge_and_extract
+from guifan.crawler.helpers import (PerProcess, attachment_settings, exit_with, helper_context, judge_and_extract,
+                                    read_attachment)
 from guifan.crawler.responses import header_pairs
 from guifan.parsers import ParseError
 
 logger = logging.getLogger(__name__)
 META_KEY = "guifan_extracted"
-_POOLS = PerProcess()  # pool size -> the pool
+ATTACHMENT_KEY = "guifan_attachment_text"
+_POOLS = PerProcess()  # (what for, pool size) -> the pool
 
 
 def extracted(response):
@@ -38,6 +45,11 @@ def extracted(response):
     if isinstance(found, ParseError):
         raise found
     return found
+
+
+def attachment_read(response):
+    """(reader, AttachmentText or None) the attachment pool read for this response, or None."""
+    return response.meta.pop(ATTACHMENT_KEY, None)
 
 
 def pool_size(setting: int) -> int:
@@ -63,6 +75,10 @@ class ExtractInWorkers:
     def __init__(self, crawler, processes: int):
         self.crawler, self.processes = crawler, processes
         self.pool: ProcessPoolExecutor | None = None
+        self.attachment_processes = max(1, crawler.settings.getint("GUIFAN_ATTACHMENT_PROCESSES", 1))
+        self.attachment_pool: ProcessPoolExecutor | None = None
+        self.attachment_settings = attachment_settings(crawler.settings)
+        self.db = crawler.settings.get("GUIFAN_DB")
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
     @classmethod
@@ -76,12 +92,29 @@ class ExtractInWorkers:
         """The crawl process's pool, shared by every site's crawler; started by the first
         detail page (a crawl of list pages alone never starts one)."""
         if self.pool is None:
-            self.pool = _POOLS.acquire(self.processes, lambda: ProcessPoolExecutor(
-                self.processes, mp_context=helper_context(), initializer=exit_with, initargs=(os.getpid(),)))
+            self.pool = _POOLS.acquire(("pages", self.processes), lambda: _new_pool(self.processes))
         return self.pool
+
+    def attachment_executor(self) -> ProcessPoolExecutor:
+        if self.attachment_pool is None:
+            self.attachment_pool = _POOLS.acquire(("attachments", self.attachment_processes),
+                                                  lambda: _new_pool(self.attachment_processes))
+        return self.attachment_pool
+
+    async def read_attachment(self, request, response):
+        headers = dict(header_pairs(response.headers))
+        try:
+            future = self.attachment_executor().submit(read_attachment, response.body, response.url, headers,
+                                                       self.attachment_settings, self.db)
+            request.meta[ATTACHMENT_KEY] = await maybe_deferred_to_future(as_deferred(future))
+        except Exception as exc:  # the spider reads it inline instead
+            logger.warning("reading the attachment %s in a worker process failed (%s)", response.url, exc)
+        return response
 
     async def process_response(self, request, response, spider=None):
         spider = spider or self.crawler.spider
+        if request.meta.get("kind") == "attachment" and 200 <= response.status < 300 and self.processes:
+            return await self.read_attachment(request, response)
         if (not self.processes or request.meta.get("kind") != "detail" or not 200 <= response.status < 300
                 or not hasattr(spider, "hints") or request.meta.get("playwright")):
             return response
@@ -103,9 +136,14 @@ class ExtractInWorkers:
         return response
 
     def close(self, spider=None, reason=None):
-        """This crawler is done with the pool; the last one out shuts it down."""
-        if self.pool is None:
-            return
-        if _POOLS.release(self.processes):
+        """This crawler is done with the pools; the last one out shuts each down."""
+        if self.pool is not None and _POOLS.release(("pages", self.processes)):
             self.pool.shutdown(wait=False, cancel_futures=True)
-        self.pool = None
+        if self.attachment_pool is not None and _POOLS.release(("attachments", self.attachment_processes)):
+            self.attachment_pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self.attachment_pool = None
+
+
+def _new_pool(processes: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(processes, mp_context=helper_context(), initializer=exit_with,
+                               initargs=(os.getpid(),))

@@ -2,6 +2,16 @@
 from __future__ import annotations
 
 from guifan.archive import Archive
+from guifan.archive.runs import close_run
+
+
+def count_fetch(stats, kind: str, outcome: str, answered: bool, n: int = 1) -> None:
+    """Count recorded fetches as the run summary does (archive.Archive.run_counts): by kind
+    and outcome, and those a server answered, so progress lines and the summary agree."""
+    stats.inc_value(f"guifan/outcome/{outcome}", n)
+    stats.inc_value(f"guifan/fetched/{kind}/{outcome}", n)
+    if answered:
+        stats.inc_value("guifan/answered", n)
 
 
 class ArchivePipeline:
@@ -26,17 +36,35 @@ class ArchivePipeline:
         self.archive = Archive(self.db)
         self.archive.upsert_site(spider.profile.to_dict())
         if self.own_run:
-            self.run_id = self.archive.start_run([spider.site])
+            self.run_id = self.archive.start_run([spider.site], exclusive=True)
 
     def process_item(self, item, spider=None):
         outcome = self.archive.record_fetch(int(self.run_id), item)
-        self.crawler.stats.inc_value(f"guifan/outcome/{outcome}")
+        count_fetch(self.crawler.stats, item.kind, outcome, item.status is not None)
         item.body = None  # the bytes are archived; don't carry them through the rest of Scrapy
         return item
 
     def close_spider(self, spider=None):
         if self.own_run:
-            from guifan.crawler.runner import finish_run
-
             finish_run(self.archive, self.run_id, [self.crawler])
         self.archive.close()
+
+
+# The first archive write that failed, as the writer leaves it in a crawler's stats.
+ARCHIVE_ERROR = "guifan/archive_error"
+ARCHIVE_ERROR_KIND = "guifan/archive_error_kind"
+
+
+def write_error(crawlers) -> tuple[str, str] | None:
+    """(exception name, message) of the first archive write that failed in these crawlers."""
+    for c in crawlers:
+        if c.stats and c.stats.get_value(ARCHIVE_ERROR):
+            return c.stats.get_value(ARCHIVE_ERROR_KIND) or "", c.stats.get_value(ARCHIVE_ERROR)
+    return None
+
+
+def finish_run(archive, run_id: int, crawlers) -> str:
+    """Close a run from its crawlers' finish reasons; return the status recorded."""
+    reasons = [c.stats.get_value("finish_reason") for c in crawlers if c.stats]
+    after = crawlers[0].settings.getint("GUIFAN_GONE_AFTER_RUNS") if crawlers else 0
+    return close_run(archive, run_id, reasons, after, write_error(crawlers))

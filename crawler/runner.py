@@ -12,8 +12,9 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.settings import Settings
 
-from guifan.archive import open_archive
-from guifan.archive.runs import close_run, open_run, reopen_run, run_status
+from guifan.archive import ArchiveError, open_archive
+from guifan.archive.runs import open_run, reopen_run, was_killed
+from guifan.crawler.pipelines import finish_run, write_error
 from guifan.crawler.profiles import SiteProfile
 from guifan.crawler.spiders.portal import PortalSpider
 from guifan import __version__
@@ -55,7 +56,7 @@ def crawl(profiles: list[SiteProfile], db: str | Path, **overrides) -> int:
     with open_archive(db, "write") as archive:
         run_id, killed = resumable_run(archive, jobdir, db) if jobdir else (None, False)
         if run_id is None:
-            run_id = open_run(archive, [p.to_dict() for p in profiles], __version__)
+            run_id = open_run(archive, [p.to_dict() for p in profiles], __version__, exclusive=True)
         else:
             for profile in profiles:
                 archive.upsert_site(profile.to_dict())
@@ -74,14 +75,52 @@ def crawl(profiles: list[SiteProfile], db: str | Path, **overrides) -> int:
             crawler.settings.set("JOBDIR", str(jobdir / profile.name), priority="cmdline")
         crawlers.append(crawler)
         process.crawl(crawler, profile=profile)
+    reserve = reserve_space(db)
     try:
         process.start()
     finally:
-        with open_archive(db, "write") as archive:
-            status = finish_run(archive, run_id, crawlers)
-        if jobdir and status == "completed":
+        release(reserve)  # room to record how the run ended, even if the crawl filled the disk
+        status = end_run(db, run_id, crawlers)
+        # A failed run is not resumed: its Scrapy state would skip pages it fetched but never wrote.
+        if jobdir and status in ("completed", "failed"):
             forget_jobdir(jobdir, [p.name for p in profiles])
     return run_id
+
+
+# --- archive write failures (issue 17) -----------------------------------------------
+RESERVE_BYTES = 256 * 1024  # a run's closing writes take a few pages of the WAL
+
+
+def reserve_space(db) -> Path | None:
+    """A file of real blocks beside the archive, freed just before the run is closed."""
+    path = Path(f"{db}-reserve")
+    try:
+        with open(path, "wb") as f:
+            f.write(bytes(RESERVE_BYTES))
+        return path
+    except OSError:  # the disk is full already: the crawl will say so
+        path.unlink(missing_ok=True)
+        return None
+
+
+def release(reserve: Path | None) -> None:
+    if reserve is not None:
+        reserve.unlink(missing_ok=True)
+
+
+def end_run(db, run_id: int, crawlers) -> str:
+    """finish_run, and if even that cannot be written (the disk is still full), say so."""
+    try:
+        with open_archive(db, "write") as archive:
+            archive.lock_wait = crawlers[0].settings.getfloat("GUIFAN_LOCK_WAIT") if crawlers else archive.lock_wait
+            return finish_run(archive, run_id, crawlers)
+    except ArchiveError as exc:
+        why = write_error(crawlers)
+        raise ArchiveError(f"run {run_id} failed: {why[1] if why else exc}; it could not be marked so in the "
+                           f"archive ({exc}); the next run will record it as interrupted") from None
+
+
+# ---------------------------------------------------------------------------------------
 
 
 def resumable_run(archive, jobdir: Path, db: str | Path) -> tuple[int | None, bool]:
@@ -93,7 +132,7 @@ def resumable_run(archive, jobdir: Path, db: str | Path) -> tuple[int | None, bo
         return None, False
     if Path(saved.get("db", "")).resolve() != Path(db).resolve():
         return None, False
-    killed = run_status(archive, saved.get("run_id")) == "running"   # reopen_run refuses a live one
+    killed = was_killed(archive, saved.get("run_id"))
     run_id = reopen_run(archive, saved.get("run_id"), str(jobdir))
     return run_id, killed and run_id is not None
 
@@ -120,13 +159,6 @@ def forget_jobdir(jobdir: Path, sites: list[str]) -> None:
     for site in sites:
         shutil.rmtree(jobdir / site, ignore_errors=True)
     (jobdir / RUN_FILE).unlink(missing_ok=True)
-
-
-def finish_run(archive, run_id: int, crawlers) -> str:
-    """Close a run from its crawlers' finish reasons; return the status recorded."""
-    reasons = [c.stats.get_value("finish_reason") for c in crawlers if c.stats]
-    after = crawlers[0].settings.getint("GUIFAN_GONE_AFTER_RUNS") if crawlers else 0
-    return close_run(archive, run_id, reasons, after)
 
 
 def work(profiles: list[SiteProfile], redis_url: str, **overrides) -> list:

@@ -1,5 +1,6 @@
 """Scrapy settings for guifan: polite by default, every component wired here."""
 from guifan import __version__
+from guifan.crawler import limits
 
 BOT_NAME = "guifan"
 SPIDER_MODULES = ["guifan.crawler.spiders"]
@@ -31,8 +32,7 @@ GUIFAN_MAX_RETRIES = 2
 GUIFAN_RETRY_STATUSES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
-DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+DOWNLOAD_MAXSIZE, DOWNLOAD_WARNSIZE = limits.DOWNLOAD_MAXSIZE, limits.DOWNLOAD_WARNSIZE
 REDIRECT_MAX_TIMES = 10
 HTTPCACHE_ENABLED = False  # a cached response must never be archived as a fresh capture
 
@@ -77,6 +77,15 @@ GUIFAN_RENDER = False
 # worker processes (-1: one per core but one; 0: inline), and a callback's few outputs go
 # through the (synchronous) pipeline without Scrapy's 100 parallel tasks per response.
 GUIFAN_EXTRACT_PROCESSES = -1
+# Attachments (issue 13, docs/attachments.md) are read in a pool of their own, so that a long
+# OCR never holds pages back: DOC/WPS/ET/RTF through one LibreOffice per worker, scans by
+# Tesseract (on by default; GUIFAN_OCR = False or --no-ocr skips them, leaving `scanned_pdf`).
+GUIFAN_ATTACHMENT_PROCESSES = 1
+GUIFAN_OFFICE = True
+GUIFAN_OCR = True
+GUIFAN_OCR_LANGUAGES = "chi_sim"
+GUIFAN_OCR_DPI = 200
+GUIFAN_OCR_MAX_PAGES = 20
 # 65: its process_response runs just before AntiBotBackoff's (60), which takes the worker's
 # wall verdict, and after redirects and decompression (580-600).
 DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "guifan.crawler.offload.ExtractInWorkers": 65}
@@ -85,6 +94,9 @@ CONCURRENT_ITEMS = 4
 # most this many fetches (those that arrive within 20 ms of each other).
 ITEM_PIPELINES = {"guifan.crawler.writer.ProcessArchivePipeline": 500}
 GUIFAN_WRITE_BATCH = 64
+# A writer that finds the archive locked by another process waits this many seconds (with
+# backoff, logging who holds the lock) before the run stops as interrupted (docs/archive.md).
+GUIFAN_LOCK_WAIT = 600
 
 # Distributed mode (crawler/distributed.py: `guifan worker`, `guifan ingest`): a worker silent
 # for this many seconds is taken for dead and its leased requests go back in the queue.

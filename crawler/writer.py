@@ -24,7 +24,7 @@ from collections import Counter
 
 from guifan.archive import Archive
 from guifan.crawler.helpers import PerProcess, helper_context
-from guifan.crawler.pipelines import ArchivePipeline
+from guifan.crawler.pipelines import ARCHIVE_ERROR, ARCHIVE_ERROR_KIND, ArchivePipeline, count_fetch
 
 logger = logging.getLogger(__name__)
 STOP = b""                 # the message that ends the writer
@@ -33,6 +33,8 @@ PIPE_BYTES = 1024 * 1024   # Linux's default limit for unprivileged pipes: room 
 # A commit costs as much as several fetches' writes: wait this long for the next item before
 # committing, so batches fill while the crawl runs (a kill loses at most this much more).
 LINGER = 0.02
+# crawler.stats keys and the finish reason of a crawl stopped because its fetches cannot be written.
+ARCHIVE_ERROR_REASON = "archive_error"
 
 
 def enlarge(connection) -> None:
@@ -56,19 +58,26 @@ def next_batch(inbox, size: int, linger: float = LINGER) -> tuple[list, bytes | 
     return items, None
 
 
-def write_all(db: str, run_id: int, inbox, outbox, batch_size: int) -> None:
-    """The writer process: record batches until told to stop, report outcomes and errors."""
+def write_all(db: str, run_id: int, inbox, outbox, batch_size: int, lock_wait: float = 600.0) -> None:
+    """The writer process: record batches until told to stop, report outcomes and errors.
+
+    A batch that cannot be written (disk full, the lock held past `lock_wait`) ends the
+    writer: the error goes back to the crawl, which stops and ends the run with its reason.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it sends STOP
+    # Lines like the crawl's own log (a forkserver child has no handler): the lock warnings.
+    logging.basicConfig(format="%(asctime)s [%(name)s] %(levelname)s: %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
     archive = None
     try:
-        archive = Archive(db)
+        archive = Archive(db, lock_wait=lock_wait)
         while True:
             items, command = next_batch(inbox, batch_size)
             counts: Counter = Counter()
             if items:
                 with archive.batch():  # one commit for the lot; each fetch still atomic
                     for item in items:
-                        counts[(item.site, archive.record_fetch(run_id, item))] += 1
+                        outcome = archive.record_fetch(run_id, item)
+                        counts[(item.site, item.kind, outcome, item.status is not None)] += 1
                 tell(outbox, "counts", counts)
             if command == FLUSH:
                 tell(outbox, "flushed")
@@ -99,13 +108,13 @@ def portable(exc: BaseException) -> BaseException:
 class WriterProcess:
     """One writer process for all spiders of a crawl process (they share the db and run)."""
 
-    def __init__(self, db: str, run_id: int, batch_size: int):
+    def __init__(self, db: str, run_id: int, batch_size: int, lock_wait: float = 600.0):
         context = helper_context()
         inbox, self.outbox = context.Pipe(duplex=False)
         self.replies, replies_out = context.Pipe(duplex=False)
         enlarge(self.outbox)
         self.process = context.Process(target=write_all, name="guifan-archive-writer", daemon=True,
-                                       args=(db, run_id, inbox, replies_out, batch_size))
+                                       args=(db, run_id, inbox, replies_out, batch_size, lock_wait))
         self.process.start()
         inbox.close()
         replies_out.close()
@@ -144,11 +153,10 @@ class WriterProcess:
                 self.finished = True
                 return
             if kind == "counts":
-                for (site, outcome), n in data.items():
+                for (site, kind, outcome, answered), n in data.items():
                     if site in self.stats:
-                        self.stats[site].inc_value(f"guifan/outcome/{outcome}", n)
+                        count_fetch(self.stats[site], kind, outcome, answered, n)
             elif kind == "error":
-                logger.error("cannot record fetches in the archive: %s", data)
                 self.error = data
             elif kind == "done":
                 self.finished = True
@@ -171,12 +179,20 @@ class ProcessArchivePipeline(ArchivePipeline):
     def open_spider(self, spider=None):
         super().open_spider(spider)  # opens the run (a bare `scrapy crawl`) on this connection
         self.key = (str(self.db), int(self.run_id))
-        batch = self.crawler.settings.getint("GUIFAN_WRITE_BATCH", 64)
-        self.writer = self.writers.acquire(self.key, lambda: WriterProcess(str(self.db), int(self.run_id), batch))
+        settings = self.crawler.settings
+        batch = settings.getint("GUIFAN_WRITE_BATCH", 64)
+        lock_wait = settings.getfloat("GUIFAN_LOCK_WAIT", 600.0)
+        self.writer = self.writers.acquire(
+            self.key, lambda: WriterProcess(str(self.db), int(self.run_id), batch, lock_wait))
         self.writer.stats[(spider or self.crawler.spider).site] = self.crawler.stats
 
     def process_item(self, item, spider=None):
-        self.writer.send(item)
+        if self.write_failed():
+            return item  # the run is failing; what is not written is fetched again by the next run
+        try:
+            self.writer.send(item)
+        except Exception as exc:
+            self.stop_crawl(exc)
         item.body = None  # on its way to the archive: don't carry the bytes through the rest of Scrapy
         return item
 
@@ -186,6 +202,29 @@ class ProcessArchivePipeline(ArchivePipeline):
             writer.close()
         else:  # the other spiders go on; this one's counts must be complete now
             writer.flush()
+        self.write_failed()
         super().close_spider(spider)
-        if writer.error is not None:
-            raise writer.error
+
+    def write_failed(self) -> bool:
+        """Has the writer failed? The first time, stop the crawl and say why."""
+        if self.writer.error is not None and not self.crawler.stats.get_value(ARCHIVE_ERROR):
+            self.stop_crawl(self.writer.error)
+        return self.writer.error is not None
+
+    def stop_crawl(self, exc: BaseException) -> None:
+        """One line, not one traceback per item; the runner ends the run with this reason."""
+        stats = self.crawler.stats
+        if stats.get_value(ARCHIVE_ERROR):
+            return
+        stats.set_value(ARCHIVE_ERROR, str(exc))
+        stats.set_value(ARCHIVE_ERROR_KIND, type(exc).__name__)
+        logger.error("cannot record fetches in the archive, stopping the crawl: %s", exc)
+        engine = self.crawler.engine
+        if engine is not None and getattr(engine, "spider", None) is not None:
+            close = getattr(engine, "close_spider_async", None)
+            if close is not None:  # Scrapy >= 2.14
+                from scrapy.utils.defer import deferred_from_coro
+
+                deferred_from_coro(close(reason=ARCHIVE_ERROR_REASON))
+            else:
+                engine.close_spider(engine.spider, ARCHIVE_ERROR_REASON)

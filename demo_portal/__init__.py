@@ -56,6 +56,7 @@ Usage::
 ``python -m guifan.demo_portal [--day N] [--port-base 8701]`` serves on fixed ports until Ctrl-C.
 """
 from . import catalog
+from . import reprint_families  # noqa: F401 -- registers issue 15's reprint families with the catalog
 from .catalog import DemoDoc
 from .server import DemoPortal
 from .world import ALL_SITES, PLATFORM_SITES, PROVINCE_SITES, PROVINCE_UNITS, SITES

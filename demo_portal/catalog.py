@@ -17,6 +17,7 @@ from functools import lru_cache
 from importlib import resources
 
 from . import textgen as tg
+from . import validity_docs
 from .world import MAX_DAY, SITE_OBJECTS, SITES, Column, Site, date_of_day
 
 VALIDITY = {"有效": "in_force", "现行有效": "in_force", "废止": "repealed", "失效": "expired",
@@ -289,7 +290,21 @@ def _column_day1(site: Site, col: Column) -> list[Entry]:
             out[-1].doc.validity_raw, out[-1].doc.validity = "有效", "in_force"   # so day 2 can repeal it
         published -= dt.timedelta(days=rng.randint(30, 200))   # spread back to ~2015
         art_id -= rng.randint(150, 4000) if site.platform == "trs" else rng.randint(40, 900)
-    return out
+    return out + [_validity_entry(site, col, d) for d in validity_docs.documents_in(site.name, col.slug)]
+
+
+def _validity_entry(site: Site, col: Column, d: dict) -> Entry:
+    """One of issue 14's documents (demo_portal/validity_docs.py holds them and their truth)."""
+    path = _detail_path(site, col, dt.date.fromisoformat(d["published_date"]), d["art_id"])
+    doc = DemoDoc(site=site.name, key=d["key"], list_path=path, path=path, title=d["title"],
+                  index_no=f"{site.admin_code}-{d['index_no']}", doc_number=d["doc_number"],
+                  doc_number_raw=d["doc_number_raw"], issuer=d["issuer"], written_date=d["written_date"],
+                  published_date=d["published_date"], validity=VALIDITY[d["validity_raw"]],
+                  validity_raw=d["validity_raw"], topic=d["topic"], doc_type=d["doc_type"], paragraphs=[],
+                  encoding=site.encoding)
+    entry = Entry(doc, col, d["blocks"], d["title"], d["written_print"], d["published_date"], "09:00", "table", [])
+    entry.refresh_paragraphs()
+    return entry
 
 
 EDIT_SUFFIX = "各有关单位要按照本文件要求，于每年12月底前将贯彻落实情况书面报送县人民政府办公室。"
@@ -319,10 +334,21 @@ def _apply_day2(site: Site, col: Column, entries: list[Entry]) -> list[Entry]:
     return new + entries
 
 
+# Data modules listing documents after a column's generated ones: (site, column) -> [Entry].
+# They import this module and register here (demo_portal/__init__.py imports them), so the
+# catalog never imports them back.
+EXTRA_ENTRIES: list = []
+
+
 @lru_cache(maxsize=None)
 def _column_entries(site_name: str, slug: str, day: int) -> tuple[Entry, ...]:
     site = SITE_OBJECTS[site_name]
     col = site.column(slug)
+    # Registered documents come last, the same on every day.
+    return _generated_entries(site, col, day) + tuple(e for extra in EXTRA_ENTRIES for e in extra(site, col))
+
+
+def _generated_entries(site: Site, col: Column, day: int) -> tuple[Entry, ...]:
     day1 = _column_day1(site, col)
     if day == 1:
         return tuple(day1)

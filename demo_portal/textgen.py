@@ -11,6 +11,8 @@ import random
 import re
 from dataclasses import dataclass, field
 
+from guifan.parsers.tables import CELL_SEPARATOR  # how a body writes a table row (docs/design.md)
+
 CN_DIGITS = "〇一二三四五六七八九"
 WEEKDAYS = "一二三四五六日"
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -157,7 +159,7 @@ class Block:
 
     def paragraphs(self) -> list[str]:
         if self.kind == "table":
-            return [" ".join(r) for r in self.rows]
+            return [CELL_SEPARATOR.join(r) for r in self.rows]
         return list(self.lines)
 
 

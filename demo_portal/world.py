@@ -226,13 +226,32 @@ SHILING = Site(
     params={"server": "nginx"},
 )
 
-SITE_OBJECTS = {s.name: s for s in (YUNXI, QINGSHI, BAIHE, SONGLIN, JINHAI, FENGMING, LUTANG, SHILING)}
+# Documents that are their attachments: DOC, WPS, ET, scans (issue 13; attachment_site.py makes
+# them, templates/attachments.py serves them).
+XIAGE = Site(
+    name="demo-xiage", name_zh="夏阁县人民政府", county="夏阁县", region="示范省夏阁县",
+    admin_code="990109", platform="trs", encoding="utf-8", port=8709,
+    columns=(Column("gfxwj", "规范性文件", 6, 10),),
+    issuers=(("夏阁县人民政府", "夏政发"), ("夏阁县人民政府办公室", "夏政办发"), ("夏阁县人民政府", "夏政规")),
+    departments=("财政局", "民政局", "司法局"),
+    towns=("夏口镇", "阁山乡"), town_rate=0.0,
+    sponsor="夏阁县人民政府办公室", undertaker="夏阁县信息中心",
+    icp="示ICP备22001234号", police="示公网安备 99010902000089号", site_code="9901090009",
+    address="地址：夏阁县人民路9号　邮编：990900　电话：0990-6090123",
+    robots_disallow="/search/",
+    related_links=("中国政府网", "示范省人民政府门户网站"),
+    template="attachments",
+)
+
+SITE_OBJECTS = {s.name: s for s in (YUNXI, QINGSHI, BAIHE, SONGLIN, JINHAI, FENGMING, LUTANG, SHILING, XIAGE)}
 # The two original sites: what DemoPortal() serves and catalog.documents() covers by default.
 SITES = ("demo-yunxi", "demo-qingshi")
 # One replica per CMS platform (plus a small site behind JavaScript challenges); opt in with
 # DemoPortal(sites=ALL_SITES) or DemoPortal(sites=PLATFORM_SITES).
 PLATFORM_SITES = ("demo-baihe", "demo-songlin", "demo-jinhai", "demo-fengming", "demo-lutang", "demo-shiling")
 ALL_SITES = SITES + PLATFORM_SITES
+# Served only on request: DemoPortal(sites=ATTACHMENT_SITES); reading it needs LibreOffice and OCR.
+ATTACHMENT_SITES = ("demo-xiage",)
 
 
 # --- the simulated province (issue 12): county portals on distinct loopback hosts --------------

@@ -10,7 +10,7 @@ import importlib
 import os
 import sys
 
-from guifan import __version__
+import guifan
 from guifan.commands import COMMANDS, module_name
 from guifan.commands.common import resolve_db
 from guifan.errors import CliError
@@ -55,11 +55,19 @@ def command_in(argv: list[str]) -> str | None:
     return words[0] if words and words[0] in dict(COMMANDS) else None
 
 
+class VersionAction(argparse.Action):
+    """`--version`, reading the package metadata only when asked."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"guifan {guifan.__version__}")
+        parser.exit()
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The full parser of `command`; every other command only as a name with its help."""
     parser = argparse.ArgumentParser(prog="guifan", description="Crawl county government portals "
                                      "into a versioned SQLite archive.")
-    parser.add_argument("--version", action="version", version=f"guifan {__version__}")
+    parser.add_argument("--version", action=VersionAction, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     if command:
         importlib.import_module(module_name(command)).add(sub)

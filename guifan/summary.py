@@ -42,6 +42,6 @@ def print_summary(db: str, run_id: int, demo: bool = False) -> tuple[str, str | 
     failures = ", ".join(f"{reason} ×{n}" for reason, n in s["failures"].items()) or "none"
     print(f"  failed/blocked: {failures}")
     print(f"  archive:        {db}")
-    if demo:
+    if demo and s["status"] == "completed":
         print(NEXT_STEPS.format(db=db, prog=program(), query=EXAMPLE_QUERY))
     return s["status"], s["reason"]

@@ -11,7 +11,8 @@ from .record import Attachment
 __all__ = ["ATTACHMENT_EXTENSIONS", "WEB_SCHEMES", "find_attachments", "is_attachment_url", "web_url"]
 
 ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "ofd", "xls", "xlsx", "zip", "rar", "et",
-                         "7z", "ppt", "pptx", "txt", "csv", "dps", "ceb", "tif", "tiff")
+                         "7z", "ppt", "pptx", "txt", "csv", "dps", "ceb", "tif", "tiff", "rtf",
+                         "png", "jpg", "jpeg")  # a linked image is a scanned page (an <img> is not a link)
 _EXT = re.compile(r"\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")$", re.I)
 _EXT_IN_TEXT = re.compile(r"\.(" + "|".join(ATTACHMENT_EXTENSIONS) + r")\s*$", re.I)
 # The only schemes a link may have to be kept as a link (and fetched): not javascript:, data:,
@@ -58,6 +59,10 @@ def is_attachment_url(href: str) -> bool:
     return any(_EXT.search(unquote(v)) for v in re.split(r"[&=]", parts.query) if v)
 
 
+# A cheap first look for an extension in a link's href, text or title (the full rule follows).
+_MAYBE_FILE = re.compile(r"\.(?:" + "|".join(ATTACHMENT_EXTENSIONS) + r")\b", re.I)
+
+
 def find_attachments(elements, base_url: str) -> list[Attachment]:
     """Attachment links inside the given elements, in document order, de-duplicated by URL."""
     found: list[Attachment] = []
@@ -73,6 +78,9 @@ def find_attachments(elements, base_url: str) -> list[Attachment]:
             href = (a.get("href") or "").strip()
             if not href or href.startswith("#"):
                 continue
+            if not _MAYBE_FILE.search(unquote(href) if "%" in href else href) \
+                    and not _MAYBE_FILE.search(text_of(a)) and not _MAYBE_FILE.search(a.get("title") or ""):
+                continue  # no file extension anywhere: not an attachment (most links; skip the URL parsing)
             url = web_url(href, base_url, relative_ok=not base_url)
             if url is None:              # javascript:, mailto: … in any case or spelling: no attachment
                 continue

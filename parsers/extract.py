@@ -3,23 +3,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from urllib.parse import urljoin
 
 from .attachments import find_attachments
+from .cover import ATTACHMENT_ONLY, is_cover
 from .decode import decode_bytes, header_value
 from .detect_challenge import looks_like_challenge
 from .errors import NotHTMLError, ParseError
-from .html_tree import Walk, parse_html, prune, segments, text_of
-from .locate_body import locate_body, select
+from .html_tree import Walk, parse_page, prune, segments, text_of
+from .locate_body import BodyChoice, _lca, locate_body, segment_weight, select
 from .normalise import (
     doc_type_from_title, find_dates, fold_for_compare, looks_like_doc_number, normalise_date,
     normalise_doc_number, normalise_space, normalise_validity, strip_title_suffix,
 )
 from .pinyin_annotations import is_traditional_script, remove_pinyin_annotations
-from .read_metadata import FIELD_LABELS, MetaBox, label_alternation, read_label_pairs, read_meta_tags
-from .record import Document
+from .read_metadata import FIELD_LABELS, LABEL_LINE, MetaBox, label_alternation, read_label_pairs, read_meta_tags
+from .record import (
+    CHALLENGE_PAGE, EMPTY_BODY, PINYIN_ANNOTATIONS, TRADITIONAL_SCRIPT, TRUNCATED, UNDECODABLE_BYTES, Document,
+)
 from .sniff_content import check_is_text_page
-from .strip_boilerplate import strip_boilerplate_lines
+from .validity_clauses import read_validity_clauses
+from .strip_boilerplate import is_boilerplate_line, is_related_header, strip_boilerplate_lines
+from .tables import is_data_table, table_lines, table_of
 
 __all__ = ["extract"]
 
@@ -61,12 +67,14 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     decoded = decode_bytes(bytes(body), headers)
     flags: list[str] = []
     if decoded.undecodable:
-        flags.append("undecodable_bytes")
+        flags.append(UNDECODABLE_BYTES)
     doc = Document(url=url, encoding=decoded.encoding)
 
-    root = parse_html(decoded.text)
+    root, truncated = parse_page(decoded.text)
+    if truncated:  # never silently: part of the page is not in the record
+        flags.append(TRUNCATED)
     if root is None:
-        doc.quality_flags = flags + ["empty_body"]
+        doc.quality_flags = flags + [EMPTY_BODY]
         return doc
 
     meta_tags = read_meta_tags(root)
@@ -87,7 +95,7 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     texts = [s.text for s in walk.segments]
     visible = sum(s.chars for s in walk.segments)
     if looks_like_challenge(decoded.text, visible):
-        flags.append("challenge_page")
+        flags.append(CHALLENGE_PAGE)
 
     choice = locate_body(root, walk, hints)
     box = read_label_pairs(texts)
@@ -96,6 +104,8 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     title = _choose_title(root, walk, choice.index, page_title, meta_tags, box, hints)
 
     # ---- body lines
+    choice = _trust_structure(walk, choice, title, box)
+    choice = _start_after_title(walk, choice, title)
     lines = _body_lines(walk, choice, box) if choice.how != "none" else []
     lines = _drop_title_lines(lines, title)
     lines = strip_boilerplate_lines(lines)
@@ -105,11 +115,11 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     body_text, n_pinyin = remove_pinyin_annotations(body_text)
     title, n_pinyin_title = remove_pinyin_annotations(title)
     if n_pinyin + n_pinyin_title:
-        flags.append("pinyin_annotations")
+        flags.append(PINYIN_ANNOTATIONS)
     if is_traditional_script(body_text or title):
-        flags.append("traditional_script")
+        flags.append(TRADITIONAL_SCRIPT)
     if not body_text.strip():
-        flags.append("empty_body")
+        flags.append(EMPTY_BODY)
 
     # ---- metadata fields
     raw_meta: dict[str, str] = dict(box.pairs)
@@ -151,6 +161,10 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     hit = box.first("topic")
     doc.topic = hit[1] if hit and len(hit[1]) <= 80 else None
     doc.doc_type = doc_type_from_title(title)
+    clauses = read_validity_clauses(body_text, title=title, written_date=doc.written_date,
+                                    published_date=doc.published_date)
+    doc.effective_date, doc.expiry_date = clauses.effective_date, clauses.expiry_date
+    doc.validity_clauses = clauses.sentences
 
     # ---- attachments: in the body and right after it
     body_el = walk.elements[choice.index] if walk.elements else None
@@ -165,10 +179,17 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
         else:
             scopes.append(body_el)
             scopes.extend(_following(body_el, 6))
-            parent = body_el.getparent()
-            if parent is not None and parent.tag not in ("body", "html"):
-                scopes.extend(_following(parent, 3))
+            # A cover page's one line (内容详见附件) sits deep in the editor's wrappers; its
+            # attachment list follows the article text's container, up to three levels out.
+            ancestor = body_el.getparent()
+            for _ in range(3):
+                if ancestor is None or ancestor.tag in ("body", "html"):
+                    break
+                scopes.extend(_following(ancestor, 3))
+                ancestor = ancestor.getparent()
     doc.attachments = find_attachments(scopes, base_url)
+    if is_cover(doc.body, doc.attachments) and ATTACHMENT_ONLY not in flags:
+        flags.append(ATTACHMENT_ONLY)
     doc.quality_flags = flags
     return doc
 
@@ -212,7 +233,10 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
     for key in ("ArticleTitle", "og:title", "DC.title"):
         value = normalise_space(re.sub(r"<[^>]*>", " ", meta_tags.get(key, "")))
         if 4 <= len(value) <= 300:
-            return strip_title_suffix(value) if key != "ArticleTitle" else value
+            if key == "ArticleTitle":
+                return value
+            stripped = strip_title_suffix(value)
+            return _heading_prefix(walk, value, stripped) or stripped
     hit = box.first("title")
     if hit and 4 <= len(hit[1]) <= 300 and hit[0] != "名称":
         return hit[1]
@@ -224,11 +248,14 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
     containing = ""
     nearest = ""
     for i, el in enumerate(walk.elements):
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        tag = el.tag  # lower case already (libxml2's HTML parser)
         is_heading = tag in ("h1", "h2", "h3")
         if not is_heading:
-            attrs = (el.get("class") or "") + " " + (el.get("id") or "")
-            if not _TITLE_ATTR.search(attrs) or tag in ("a", "body", "html", "ul", "ol", "table", "tr", "title"):
+            cls, ident = el.get("class"), el.get("id")
+            if not (cls or ident):
+                continue  # most elements: no attribute that could name a title
+            if not _TITLE_ATTR.search(f"{cls or ''} {ident or ''}") \
+                    or tag in ("a", "body", "html", "ul", "ol", "table", "tr", "title"):
                 continue
         try:
             text = normalise_space(text_of(el) or "")
@@ -258,6 +285,99 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
     return nearest
 
 
+def _may_equal(seg, folded: str) -> bool:
+    """Cheap test before folding: folding drops punctuation and spaces, never adds characters."""
+    return len(folded) <= seg.chars <= 2 * len(folded) + 8
+
+
+def _title_segment(walk: Walk, title: str, limit: int | None = None) -> int:
+    """Index of the segment that displays the title (a heading first), or -1."""
+    target = fold_for_compare(title)
+    if len(target) < 4:
+        return -1
+    found = -1
+    for k, seg in enumerate(walk.segments[:limit]):
+        if seg.link_chars * 2 < seg.chars and _may_equal(seg, target) and fold_for_compare(seg.text) == target:
+            if seg.heading:
+                return k
+            found = k if found < 0 else found
+    return found
+
+
+def _trust_structure(walk: Walk, choice, title: str, box: MetaBox):
+    """When the prose-weighted window lies above the document's title (a browser advisory,
+    a toolbar's help text, a column's intro) — which happens when the document's own text is thin (内容详见附件, one sentence and a table, captions under
+    images), the body is what follows the title and the metadata box inside the element
+    that holds them, up to the first related list or comments."""
+    segs = walk.segments
+    t = _title_segment(walk, title)
+    if t < 0:
+        return choice
+    i = segs[t].owner
+    content: list[int] = []
+    while i >= 0 and not content:
+        if walk.elements[i].tag in ("body", "html"):
+            return choice  # the title stands alone on the page: no document element to trust
+        lo, hi = i, walk.end[i]
+        after = [k for k in range(t + 1, len(segs)) if lo <= segs[k].owner <= hi]
+        content = [k for k in after if k not in box.lines and segs[k].link_chars * 2 < segs[k].chars
+                   and not is_boilerplate_line(segs[k].text)]
+        i = walk.parent[i] if not content else i
+    if not content:
+        return choice
+    in_box = all(k in box.lines for k in range(choice.first, choice.last + 1))
+    if choice.how != "none" and choice.last > t and not in_box:
+        return choice  # the window reaches below the title: prose decides
+    last = content[0]
+    for k in range(content[0], content[-1] + 1):
+        if is_related_header(segs[k].text):
+            break
+        if k in content:
+            last = k
+    return BodyChoice(i, content[0], last, "structure", 0.0)
+
+
+def _start_after_title(walk: Walk, choice, title: str):
+    """Start the body after the document's title when the window began above it: what sits
+    above a title (a blog's description, breadcrumbs, a column's intro) is the page's, not
+    the document's — as long as most of the text follows the title."""
+    target = fold_for_compare(title)
+    if len(target) < 4 or choice.how == "none":
+        return choice
+    segs = walk.segments
+    for k in range(choice.first, min(choice.last, choice.first + 60) + 1):
+        if not _may_equal(segs[k], target) or fold_for_compare(segs[k].text) != target:
+            continue
+        if k == choice.first:
+            return choice
+        # The document is the element holding its title and its text; what lies outside it
+        # above the title goes (what lies inside it — a 政府令 cover over the title — stays).
+        home = _lca(walk, segs[k].owner, segs[choice.last].owner)
+        start = next(j for j in range(choice.first, k + 1) if home <= segs[j].owner <= walk.end[home])
+        if start == choice.first:
+            return choice
+        before = sum(max(segment_weight(segs[j]), 0) for j in range(choice.first, start))
+        after = sum(max(segment_weight(segs[j]), 0) for j in range(start, choice.last + 1))
+        return replace(choice, first=start) if after >= 2 * before else choice
+    return choice
+
+
+def _heading_prefix(walk: Walk, value: str, stripped: str) -> str:
+    """A heading the meta title begins with, when the suffix-stripped meta title is not its
+    start (`新竹尖石_美樹營地賞楓 (2) @ 史蒂文的家_藍天 :: 痞客邦`: the title has an `_` of its own)."""
+    folded = fold_for_compare(value)
+    if folded.startswith(fold_for_compare(stripped)):
+        return ""  # the stripped title is the meta title's start: nothing to improve
+    best = ""
+    for seg in walk.segments:
+        if not seg.heading:  # a linked heading too: blogs link the title to its permalink
+            continue
+        f = fold_for_compare(seg.text)
+        if len(f) >= 4 and folded.startswith(f) and len(f) > len(best):
+            best = seg.text
+    return best
+
+
 def _drop_title_lines(lines: list[str], title: str) -> list[str]:
     """Remove the title (possibly wrapped over several lines) from the top of the body."""
     target = fold_for_compare(title)
@@ -276,40 +396,97 @@ def _drop_title_lines(lines: list[str], title: str) -> list[str]:
 
 # ---------------------------------------------------------------------------- body
 def _body_lines(walk: Walk, choice, box: MetaBox) -> list[str]:
-    segs = [(k, walk.segments[k]) for k in range(choice.first, choice.last + 1)]
-    if not segs:
+    ks = range(choice.first, choice.last + 1)
+    if not ks:
         return []
-    first_seg = segs[0][0]
-    # Link lists inside the body (相关链接 etc.): runs of >= 3 all-link short segments.
-    drop: set[int] = set()
+    drop = _link_lines(walk, ks) | _box_lines(walk, ks, box)
+    cells: dict[int, list[int]] = {}  # cell -> its kept segments in the body
+    for k in ks:
+        if walk.segments[k].cell >= 0 and k not in drop:
+            cells.setdefault(walk.segments[k].cell, []).append(k)
+    table_at: dict[int, int] = {}  # cell -> its data table, or -1
+    data: dict[int, bool] = {}
+    for cell in cells:
+        t = table_of(walk, cell)
+        if t >= 0 and t not in data:
+            data[t] = is_data_table(walk, t, cells)
+        table_at[cell] = t if t >= 0 and data[t] else -1
+    lines: list[str] = []
+    written: set[int] = set()
+    for k in ks:
+        seg = walk.segments[k]
+        if k in drop:
+            continue
+        table = table_at.get(seg.cell, -1)
+        if table < 0:
+            lines.append(seg.text)
+        elif table not in written:  # the whole table, row by row, where its first cell is
+            written.add(table)
+            text = {c: " ".join(walk.segments[j].text for j in js) for c, js in cells.items() if table_at[c] == table}
+            rows = {walk.segments[j].row for c, js in cells.items() if table_at[c] == table for j in js}
+            lines.extend(line for _, line in table_lines(walk, table, text, rows))
+    return lines
+
+
+def _link_lines(walk: Walk, ks: range) -> set[int]:
+    """Link lists and lone link lines inside the body: related links (相关链接), the document's
+    政策解读, attachment file names (they are `attachments`), a video's title. Kept when the
+    body would be nothing but links (a page that is a list of documents)."""
+    segs = walk.segments
+    runs: set[int] = set()
     run: list[int] = []
-    for k, s in segs + [(-1, None)]:
+    for k in list(ks) + [-1]:
+        s = segs[k] if k >= 0 else None
         if s is not None and s.link_chars >= s.chars * 0.9 and s.chars <= 60:
             run.append(k)
             continue
         if len(run) >= 3:
-            drop.update(run)
+            runs.update(run)
         run = []
-    # The metadata box: strong label lines anywhere, weak ones only before the text starts.
-    first_para = next((k for k, s in segs if s.chars >= 40 and _SENTENCE.search(s.text)), segs[-1][0])
+    # Lone link lines only after the text has ended: in it (and above it) they are sub-headings.
+    last_prose = max((k for k in ks if segs[k].chars - segs[k].link_chars >= 20 and _SENTENCE.search(segs[k].text)),
+                     default=ks[0] - 1)
+    lone = {k for k in ks if k > last_prose and segs[k].link_chars >= 0.6 * segs[k].chars and segs[k].chars <= 150}
+    lone.update(k for k in ks if _link_card(segs[k]))
+    kept = sum(segs[k].chars for k in ks if k not in lone and k not in runs)
+    return runs | lone if kept >= 50 else runs
+
+
+# A linked title followed only by its source or date: an embedded video's or related item's
+# card (暴雪推出…模型刀 （来源：网易视频）, 【音频解读】《…》的解读 2021-04-21), not a sub-heading.
+_CARD_TAIL = re.compile(r"(?:[（(【\[][^（(【\[，。]{1,20}[)）】\]]|(?:19|20)\d{2}[-./年]\d{1,2}[-./月]\d{1,2}日?)$")
+
+
+def _link_card(seg) -> bool:
+    return 0.5 * seg.chars <= seg.link_chars < seg.chars and seg.chars <= 80 and bool(_CARD_TAIL.search(seg.text))
+
+
+def _box_lines(walk: Walk, ks: range, box: MetaBox) -> set[int]:
+    """The metadata box: strong label lines anywhere, weak ones only before the text starts."""
+    segs = walk.segments
+    first_para = next((k for k in ks if segs[k].chars >= 40 and _SENTENCE.search(segs[k].text)), ks[-1])
+    headers = _header_rows(walk, first_para, ks[-1])
+    out: set[int] = set()
     for k in box.lines:
-        if k < first_seg or k > segs[-1][0]:
+        if k < ks[0] or k > ks[-1]:
             continue
-        text = walk.segments[k].text
-        if k < first_para or _STRONG_LABEL_LINE.match(text):
-            if len(text) <= 300:
-                drop.add(k)
-    lines: list[str] = []
-    last_row = -2
-    for k, s in segs:
-        if k in drop:
-            continue
-        if s.row >= 0 and s.row == last_row and lines:
-            lines[-1] = lines[-1] + " " + s.text
-        else:
-            lines.append(s.text)
-        last_row = s.row
-    return lines
+        if segs[k].row in headers:
+            continue  # 文件名称 文号 发文机关: a table's header row in the text
+        text = segs[k].text
+        if (k < first_para or _STRONG_LABEL_LINE.match(text)) and len(text) <= 300:
+            out.add(k)
+    return out
+
+
+def _header_rows(walk: Walk, first: int, last: int) -> set[int]:
+    """Rows of tables inside the text whose cells include two or more bare labels (no colon):
+    a header such as 序号 文件名称 文号 发文机关 清理结果, not a metadata box (label：value)."""
+    counts: dict[int, int] = {}
+    for k in range(first, last + 1):
+        seg = walk.segments[k]
+        if seg.row >= 0 and LABEL_LINE.match(seg.text) and not re.search(r"[:：]", seg.text):
+            counts[seg.row] = counts.get(seg.row, 0) + 1
+    return {row for row, n in counts.items() if n >= 2}
 
 
 # --------------------------------------------------------------------------- dates

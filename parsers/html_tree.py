@@ -16,9 +16,11 @@ from lxml import etree
 
 from .normalise import normalise_space
 
-__all__ = ["parse_html", "prune", "Segment", "segments", "text_of", "BLOCK_TAGS", "MAX_CHARS"]
+__all__ = ["parse_html", "parse_page", "prune", "Segment", "segments", "text_of", "BLOCK_TAGS", "MAX_CHARS"]
 
-# Pages larger than this (characters) are cut before parsing, to bound time and memory.
+# Pages larger than this (characters), once inline data, scripts and styles are set aside,
+# are cut before parsing to bound time and memory (≈ 2 s and 300 MB at this size), and the
+# record is flagged `truncated`.
 MAX_CHARS = 3_000_000
 
 BLOCK_TAGS = frozenset(
@@ -33,6 +35,12 @@ DROP_TAGS = frozenset(
     "datalist output progress meter math".split()
 )
 
+# None of these is text of the page: set aside before a large page is measured against MAX_CHARS.
+_DATA_URI = re.compile(r"""data:[^"'\s>)]{2048,}""", re.I)
+_SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+# Unclosed inline tags (<font> without </font>) nest every following element one level
+# deeper; libxml2 stops at 2048 levels even with huge_tree. Without them, most such pages parse.
+_INLINE_TAGS = re.compile(r"</?(?:font|span|b|i|u|em|strong|small|big|strike|s|ins|del|sub|sup)\b[^>]*>", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _STRAY_CLOSE = re.compile(r"</\s*(?:html|body)\s*>", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -44,25 +52,45 @@ HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 def parse_html(text: str):
     """Parse page text into an lxml.html document root, or None when there is no document."""
+    return parse_page(text)[0]
+
+
+def parse_page(text: str):
+    """(root or None, truncated): `truncated` when part of the page could not be parsed,
+    because it is longer than MAX_CHARS or nested deeper than libxml2 follows."""
     if not text:
-        return None
+        return None, False
+    truncated = False
     if len(text) > MAX_CHARS:
-        text = text[:MAX_CHARS]
+        text = _SCRIPT_STYLE.sub("", _DATA_URI.sub("data:,", text))
+        if len(text) > MAX_CHARS:
+            text, truncated = text[:MAX_CHARS], True
     text = _XML_DECL.sub("", text, count=1)
     text = _CONTROL.sub("", text)
     text = _STRAY_CLOSE.sub("", text)
     if not text.strip():
-        return None
+        return None, truncated
+    root, too_deep = _parse(text)
+    if too_deep:
+        flat, too_deep = _parse(_INLINE_TAGS.sub("", text))
+        root = flat if flat is not None else root
+    return root, truncated or too_deep
+
+
+def _parse(text: str):
+    """(root or None, whether libxml2 stopped early at one of its limits)."""
     # Plain lxml.etree elements (not lxml.html's): the same libxml2 tree, faster to walk.
+    # huge_tree: 2048 levels instead of 256 (pages of unclosed <font> tags go deeper).
     parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
-                              recover=True, default_doctype=False)
+                              recover=True, default_doctype=False, huge_tree=True)
     try:
         root = etree.fromstring(text, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        return None
+        return None, False
+    stopped = any(e.level_name == "FATAL" for e in parser.error_log)
     if root is None or not isinstance(root.tag, str):
-        return None
-    return root
+        return None, stopped
+    return root, stopped
 
 
 def text_of(el) -> str:
@@ -73,35 +101,51 @@ def text_of(el) -> str:
         return ""
 
 
+# Below this many visible characters a page has no readable text of its own, and hidden
+# blocks are kept as a fallback: the article is then revealed by a script (tabs, loaders).
+_MIN_VISIBLE_CHARS = 200
+
+
+_MAY_HIDE = etree.XPath("//*[@style or @hidden or @aria-hidden]")
+
+
+def _is_hidden(el) -> bool:
+    """display:none / visibility:hidden / the hidden attribute / an aria-hidden block.
+
+    <html> and <body> are never hidden: portals (gkmlpt) hide the whole body until a script
+    has run, and a reader sees it then. aria-hidden icons (<i>, <span>) hold no text anyway.
+    """
+    if el.tag in ("html", "body"):
+        return False
+    style = el.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    if el.get("hidden") is not None:
+        return True
+    return el.get("aria-hidden") == "true" and el.tag not in ("i", "span", "em", "b")
+
+
 def prune(root) -> None:
-    """Remove non-content elements in place (scripts, styles, controls, hidden blocks)."""
-    doomed = []
-    for el in root.iter():
-        tag = el.tag
-        if not isinstance(tag, str):
-            doomed.append(el)  # comments, PIs, entities
-            continue
-        if tag in DROP_TAGS:
-            doomed.append(el)
-            continue
-        style = el.get("style")
-        if (style and _HIDDEN_STYLE.search(style)) or el.get("hidden") is not None \
-                or (el.get("aria-hidden") == "true" and tag not in ("i", "span", "em", "b")):
-            doomed.append(el)
+    """Remove non-content elements in place (scripts, styles, controls, hidden blocks).
+
+    Hidden elements are not text a reader sees (read-aloud copies of the article, collapsed
+    menus, pop-ups), so they go, unless the page shows almost nothing else.
+    """
+    # Both lookups run in libxml2 (C), not element by element in Python.
+    doomed = list(root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity, *DROP_TAGS))
+    hidden = [el for el in _MAY_HIDE(root) if isinstance(el.tag, str) and el.tag not in DROP_TAGS and _is_hidden(el)]
     for el in doomed:
-        parent = el.getparent()
-        if parent is None:
-            continue
-        # Hidden containers sometimes hold the article itself (revealed by script):
-        # keep hidden elements with substantial text.
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag and tag not in DROP_TAGS:
-            try:
-                if len(text_of(el)) > 300:
-                    continue
-            except ValueError:
-                pass
         _remove_keep_tail(el)
+    outer = [el for el in hidden if not any(_is_hidden(a) for a in el.iterancestors())]
+    hidden_chars = sum(_chars(el) for el in outer)
+    if hidden_chars >= 100 and _chars(root) - hidden_chars < _MIN_VISIBLE_CHARS:
+        outer = [el for el in outer if _chars(el) < 100]  # keep what may be the article
+    for el in outer:
+        _remove_keep_tail(el)
+
+
+def _chars(el) -> int:
+    return len(text_of(el).translate(_NO_SPACES))
 
 
 def _remove_keep_tail(el) -> None:
@@ -126,8 +170,8 @@ class Segment:
     link_chars: int  # non-space characters inside <a>
     chars: int  # non-space characters in total
     owner: int  # pre-order index of the innermost block element holding the text
-    row: int  # pre-order index of the <tr> whose cell owns the text, or -1
-    cell: bool  # directly inside a table cell (the cell is the owner block)
+    row: int  # pre-order index of the <tr> whose cell holds the text, or -1
+    cell: int  # pre-order index of the innermost <td>/<th> holding the text (at any depth), or -1
     heading: bool  # inside h1..h6
 
 
@@ -151,6 +195,7 @@ def segments(root) -> Walk:
     stack: list[int] = []  # pre-order indices of open elements
     block_stack: list[int] = []
     row_stack: list[int] = []
+    cell_stack: list[int] = []  # innermost open cell; -1 while inside a table but outside its cells
     heading_depth = 0
     link_depth = 0
 
@@ -159,23 +204,27 @@ def segments(root) -> Walk:
             return
         raw = "".join(buf)
         buf.clear()
-        text = normalise_space(raw)
         links = link_buf[0]
         link_buf[0] = 0
+        if raw.isspace():  # indentation between blocks: most flushes on a real page
+            return
+        text = normalise_space(raw)
         if not text:
             return
         chars = len(text) - text.count(" ")
         owner = block_stack[-1] if block_stack else 0
-        is_cell = bool(block_stack) and elements[owner].tag in ("td", "th")
-        row = row_stack[-1] if (row_stack and is_cell) else -1
-        out.append(Segment(text, min(links, chars), chars, owner, row, is_cell, heading_depth > 0))
+        cell = cell_stack[-1] if cell_stack else -1
+        row = row_stack[-1] if (row_stack and cell >= 0) else -1
+        out.append(Segment(text, min(links, chars), chars, owner, row, cell, heading_depth > 0))
 
-    def add(text: str | None) -> None:
+    def add(text: str | None) -> None:  # (inlined below for element text; kept for tails)
         if not text:
             return
         buf.append(text)
         if link_depth:
             link_buf[0] += len(text.translate(_NO_SPACES))
+
+    block_tags = BLOCK_TAGS
 
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag
@@ -189,18 +238,26 @@ def segments(root) -> Walk:
             end.append(idx)
             parent.append(stack[-1] if stack else -1)
             stack.append(idx)
-            if tag in BLOCK_TAGS:
+            if tag in block_tags:
                 flush()
                 block_stack.append(idx)
                 if tag == "tr":
                     row_stack.append(idx)
+                elif tag in ("td", "th"):
+                    cell_stack.append(idx)
+                elif tag == "table":
+                    cell_stack.append(-1)
                 elif tag in HEADINGS:
                     heading_depth += 1
             elif tag == "br":
                 flush()
             elif tag == "a":
                 link_depth += 1
-            add(el.text)
+            text = el.text
+            if text:
+                buf.append(text)
+                if link_depth:
+                    link_buf[0] += len(text.translate(_NO_SPACES))
         else:
             idx = stack.pop()
             end[idx] = len(elements) - 1
@@ -209,6 +266,8 @@ def segments(root) -> Walk:
                 block_stack.pop()
                 if tag == "tr":
                     row_stack.pop()
+                elif tag in ("td", "th", "table"):
+                    cell_stack.pop()
                 elif tag in HEADINGS:
                     heading_depth -= 1
             elif tag == "a":

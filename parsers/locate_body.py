@@ -14,15 +14,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
 from .html_tree import Segment, Walk
-from .strip_boilerplate import boilerplate_score, is_boilerplate_line
+from .strip_boilerplate import boilerplate_score, is_boilerplate_line, is_related_header
 
 __all__ = ["BodyChoice", "locate_body", "segment_weight", "KNOWN_CONTAINERS"]
 
-_SENTENCE_PUNCT = re.compile(r"[，。；！？、,;!?]")
+# Sentence punctuation; a space between two runs of Chinese characters is a pause too (blogs and
+# captions written in phrases: 一波波寒流報到 已將山巒披上彩衣).
+_SENTENCE_PUNCT = re.compile(r"[，。；！？、,;!?]|(?<=[\u4e00-\u9fff]{2}) (?=[\u4e00-\u9fff]{2})")
 _DIGITISH = re.compile(r"^[\d\s.,%％‰+\-−–~～:：/()（）·×*]+$")
 
 # (attribute, regex on its value), most specific first. Only names that mean "the article
@@ -78,6 +81,15 @@ def segment_weight(seg: Segment) -> float:
     return weight  # short plain text: neutral
 
 
+@lru_cache(maxsize=16)
+def _any_of(known: tuple[tuple[str, re.Pattern[str]], ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """All known class names in one pattern, all known ids in another."""
+    def union(attr: str) -> re.Pattern[str]:
+        parts = [p.pattern for a, p in known if a == attr]
+        return re.compile("|".join(f"(?:{x})" for x in parts), re.I) if parts else re.compile(r"(?!)")
+    return union("class"), union("id")
+
+
 def _matches(el, attr: str, pattern: re.Pattern[str]) -> bool:
     value = el.get(attr)
     return bool(value) and bool(pattern.search(value))
@@ -129,6 +141,43 @@ def _lca(walk: Walk, a: int, b: int) -> int:
     return max(i, 0)
 
 
+_ENUMERATED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]{1,3}[)）]|"
+                         r"第[一二三四五六七八九十百\d]{1,4}[章节条部分篇]|\d{1,2}[.、．](?!\d))")
+# Blocks that hold a paragraph, not a document: a window inside one grows in its container.
+_LEAF_BLOCKS = frozenset("p h1 h2 h3 h4 h5 h6 li dd dt blockquote pre center address caption".split())
+
+
+def _soft(seg: Segment, weight: float) -> bool:
+    """A segment the window may grow over inside its container: neutral or positive text, or
+    a chrome line that strip_boilerplate removes later (公开方式, 分享到, a 来源 line) — but
+    never links or the header of a related list / comments (what follows is not the text)."""
+    if weight >= 0 or (seg.chars <= 40 and _ENUMERATED.match(seg.text)):
+        return True  # text, or a numbered sub-heading even when it is a link (一、总体要求)
+    if seg.link_chars * 2 >= seg.chars or seg.chars > 80:
+        return False
+    return is_boilerplate_line(seg.text) and not is_related_header(seg.text)
+
+
+def _widen(walk: Walk, weights: list[float], first: int, last: int, lo: int, hi: int) -> tuple[int, int]:
+    """Grow the window over its container's neighbouring lines: signatures, dates, 文号, the
+    版记 line after a 公开方式 line, a （原标题：…） line above a 来源 line."""
+    segs = walk.segments
+    k, steps = first, 0
+    while k > 0 and steps < 6 and lo <= segs[k - 1].owner <= hi and not segs[k - 1].heading \
+            and _soft(segs[k - 1], weights[k - 1]):
+        k -= 1
+        steps += 1
+        if weights[k] >= 0 or _ENUMERATED.match(segs[k].text):
+            first = k  # never start on a chrome line
+    k, steps = last, 0
+    while k + 1 < len(segs) and steps < 300 and lo <= segs[k + 1].owner <= hi and _soft(segs[k + 1], weights[k + 1]):
+        k += 1
+        steps += 1
+        if weights[k] >= 0:
+            last = k  # never end on one
+    return first, last
+
+
 def locate_body(root, walk: Walk, hints: Mapping | None = None) -> BodyChoice:
     """Choose the body: an enclosing element and a run of its segments."""
     segs = walk.segments
@@ -168,17 +217,10 @@ def locate_body(root, walk: Walk, hints: Mapping | None = None) -> BodyChoice:
         generic = BodyChoice(0, 0, -1, "none", 0.0)
     else:
         lca = _lca(walk, segs[first].owner, segs[last].owner)
+        while walk.elements[lca].tag in _LEAF_BLOCKS and walk.parent[lca] >= 0:
+            lca = walk.parent[lca]  # a one-paragraph window: its container holds the rest (a table)
         lo, hi = lca, walk.end[lca]
-        # Widen over neutral neighbours inside the same element (signatures, dates, 文号).
-        steps = 0
-        while first > 0 and steps < 6 and weights[first - 1] >= 0 and lo <= segs[first - 1].owner <= hi \
-                and not segs[first - 1].heading:
-            first -= 1
-            steps += 1
-        steps = 0  # trailing tables of numbers, signature and date lines
-        while last + 1 < len(segs) and steps < 300 and weights[last + 1] >= 0 and lo <= segs[last + 1].owner <= hi:
-            last += 1
-            steps += 1
+        first, last = _widen(walk, weights, first, last, lo, hi)
         generic = BodyChoice(lca, first, last, "generic", best_sum)
 
     # 3. Known CMS containers holding most of that content win (the profile's platform first).
@@ -187,9 +229,11 @@ def locate_body(root, walk: Walk, hints: Mapping | None = None) -> BodyChoice:
     if isinstance(platform, str) and platform.lower() in PLATFORM_CONTAINERS:
         known = PLATFORM_CONTAINERS[platform.lower()] + KNOWN_CONTAINERS
     candidates: list[tuple[int, int, int, int, float]] = []
+    any_class, any_id = _any_of(known)
     for i, el in enumerate(walk.elements):
-        if el.get("class") is None and el.get("id") is None:
-            continue
+        cls, ident = el.get("class"), el.get("id")
+        if not ((cls and any_class.search(cls)) or (ident and any_id.search(ident))):
+            continue  # one search per attribute instead of one per known name
         for rank, (attr, pattern) in enumerate(known):
             if _matches(el, attr, pattern):
                 cf, cl = _segments_in(walk, i)

@@ -176,7 +176,13 @@ def normalise_doc_number(value: str | None) -> str | None:
     if "〔" not in s:
         s = _BARE_YEAR.sub(lambda m: f"〔{m.group(1)}〕", s, count=1)
     s = s.replace("〕第", "〕")
+    # 《办法》（银发〔1997〕393号文印发） / 公告〔2013〕第6号公布: the verb says how the 文号 issued the
+    # document, it is not part of the 文号 (kept, the reference met no archived 文号)
+    s = _ISSUING_VERB.sub("号", s)
     return s or None
+
+
+_ISSUING_VERB = re.compile(r"号文?(?:印发|发布|公布|颁布|颁发|下发)$")
 
 
 def looks_like_doc_number(value: str) -> bool:

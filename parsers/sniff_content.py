@@ -44,6 +44,8 @@ def check_is_text_page(body: bytes) -> None:
     body = bytes(body)
     if not body.strip():
         raise NotHTMLError("empty input: no bytes to parse" if not body else "empty input: only whitespace")
+    if not body.strip(b"\x00 \t\r\n\x0b\x0c"):
+        raise NotHTMLError(f"not an HTML page: {len(body)} bytes, all NUL (or whitespace)")
     head = body[:16]
     for magic, name in _MAGIC:
         if name and head.startswith(magic):
@@ -62,7 +64,9 @@ def check_is_text_page(body: bytes) -> None:
 
 
 def _looks_like_utf16(sample: bytes) -> bool:
+    """One byte of each pair mostly NUL, the other mostly not (ASCII markup in UTF-16):
+    a run of NUL bytes alone is no text in any encoding."""
     even = sample[0::2]
     odd = sample[1::2]
     n = max(1, min(len(even), len(odd)))
-    return even.count(0) > 0.4 * n or odd.count(0) > 0.4 * n
+    return any(a.count(0) > 0.4 * n and b.count(0) < 0.1 * n for a, b in ((even, odd), (odd, even)))

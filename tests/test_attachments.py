@@ -147,7 +147,7 @@ def test_ofd_text_in_reading_order():
     (b"", "error", "unknown"),
     (b"Rar!\x1a\x07\x00rest", "unsupported", "rar"),
     (b"%PDF-1.4 truncated", "error", "pdf"),
-    (b"\x89PNG\r\n\x1a\n....", "unsupported", "unknown"),
+    (b"\x89PNG\r\n\x1a\n....", "unsupported", "png"),        # no tools given: OCR is off
 ])
 def test_other_files_have_a_clear_outcome(body, status, kind):
     got = extract_attachment_text(body, "x")
@@ -210,14 +210,16 @@ def test_text_that_arrives_after_indexing_is_found(tmp_path):
                                               document=doc))
         assert search(archive.conn, "补助标准表").hits == []                        # indexes the page now
         pdf = files.make_pdf("补助标准表", ["县道每公里每年一万元。"])
+        # The text comes read, as from an extraction worker: the writer only stores it.
         archive.record_fetch(run, FetchResult(site="t", kind="attachment", url=pdf_url, status=200, body=pdf,
                                               referer=page_url,
-                                              response_headers=[("Content-Type", "application/pdf")]))
+                                              response_headers=[("Content-Type", "application/pdf")],
+                                              attachment_text=extract_attachment_text(pdf, "a.pdf")))
         hits = search(archive.conn, "补助标准表").hits
         assert [h.fields["url"] for h in hits] == [page_url]
         # Other bytes at the same URL replace the text in the index.
         pdf2 = files.make_pdf("养护考核表", ["考核结果与资金挂钩。"])
         archive.record_fetch(run, FetchResult(site="t", kind="attachment", url=pdf_url, status=200, body=pdf2,
-                                              referer=page_url))
+                                              referer=page_url, attachment_text=extract_attachment_text(pdf2, "a.pdf")))
         assert search(archive.conn, "补助标准表").hits == []
         assert [h.fields["url"] for h in search(archive.conn, "养护考核表").hits] == [page_url]

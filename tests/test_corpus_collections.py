@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 
 import lxml.html
 import pytest
@@ -113,3 +114,149 @@ def test_by_kind_groups_macro_scores_and_leaks():
 
     assert table["short"]["x"] == {"n": 2, "precision": 0.75, "recall": 1.0, "f1": 0.8, "leaking_pages": 1}
     assert table["table"]["x"]["n"] == 1 and table["table"]["x"]["f1"] == 0.0
+
+
+# ------------------------------------------------------------------ scans: real scanned 公文 for OCR
+SCANS = project_corpus.cases("scans")
+
+
+@pytest.mark.parametrize("case", SCANS, ids=[c.name for c in SCANS])
+def test_scan_gold_is_complete_and_cites_both_origins(case):
+    g, origin = case.gold, case.origin
+    assert origin["repo"] not in RESERVED and origin["license"]
+    assert all(re.fullmatch(r"[0-9a-f]{40}", f.commit) and re.fullmatch(r"[0-9a-f]{64}", f.sha256) and f.path
+               for f in case.files)
+    assert {f.local.suffix.lower() for f in case.files} <= {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+    text = g["text_origin"]
+    assert text["kind"] in {"ground_truth_file", "born_digital", "transcribed"} and text["where"]
+    assert g["gold_text"].strip() and isinstance(g["pages"], int) and g["pages"] >= 1
+    assert g["notes"]
+
+
+def git_repo_with(root, files: dict[str, bytes]) -> str:
+    """A real git repository under root holding files, committed; returns the commit."""
+    import subprocess
+
+    root.mkdir(parents=True)
+    run = lambda *a: subprocess.run(["git", *a], cwd=root, check=True, capture_output=True, text=True).stdout
+    run("init", "-q")
+    for path, data in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(data)
+    run("add", ".")
+    run("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "scans")
+    return run("rev-parse", "HEAD").strip()
+
+
+def test_restore_brings_every_file_of_a_multi_page_scan_and_refuses_altered_bytes(tmp_path, monkeypatch):
+    pages = {"notice/p1.jpg": b"\xff\xd8page one", "notice/p2.jpg": b"\xff\xd8page two"}
+    commit = git_repo_with(tmp_path / "mirror" / "o+r", pages)
+    monkeypatch.setenv("GUIFAN_MIRROR", str(tmp_path / "mirror"))
+    monkeypatch.setattr(project_corpus, "HERE", tmp_path / "corpus")
+    monkeypatch.setattr(project_corpus, "PAGES", tmp_path / "corpus" / "pages")
+    (tmp_path / "corpus" / "scans").mkdir(parents=True)
+
+    def write_case(name, digests):
+        files = [{"path": p, "sha256": d} for p, d in zip(pages, digests)]
+        gold = {"origin": {"repo": "o/r", "commit": commit, "license": "MIT", "files": files},
+                "gold_text": "通知", "pages": 2}
+        (tmp_path / "corpus" / "scans" / f"{name}.json").write_text(json.dumps(gold), encoding="utf-8")
+
+    write_case("good", [hashlib.sha256(b).hexdigest() for b in pages.values()])
+    write_case("bad", [hashlib.sha256(b"\xff\xd8page one").hexdigest(), "0" * 64])
+    good, bad = sorted(project_corpus.cases("scans"), key=lambda c: c.name != "good")
+
+    assert project_corpus.restore(good) == "restored"
+    assert [f.local.read_bytes() for f in good.files] == list(pages.values())
+    assert [f.local.relative_to(tmp_path / "corpus" / "pages") for f in good.files] == [
+        Path("scans/good/1.jpg"), Path("scans/good/2.jpg")]
+    assert good.present() and project_corpus.restore(good) == "present"
+    assert project_corpus.restore(bad) == "missing: sha256 of notice/p2.jpg differs from the manifest"
+    assert not bad.present()
+
+
+def test_attachment_bench_names_the_scans_it_cannot_read(tmp_path, monkeypatch):
+    from benchmarks import attachment_bench
+
+    monkeypatch.setattr(project_corpus, "HERE", tmp_path)
+    monkeypatch.setattr(project_corpus, "PAGES", tmp_path / "pages")
+    (tmp_path / "scans").mkdir()
+    (tmp_path / "pages" / "scans").mkdir(parents=True)
+    for name, data in (("here", b"%PDF-1.4 scan"), ("gone", None)):
+        gold = {"origin": {"repo": "o/r", "path": f"d/{name}.pdf", "commit": "0" * 40, "license": "MIT",
+                           "sha256": hashlib.sha256(data or b"x").hexdigest()}, "gold_text": "正文", "pages": 1}
+        (tmp_path / "scans" / f"{name}.json").write_text(json.dumps(gold), encoding="utf-8")
+        if data:
+            (tmp_path / "pages" / "scans" / f"{name}.pdf").write_bytes(data)
+
+    cases, missing = attachment_bench.real_scans()
+
+    assert [(c[0], c[1], c[2], c[3]) for c in cases] == [("here", [("here.pdf", b"%PDF-1.4 scan")], "正文", 1)]
+    assert missing == ["gone: d/gone.pdf not restored"]
+
+
+VALIDITY = project_corpus.cases("validity")
+VALIDITY_NAMES = {c.name for c in VALIDITY}
+ACTIONS = {"repeal", "invalidate", "amend", "extend", "continue"}
+CITATION_TYPES = {"basis", "forward", "reference", "repeal", "other"}
+
+
+@pytest.mark.parametrize("case", VALIDITY, ids=[c.name for c in VALIDITY])
+def test_validity_gold_is_complete_and_consistent(case):
+    g, origin = case.gold, case.origin
+    assert origin["repo"] not in RESERVED
+    assert re.fullmatch(r"[0-9a-f]{40}", origin["commit"]) and re.fullmatch(r"[0-9a-f]{64}", origin["sha256"])
+    assert g["title"] and g["body"] and set(g["meta"]) <= META_KEYS
+    clauses = g["clauses"]
+    for field in ("effective_date", "expiry_date"):
+        assert clauses[field] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", clauses[field])
+    assert all(s in g["body"] for s in clauses["sentences"]), "a clause sentence is not in the body"
+    assert all(c["text"] in g["body"] and c["type"] in CITATION_TYPES for c in g["citations"])
+    for t in (g["decision"] or {}).get("targets", []):
+        assert t["action"] in ACTIONS and (t["title"] or t["doc_number"])
+        # every target says which corpus case is the document it names (null: not in the corpus)
+        assert "case" in t and (t["case"] is None or (t["case"] in VALIDITY_NAMES and t["case"] != case.name))
+
+
+def _text_case(root, name, title, body, doc_number, decision=None):
+    raw = body.encode("utf-8")
+    gold = {"url": None, "origin": {"repo": "o/r", "path": f"{name}.txt", "commit": "0" * 40, "license": "none found",
+                                    "sha256": hashlib.sha256(raw).hexdigest()},
+            "title": title, "body": body, "meta": {"doc_number": doc_number, "issuer": "中国人民银行",
+                                                   "written_date": "2020-01-02", "published_date": None},
+            "clauses": {"effective_date": None, "expiry_date": None, "trial": False, "sentences": []},
+            "decision": decision, "citations": [], "notes": ""}
+    (root / "vt" / f"{name}.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    (root / "pages" / "vt" / f"{name}.txt").write_bytes(raw)
+
+
+def test_target_links_are_scored_against_the_case_labels(tmp_path, monkeypatch):
+    """The benchmark's link check puts the pages into a real archive and compares each resolved
+    target with the gold's `case` label: a link to the labelled case is right, a link for a
+    null-labelled target (a near miss of the same title is archived) is wrong."""
+    from benchmarks import validity_bench
+
+    monkeypatch.setattr(project_corpus, "HERE", tmp_path)
+    monkeypatch.setattr(project_corpus, "PAGES", tmp_path / "pages")
+    (tmp_path / "vt").mkdir()
+    (tmp_path / "pages" / "vt").mkdir(parents=True)
+    body = ("中国人民银行决定废止以下规范性文件：\n一、《储蓄存款管理办法》（银发〔2001〕11号文印发）\n"
+            "二、《单位存款管理规定》（银发〔2001〕12号）\n本决定自发布之日起施行。")
+    targets = [{"title": "储蓄存款管理办法", "doc_number": "银发〔2001〕11号", "issuer": None, "action": "repeal",
+                "case": "a"},
+               {"title": "单位存款管理规定", "doc_number": "银发〔2001〕12号", "issuer": None, "action": "repeal",
+                "case": None}]
+    _text_case(tmp_path, "d", "中国人民银行关于废止部分规范性文件的决定", body, "银发〔2020〕1号", {"targets": targets})
+    _text_case(tmp_path, "a", "储蓄存款管理办法", "第一条 为规范储蓄存款，制定本办法。", "银发〔2001〕11号")
+    _text_case(tmp_path, "b2019", "单位存款管理规定", "第一条 为规范单位存款，制定本规定。", "银发〔2019〕5号")
+    links = validity_bench.run("vt", from_gold=False)["links"]
+    assert (links["links_made"], links["links_right"], links["wrong_links"], links["expected_links"]) == (1, 1, 0, 1)
+
+    # the gold says the second target's document is not in the corpus (null); when the
+    # decision names the near miss's 文号 the archive links it, and that link is wrong
+    targets[1]["doc_number"] = "银发〔2019〕5号"
+    _text_case(tmp_path, "d", "中国人民银行关于废止部分规范性文件的决定",
+               body.replace("银发〔2001〕12号", "银发〔2019〕5号"), "银发〔2020〕1号", {"targets": targets})
+    links = validity_bench.run("vt", from_gold=False)["links"]
+    assert (links["links_made"], links["wrong_links"], links["wrong_by_kind"]) == (2, 1, {"for_null_target": 1})
+    assert links["precision"] == 0.5 and links["wrong_share"] == 0.5

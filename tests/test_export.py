@@ -73,7 +73,8 @@ def test_csv_is_rfc4180_with_crlf_rows_and_quoted_newlines(db):
                         ).decode("utf-8-sig")
     header, rest = text.split("\r\n", 1)
     assert header == ",".join(export.EXPORT_FIELDS)
-    assert rest.endswith("\r\n") and rest.count('含""引号""') == 1   # quotes doubled inside a quoted cell
+    # quotes doubled inside a quoted cell: the body, and full_text (the body + attachment texts)
+    assert rest.endswith("\r\n") and rest.count('含""引号""') == 2
     assert '"\'=HYPERLINK(""http://evil.invalid"",""点我"")\n第二段' in rest
 
 
@@ -108,7 +109,7 @@ def test_jsonl_is_valid_and_untouched(db):
 
 @pytest.mark.parametrize("filters, where, params", [
     (DocFilters(sites=["demo-qingshi"]), "v.site = ?", ("demo-qingshi",)),
-    (DocFilters(validity=["废止"]), "v.validity = ?", ("repealed",)),
+    (DocFilters(validity=["废止"], validity_label=True), "v.validity = ?", ("repealed",)),
     (DocFilters(doc_types=["办法", "规定"]), "v.doc_type IN (?, ?)", ("办法", "规定")),
     (DocFilters(date_from="2018", date_to="2019-06"), "v.published_date BETWEEN ? AND ?", ("2018-01-01", "2019-06-31")),
     (DocFilters(issuer="财政局"), "instr(v.issuer, ?) > 0", ("财政局",)),
@@ -150,7 +151,8 @@ def test_cli_export_to_file_and_errors(db, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "exported" in result.stderr and "\r" not in result.stderr      # no progress off a terminal
     rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"), newline="")))
-    assert rows and {r["site"] for r in rows} == {"demo-yunxi"} and {r["validity"] for r in rows} == {"in_force"}
+    # --validity is the computed validity (today); the row still carries the portal's label beside it.
+    assert rows and {r["site"] for r in rows} == {"demo-yunxi"} and {r["computed_validity"] for r in rows} == {"in_force"}
     jsonl = run_guifan("export", "--db", str(db), "--format", "jsonl", "--no-bom", "-q", "規範性文件")
     found = [json.loads(x) for x in jsonl.stdout.splitlines()]
     assert jsonl.returncode == 0 and found

@@ -106,7 +106,7 @@ def test_ranked_search_with_snippets_and_filters(archive_db):
     scores = [h.score for h in results.hits]
     assert scores == sorted(scores)                         # bm25: lower is better
     assert all("【" in h.snippet for h in results.hits)
-    repealed = search.search(conn, "教育", DocFilters(validity=["废止"]), limit=50).hits
+    repealed = search.search(conn, "教育", DocFilters(validity=["废止"], validity_label=True), limit=50).hits
     assert repealed and all(h.fields["validity"] == "repealed" for h in repealed)
     qingshi = search.search(conn, "教育", DocFilters(sites=["demo-qingshi"], doc_types=["规定"]), limit=50).hits
     assert {h.fields["site"] for h in qingshi} == {"demo-qingshi"}
@@ -214,11 +214,13 @@ def test_normalisation_is_per_character():
 
 
 def test_attachment_text_column_is_indexed_once_it_exists(tmp_path):
-    """The hook for the attachment issue: a versions.attachment_text column is picked up."""
+    """versions.attachment_text (archive/attachments.py) is indexed, and rewritten text re-indexed;
+    an archive made before the column gets it picked up."""
     path = build_archive(tmp_path / "att.db", 5, seed="att", edit_every=0)
     conn = sqlite3.connect(path, isolation_level=None)
     search.ensure_index(conn)
-    conn.execute("ALTER TABLE versions ADD COLUMN attachment_text TEXT")
+    if "attachment_text" not in {r[1] for r in conn.execute("PRAGMA table_info(versions)")}:
+        conn.execute("ALTER TABLE versions ADD COLUMN attachment_text TEXT")
     conn.execute("UPDATE versions SET attachment_text = '附件：龘龘登記表' WHERE rowid = 2")
     assert [h.rowid for h in search.search(conn, "登记表", DocFilters(all_versions=True)).hits] == [2]
     conn.execute("UPDATE versions SET attachment_text = '附件：另一张表' WHERE rowid = 2")

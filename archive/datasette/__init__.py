@@ -40,8 +40,11 @@ def _read_only_database():
 
 
 def read_only_uri(path: str | Path) -> str:
-    """The SQLite URI opening ``path`` read-only, whatever characters its name holds."""
-    return f"{Path(path).resolve().as_uri()}?mode=ro"
+    """The SQLite URI opening ``path`` read-only, whatever characters its name holds, and on
+    read-only media too (the archive's own rule: ``immutable=1`` where no -shm can be made)."""
+    from guifan.archive.store import read_only_uri as archive_uri
+
+    return archive_uri(Path(path))
 
 
 def register_plugin() -> None:

@@ -5,6 +5,7 @@ are written here.
 """
 from __future__ import annotations
 
+from guifan.parsers import vocabulary
 from guifan.parsers.record import RECORD_FIELDS
 
 from ..search import BM25
@@ -56,13 +57,36 @@ LABELS = {
     "final_url": ("最终网址", "Final URL after redirects"),
     "outcome": ("结果", "Outcome"),
     "run_id": ("运行编号", "Crawl run"),
+    "effective_date": ("施行日期", "Effective date (read from the text)"),
+    "expiry_date": ("有效期至", "Last day in force (read from the text)"),
+    "validity_clauses": ("效力条款", "Sentences the dates were read from (JSON)"),
+    "trial": ("试行/暂行", "Trial (试行/暂行)"),
+    "label_validity": ("有效性（网站标注）", "Validity as the portal labels it"),
+    "computed_validity": ("有效性（计算）", "Computed validity today (label, clauses, decisions)"),
+    "validity_source": ("依据来源", "What the computed validity rests on"),
+    "has_conflict": ("证据冲突", "Evidence disagrees (e.g. label 有效, clause expired)"),
+    "as_of": ("计算日期", "Day the validity is computed for"),
+    "basis": ("依据", "The evidence (document, sentence) as JSON"),
+    "conflicts": ("冲突证据", "Conflicting evidence as JSON"),
+    "doc_a": ("在先文档", "The earlier copy (or what a 转发 notice forwards)"),
+    "doc_b": ("在后文档", "The later copy"),
+    "kind": ("类型", "Kind: exact, forward (转发), adapted, partial"),
+    "similarity": ("相似度", "2 × shared characters / characters of both"),
+    "shared_chars": ("共同字数", "Characters in shared passages"),
+    "first_seen_a": ("在先文档首次发现", "First seen (doc_a)"),
+    "first_seen_b": ("在后文档首次发现", "First seen (doc_b)"),
+    "order_basis": ("先后依据", "What orders the pair: forward, written_date, published_date, first_seen"),
+    "cluster_id": ("族群", "Family: the doc_id of its first copy"),
+    "copies": ("副本数", "Copies in the family"),
 }
-VALIDITY_LABELS = {"in_force": "有效", "amended": "已修订", "repealed": "废止", "expired": "失效",
-                   "not_yet_in_force": "尚未生效", "unknown": "未知"}
+VALIDITY_LABELS = vocabulary.VALIDITY_LABELS
 FACETS = ["site", "issuer", "year", "doc_type", "validity"]
 
 SEARCH_SQL = f"""
-SELECT v.doc_id, v.version, v.title, guifan_snippet(v.body, :q) AS snippet, v.site, v.issuer,
+SELECT v.doc_id, v.version, v.title,
+       CASE WHEN instr(guifan_snippet(v.body, :q), '<mark>') THEN guifan_snippet(v.body, :q)
+            ELSE guifan_snippet(v.title, :q) END AS snippet,  -- a title-only hit, as guifan search
+       v.site, v.issuer,
        v.doc_type, v.validity, v.published_date
 FROM search_fts
 JOIN versions v ON v.rowid = search_fts.rowid
@@ -113,6 +137,33 @@ def metadata() -> dict:
                              "columns": columns("url", "final_url", "sha256", "fetched_at", "run_id")},
                 "fetches": {"facets": ["outcome", "site"], "description": "抓取记录 · Every fetch attempt",
                             "columns": columns("url", "outcome", "run_id", "site")},
+                "document_validity": {
+                    "label_column": "title", "sort": "doc_id",
+                    "facets": ["computed_validity", "label_validity", "validity_source", "has_conflict", "site", "trial"],
+                    "description": "每份文档今天的计算有效性及其依据 · Each document's computed validity today, "
+                                   "with its basis; other days: guifan validity DOC --as-of, or the search page",
+                    "columns": columns("doc_id", "title", "site", "effective_date", "expiry_date", "trial",
+                                       "label_validity", "computed_validity", "validity_source", "has_conflict",
+                                       "as_of", "basis", "conflicts"),
+                },
+                "doc_links": {"facets": ["kind", "type"],
+                              "description": "文档之间的链接 · Links between documents (cites, repeals, amends, extends…)"},
+                "doc_refs": {"facets": ["kind", "type", "status"],
+                             "description": "引用与决定对象（含未解析的及候选） · Every reference, resolved or not, "
+                                            "with its candidates"},
+                "validity_state": {"hidden": True},
+                "validity_dirty": {"hidden": True},
+                "reprint_pair_list": {
+                    "facets": ["kind", "order_basis", "evidence", "site_a", "site_b"], "sort_desc": "similarity",
+                    "description": "转载、转发、改编与部分引用的文档对（doc_a 在先）· Reprint pairs: exact, forward (转发), "
+                                   "adapted, partial reuse; doc_a came first (guifan reprints DOC)",
+                },
+                "reprint_families": {
+                    "facets": ["sites", "site", "region"], "sort": "cluster_id",
+                    "description": "转载族群，每份副本按先后排序 · Reprint families, each copy in order (guifan clusters)",
+                },
+                **{name: {"hidden": True} for name in ("reprint_state", "reprint_docs", "reprint_postings",
+                                                       "reprint_stopped", "reprint_pairs", "reprint_clusters")},
                 "search_state": {"hidden": True},
                 "search_indexed": {"hidden": True},
                 "archive_meta": {"hidden": True},

@@ -91,7 +91,8 @@ def _filters(args) -> DocFilters:
     return DocFilters(sites=split_list(args.getlist("site")), region=args.get("region") or None,
                       issuer=args.get("issuer") or None, doc_types=split_list(args.getlist("doc_type")),
                       validity=split_list(args.getlist("validity")), date_from=args.get("from") or None,
-                      date_to=args.get("to") or None, all_versions=bool(args.get("all_versions")))
+                      date_to=args.get("to") or None, all_versions=bool(args.get("all_versions")),
+                      as_of=args.get("as_of") or None, validity_label=bool(args.get("validity_label")))
 
 
 async def search_page(datasette, request):

@@ -8,6 +8,11 @@ themselves are third-party bytes and are not committed: they live in the gitigno
 copies them out of local snapshots of their repositories (``$GUIFAN_MIRROR``, default
 ``/work/.mirror``), checking each sha256.
 
+Any extension goes (``.html``, ``.txt``, ``.pdf``, ``.jpg`` …: taken from ``ext`` or the origin path).
+A case made of several files (a notice scanned as one image a page) lists them in
+``origin.files`` — ``[{"path", "sha256"}, …]``, each optionally with its own ``commit`` — and they
+are kept as ``pages/<collection>/<case>/<n><ext>`` in that order.
+
     python -m benchmarks.corpus status            # per collection: cases, pages present, missing
     python -m benchmarks.corpus restore [NAME…]   # rebuild the pages from the snapshots
 """
@@ -26,6 +31,19 @@ PAGES = HERE / "pages"
 
 
 @dataclass(frozen=True)
+class File:
+    """One stored file of a case: where it lives here and where it came from."""
+    local: Path
+    repo: str
+    commit: str
+    path: str
+    sha256: str
+
+    def present(self) -> bool:
+        return self.local.is_file() and sha256(self.local.read_bytes()) == self.sha256
+
+
+@dataclass(frozen=True)
 class Case:
     collection: str
     name: str
@@ -36,12 +54,25 @@ class Case:
         return self.gold.get("origin") or {}
 
     @property
+    def files(self) -> list[File]:
+        """The case's files in order: one (``origin.path``) or several (``origin.files``)."""
+        o = self.origin
+        listed = o.get("files")
+        if not listed:
+            ext = self.gold.get("ext") or Path(o.get("path", ".html")).suffix or ".html"
+            return [File(PAGES / self.collection / f"{self.name}{ext}", o.get("repo", ""), o.get("commit", ""),
+                         o.get("path", ""), o.get("sha256", ""))]
+        return [File(PAGES / self.collection / self.name / f"{n}{Path(f['path']).suffix}", o.get("repo", ""),
+                     f.get("commit") or o.get("commit", ""), f["path"], f["sha256"])
+                for n, f in enumerate(listed, 1)]
+
+    @property
     def page(self) -> Path:
-        ext = self.gold.get("ext") or Path(self.origin.get("path", ".html")).suffix or ".html"
-        return PAGES / self.collection / f"{self.name}{ext}"
+        """The (first) file: what single-page collections read."""
+        return self.files[0].local
 
     def present(self) -> bool:
-        return self.page.is_file() and sha256(self.page.read_bytes()) == self.origin.get("sha256")
+        return all(f.present() for f in self.files)
 
 
 def sha256(data: bytes) -> str:
@@ -69,21 +100,31 @@ def mirror_git_dir(repo: str) -> Path | None:
 
 
 def restore(case: Case) -> str:
-    """Copy one page out of its repository's snapshot; say what happened."""
+    """Copy a case's files out of their repository's snapshot; say what happened."""
     if case.present():
         return "present"
-    git = mirror_git_dir(case.origin.get("repo", ""))
+    for f in case.files:
+        if not f.present():
+            why = restore_file(f)
+            if why:
+                return why
+    return "restored"
+
+
+def restore_file(f: File) -> str | None:
+    """None when the file is in place, else why it could not be."""
+    git = mirror_git_dir(f.repo)
     if git is None:
-        return f"missing: no local snapshot of {case.origin.get('repo')}"
-    spec = f"{case.origin['commit']}:{case.origin['path']}"
+        return f"missing: no local snapshot of {f.repo}"
+    spec = f"{f.commit}:{f.path}"
     out = subprocess.run(["git", f"--git-dir={git}", "show", spec], capture_output=True)
     if out.returncode:
         return f"missing: {spec} not in the snapshot ({out.stderr.decode(errors='replace').strip()})"
-    if sha256(out.stdout) != case.origin.get("sha256"):
-        return "missing: sha256 differs from the manifest"
-    case.page.parent.mkdir(parents=True, exist_ok=True)
-    case.page.write_bytes(out.stdout)
-    return "restored"
+    if sha256(out.stdout) != f.sha256:
+        return f"missing: sha256 of {f.path} differs from the manifest"
+    f.local.parent.mkdir(parents=True, exist_ok=True)
+    f.local.write_bytes(out.stdout)
+    return None
 
 
 def main(argv: list[str]) -> int:

@@ -15,7 +15,8 @@ from guifan.archive.site_state import site_state
 from guifan.archive.models import FetchResult
 from guifan.crawler.platforms import ListPage, ListRequest, fill_from_list
 from guifan.crawler import revisit
-from guifan.crawler.offload import extracted
+from guifan.crawler.helpers import attachment_settings, read_attachment
+from guifan.crawler.offload import attachment_read, extracted
 from guifan.crawler.profiles import SiteProfile
 from guifan.crawler.registry.catalog import get_profiles
 from guifan.crawler import render
@@ -187,6 +188,11 @@ class PortalSpider(scrapy.Spider):
     def parse_attachment(self, response):
         result = yield from self.checked(response)
         if result is not None:
+            # Read by crawler.offload's attachment worker; inline only when there are no workers.
+            read = attachment_read(response) or read_attachment(
+                response.body, response.url, dict(result.response_headers), attachment_settings(self.settings),
+                self.settings.get("GUIFAN_DB"))
+            result.attachment_reader, result.attachment_text = read
             yield result
 
     def checked(self, response):

@@ -6,7 +6,7 @@ simulated world (``world.Site.template`` names the template, by default the site
 """
 from __future__ import annotations
 
-from . import anhui, generic, gkmlpt, hanweb, jpage, trs, ucap
+from . import anhui, attachments, generic, gkmlpt, hanweb, jpage, trs, ucap
 from .base import Template
 
 TEMPLATES: dict[str, type[Template]] = {}
@@ -20,7 +20,7 @@ def register(cls: type[Template], module) -> type[Template]:
 
 for _module, _cls in ((trs, trs.TrsTemplate), (hanweb, hanweb.HanwebTemplate), (jpage, jpage.JpageTemplate),
                       (ucap, ucap.UcapTemplate), (gkmlpt, gkmlpt.GkmlptTemplate), (anhui, anhui.AnhuiTemplate),
-                      (generic, generic.GenericTemplate)):
+                      (generic, generic.GenericTemplate), (attachments, attachments.AttachmentTemplate)):
     register(_cls, _module)
 
 

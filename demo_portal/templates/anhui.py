@@ -18,7 +18,7 @@ from ..catalog import Entry
 from .base import Template, query_int
 from ..world import Column, Site
 from ..textgen import today_line
-from .common import block_html
+from .common import block_html, site_metas
 
 
 def _head(site: Site, title: str, metas: str = "") -> str:
@@ -29,10 +29,7 @@ def _head(site: Site, title: str, metas: str = "") -> str:
 <meta http-equiv="X-UA-Compatible" content="IE=edge">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title>
-<meta name="SiteName" content="{site.name_zh}">
-<meta name="SiteDomain" content="www.{site.name.removeprefix('demo-')}.gov.cn">
-<meta name="SiteIDCode" content="{site.site_code}">
-{metas}<link rel="stylesheet" href="/assets/css/bootstrap.min.css">
+{site_metas(site)}{metas}<link rel="stylesheet" href="/assets/css/bootstrap.min.css">
 <link rel="stylesheet" href="/assets/css/ls-style.css">
 <script src="/assets/js/jquery.min.js"></script>
 </head>

@@ -12,3 +12,10 @@ def block_html(b: Block) -> str:
         trs = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in b.rows)
         return f'<table border="1" cellspacing="0" cellpadding="0" width="100%" align="center"><tbody>{trs}</tbody></table>'
     return f"<p{style}>" + "<br>".join(escape(x) for x in b.lines) + "</p>"
+
+
+def site_metas(site) -> str:
+    """The <meta> lines by which real CMS pages name their site (SiteIDCode: the 网站标识码)."""
+    return (f'<meta name="SiteName" content="{site.name_zh}">\n'
+            f'<meta name="SiteDomain" content="www.{site.name.removeprefix("demo-")}.gov.cn">\n'
+            f'<meta name="SiteIDCode" content="{site.site_code}">\n')

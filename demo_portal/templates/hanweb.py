@@ -8,7 +8,7 @@ from ..catalog import Entry
 from .base import Template
 from ..world import Column, Site
 from ..textgen import today_line
-from .common import block_html
+from .common import block_html, site_metas
 
 # jcms templates differ in how they declare the charset; both forms are common.
 META_FORMS = ('<meta http-equiv="Content-Type" content="text/html; charset=gb2312">', '<meta charset="gb2312">')
@@ -21,10 +21,7 @@ def _head(site: Site, title: str, metas: str = "", form: int = 0) -> str:
 {META_FORMS[form]}
 <meta http-equiv="X-UA-Compatible" content="IE=edge">
 <title>{escape(title)}</title>
-<meta name="SiteName" content="{site.name_zh}">
-<meta name="SiteDomain" content="www.{site.name.removeprefix('demo-')}.gov.cn">
-<meta name="SiteIDCode" content="{site.site_code}">
-{metas}<link href="/images/jcms.css" rel="stylesheet" type="text/css">
+{site_metas(site)}{metas}<link href="/images/jcms.css" rel="stylesheet" type="text/css">
 <script language="javascript" src="/script/0/jquery.js"></script>
 </head>
 """

@@ -16,7 +16,7 @@ from ..catalog import Entry, entries
 from .base import Template, query_int
 from ..world import Column, Site, date_of_day
 from ..textgen import today_line
-from .common import block_html
+from .common import block_html, site_metas
 
 PROXY = "/module/web/jpage/dataproxy.jsp"
 
@@ -28,10 +28,7 @@ def _head(site: Site, title: str, metas: str = "") -> str:
 <meta charset="utf-8">
 <meta http-equiv="X-UA-Compatible" content="IE=edge,chrome=1">
 <title>{escape(title)}</title>
-<meta name="SiteName" content="{site.name_zh}">
-<meta name="SiteDomain" content="www.{site.name.removeprefix('demo-')}.gov.cn">
-<meta name="SiteIDCode" content="{site.site_code}">
-{metas}<link rel="stylesheet" type="text/css" href="/images/{site.params['webid']}/hanweb.css">
+{site_metas(site)}{metas}<link rel="stylesheet" type="text/css" href="/images/{site.params['webid']}/hanweb.css">
 <script language="javascript" src="/module/jslib/jquery/jquery.js"></script>
 <script language="javascript" src="/module/jslib/jquery/jpage/jquery.page.min.js"></script>
 </head>

@@ -7,7 +7,7 @@ from ..catalog import Entry, seed_lines
 from .base import Template
 from ..world import Column, Site, date_of_day
 from ..textgen import today_line
-from .common import block_html
+from .common import block_html, site_metas
 
 # Real TRS sites ship this function in a shared script; pagination links exist only through it.
 PAGER_JS = """function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
@@ -32,10 +32,7 @@ def _head(site: Site, title: str, charset: str = "utf-8", metas: str = "") -> st
 <meta charset="{charset}">
 <meta http-equiv="X-UA-Compatible" content="IE=edge,chrome=1">
 <title>{escape(title)}</title>
-<meta name="SiteName" content="{site.name_zh}">
-<meta name="SiteDomain" content="www.{site.name.removeprefix('demo-')}.gov.cn">
-<meta name="SiteIDCode" content="{site.site_code}">
-{metas}<link rel="stylesheet" type="text/css" href="/images/common.css">
+{site_metas(site)}{metas}<link rel="stylesheet" type="text/css" href="/images/common.css">
 <script type="text/javascript" src="/images/jquery.min.js"></script>
 </head>
 """

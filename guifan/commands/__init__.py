@@ -13,6 +13,10 @@ COMMANDS = (
     ("search", "full-text search of the archive (Chinese, either script)"),
     ("index", "build or check the search index (`guifan search` does it when needed)"),
     ("show", "show a document's current (or past) version"),
+    ("validity", "a document's computed validity on a day, with its evidence"),
+    ("links", "a document's links: cites, cited by, repeals, repealed by, amends, extended by"),
+    ("reprints", "a document's reprints and near-copies across sites, in order; --pairs exports every pair"),
+    ("clusters", "reprint families (exact, 转发 and adapted copies) across sites"),
     ("history", "a document's versions and events over time"),
     ("diff", "compare two versions of a document (default: the last two)"),
     ("export", "export document versions as CSV, JSON, JSON Lines or WARC"),
@@ -27,7 +31,7 @@ COMMANDS = (
     ("ingest", "write items from distributed workers (Redis) into the archive"),
 )
 # Commands whose parser lives in another command's module.
-MODULE_OF = {"index": "search"}
+MODULE_OF = {"index": "search", "clusters": "reprints"}
 HELP = dict(COMMANDS)
 
 

@@ -15,10 +15,16 @@ import json
 import os
 import sys
 import time
-from typing import Callable, Iterable
+from pathlib import Path
+from typing import Callable, Iterable, TypeVar
+
+from guifan.errors import CliError
 
 DB_ENV = "GUIFAN_DB"
 FORMATS = ("table", "json", "jsonl", "csv")
+# The files SQLite keeps an archive in: writing over any of them destroys it.
+ARCHIVE_FILES = ("", "-wal", "-shm", "-journal")
+T = TypeVar("T")
 
 
 def add_db_option(p, default: str = "guifan.db", help_text: str = "archive file") -> None:
@@ -112,3 +118,44 @@ class Progress:
 def progress_printer(label: str, total: int | None = None) -> Progress | None:
     """Progress on a terminal only: pipes and logs get no carriage-return noise."""
     return Progress(label, total) if sys.stderr.isatty() else None
+
+
+def refuse_archive_path(out: str | os.PathLike | None, db: str | os.PathLike) -> None:
+    """An output file that is the archive (or its -wal/-shm) would destroy it: refuse it."""
+    if out is None:
+        return
+    for suffix in ARCHIVE_FILES:
+        if _same_file(Path(out), Path(f"{db}{suffix}")):
+            what = f"the archive's {suffix} file" if suffix else "the archive itself"
+            raise CliError(f"refusing to write {out}: it is {what} ({db}); choose another output file")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)              # hard links and symlinks too
+    except OSError:                                # one of them does not exist (yet)
+        return a.resolve() == b.resolve()
+
+
+def write_atomically(target: str | os.PathLike, write: Callable[..., T], db: str | os.PathLike | None = None) -> T:
+    """Write `target` through `write(binary file)` via a temporary file renamed on success.
+
+    A failed or interrupted export leaves no half file and never replaces a good one; with
+    `db`, a target that is the archive is refused before anything is written.
+    """
+    target = Path(target)
+    if db is not None:
+        refuse_archive_path(target, db)
+    parent = target.resolve().parent
+    if not parent.is_dir():
+        raise CliError(f"cannot write {target}: directory {parent} does not exist")
+    part = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        with open(part, "wb") as f:
+            result = write(f)
+        os.replace(part, target)
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        part.unlink(missing_ok=True)
+    return result

@@ -34,6 +34,11 @@ def add_crawl_options(p) -> None:
     p.add_argument("--render", action="store_true",
                    help="open pages behind JavaScript challenges once in the system Chromium "
                         "(needs scrapy-playwright and /usr/bin/chromium)")
+    p.add_argument("--ocr", dest="ocr", action="store_true", default=None,
+                   help="read scanned attachments (image-only PDF pages, PNG/JPEG/TIFF) with Tesseract "
+                        "(the default: GUIFAN_OCR)")
+    p.add_argument("--no-ocr", dest="ocr", action="store_false",
+                   help="do not OCR: scanned attachments keep status no_text and the flag scanned_pdf")
 
 
 def run(args) -> int:
@@ -45,9 +50,14 @@ def run(args) -> int:
     if unknown:
         raise CliError(f"--base-url names a site not being crawled: {', '.join(sorted(unknown))}")
     profiles = [p.with_base_url(overrides[p.name]) if p.name in overrides else p for p in profiles]
+    settings = crawl_settings(args)  # every argument checked before the archive is touched
     check_writable(args.db)
-    run_id = crawl_profiles(profiles, args)
+    run_id = crawl_profiles(profiles, args, settings)
     status, reason = print_summary(args.db, run_id)
+    if status == "completed":
+        from guifan.commands.validity import after_crawl
+
+        after_crawl(args.db)
     if status != "completed":
         raise CliError(f"run {run_id} {status}: {reason}")
     return 0
@@ -100,14 +110,20 @@ def _none_in(where) -> list:
     raise CliError(f"no site profile (*.toml) in {where}")
 
 
-def crawl_profiles(profiles, args) -> int:
+def crawl_profiles(profiles, args, settings: dict | None = None) -> int:
     from guifan.crawler.runner import crawl
 
+    return crawl(profiles, args.db, **(settings if settings is not None else crawl_settings(args)))
+
+
+def crawl_settings(args) -> dict:
     settings = {"LOG_LEVEL": "INFO" if args.verbose else "WARNING", "GUIFAN_PROGRESS_INTERVAL": 5}
     if getattr(args, "render", False):
         settings.update(render_settings_or_error())
+    if getattr(args, "ocr", None) is not None:
+        settings["GUIFAN_OCR"] = args.ocr
     settings.update(parse_pairs(args.set, "--set"))
-    return crawl(profiles, args.db, **settings)
+    return settings
 
 
 def render_settings_or_error() -> dict:
@@ -132,6 +148,7 @@ def parse_pairs(items: list[str], option: str, default_key: str | None = None) -
 
 
 def check_writable(db: str) -> None:
-    from guifan.archive import open_archive
+    """Raises ArchiveError with the reason before any crawling starts; creates no file."""
+    from guifan.archive.store import check_writable as check
 
-    open_archive(db, "write").close()  # raises ArchiveError with the reason, before any crawling starts
+    check(db)

@@ -5,7 +5,7 @@ import sys
 from urllib.parse import urlsplit
 
 from guifan.crawler.profiles import all_profiles
-from guifan.commands.crawl import add_crawl_options, check_writable, crawl_profiles
+from guifan.commands.crawl import add_crawl_options, check_writable, crawl_profiles, crawl_settings
 from guifan.commands.common import add_db_option
 from guifan.errors import CliError
 from guifan.summary import print_summary
@@ -29,6 +29,7 @@ def run(args) -> int:
     profiles = [p for p in all_profiles().values() if p.demo and not p.demo_group]
     if not profiles:
         raise CliError("no demo site profiles found (crawler/sites/demo-*.toml)")
+    settings = crawl_settings(args)  # every argument checked before the archive is touched
     check_writable(args.db)
     print(f"Serving the demo portal (day {args.day}) on 127.0.0.1 and crawling {len(profiles)} sites "
           f"into {args.db} …", file=sys.stderr)
@@ -41,8 +42,12 @@ def run(args) -> int:
                        "is another demo running? (or use --free-ports)") from None
     with portal:
         profiles = [p.with_base_url(portal.base_url(p.name)) for p in profiles]
-        run_id = crawl_profiles(profiles, args)
+        run_id = crawl_profiles(profiles, args, settings)
     status, reason = print_summary(args.db, run_id, demo=True)
+    if status == "completed":
+        from guifan.commands.validity import after_crawl
+
+        after_crawl(args.db)
     if status != "completed":
         raise CliError(f"run {run_id} {status}: {reason}")
     return 0

@@ -22,17 +22,25 @@ def run(args) -> int:
         old, new = version(archive.conn, doc["doc_id"], v1), version(archive.conn, doc["doc_id"], v2)
     changes = field_changes(old, new)
     lines = paragraph_diff(old["body"] or "", new["body"] or "")
+    attached = paragraph_diff(attachment_text(old), attachment_text(new))
     record = {"doc_id": doc["doc_id"], "from": {"version": v1, "valid_from": old["valid_from"]},
               "to": {"version": v2, "valid_from": new["valid_from"]},
-              "fields": [{"field": c.field, "old": c.old, "new": c.new} for c in changes], "body_diff": lines}
+              "fields": [{"field": c.field, "old": c.old, "new": c.new} for c in changes], "body_diff": lines,
+              "attachment_diff": attached}
 
     def table(_):
         print(f"{doc['doc_id']}  v{v1} ({old['valid_from']}) → v{v2} ({new['valid_from']})")
         for change in changes:
             print(f"  {change.field}: {change.old!r} → {change.new!r}")
         print("\n".join(lines) if lines else "  body unchanged")
+        if attached:  # the attachments' texts as each version had them (the rest of the full text)
+            print("attachments:\n" + "\n".join(attached))
     emit(record, args.format, table)
     return 0
+
+
+def attachment_text(row) -> str:
+    return (row["attachment_text"] if "attachment_text" in row.keys() else None) or ""
 
 
 def pick_versions(given: list[int], current: int) -> tuple[int, int]:

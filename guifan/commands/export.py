@@ -7,8 +7,9 @@ from pathlib import Path
 
 from guifan.archive.doc_filters import split_list
 from guifan.archive.export import FORMATS
-from guifan.commands.common import add_db_option, open_archive, progress_printer
-from guifan.commands.search import add_filter_options, filters_from_args, open_search
+from guifan.commands.common import (add_db_option, open_archive, progress_printer, refuse_archive_path,
+                                   write_atomically)
+from guifan.commands.search import add_filter_options, filters_from_args, open_search, validity_current
 from guifan.errors import CliError
 
 
@@ -32,8 +33,10 @@ def run(args) -> int:
         return run_warc(args)
     from guifan.archive import export, search
 
+    refuse_archive_path(args.out, args.db)
     conn = open_search(args)
     filters = filters_from_args(args)
+    validity_current(conn, filters, always=True)      # the computed_validity column reads it
     match = None
     if args.query:
         warning = search.refresh(conn)[1]
@@ -52,8 +55,8 @@ def run(args) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
     else:
-        n = _to_file(target, lambda f: export.export(conn, f, args.format, filters, match=match,
-                                                     bom=not args.no_bom, progress=progress))
+        n = write_atomically(target, lambda f: export.export(conn, f, args.format, filters, match=match,
+                                                             bom=not args.no_bom, progress=progress), args.db)
     if progress:
         progress.done()
     if target is not None or not sys.stdout.isatty():
@@ -66,14 +69,16 @@ def run_warc(args) -> int:
 
     if not args.out:
         raise CliError("--format warc writes a file: give --out FILE.warc.gz")
-    ignored = [name for name in ("query", "region", "issuer", "doc_type", "validity", "date_from", "date_to")
+    ignored = [name for name in ("query", "region", "issuer", "doc_type", "validity", "date_from", "date_to", "as_of")
                if getattr(args, name, None)]
     if ignored or args.all_versions:
         raise CliError("--format warc exports captures; of the filters only --site applies")
     target = Path(args.out)
+    refuse_archive_path(target, args.db)
     with open_archive(args) as archive:
         sites = split_list(args.site)
-        n = _to_file(target, lambda f: write_warc(archive, f, target.name, sites, progress_printer("exporting")))
+        n = write_atomically(target, lambda f: write_warc(archive, f, target.name, sites,
+                                                          progress_printer("exporting")), args.db)
     print(f"exported {n} exchanges to {target}", file=sys.stderr)
     return 0
 
@@ -83,20 +88,3 @@ def _progress(conn, filters, match, export):
     if not sys.stderr.isatty():
         return None
     return progress_printer("exporting", export.count_rows(conn, filters, match))
-
-
-def _to_file(target: Path, write) -> int:
-    """Write next to the target and rename on success: a failed export leaves no half file."""
-    if not target.resolve().parent.is_dir():
-        raise CliError(f"cannot write {target}: directory {target.resolve().parent} does not exist")
-    part = target.with_name(target.name + ".part")
-    try:
-        with open(part, "wb") as f:
-            n = write(f)
-        os.replace(part, target)
-    except OSError as exc:
-        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
-    finally:
-        if part.exists():
-            part.unlink()
-    return n

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from guifan.archive.report import MISSING_SHOWN, latest_run, run_report
 from guifan.archive.report_html import SITE_COLUMNS, fmt_seconds, render
-from guifan.commands.common import add_db_option, add_format_option, emit, open_archive
+from guifan.commands.common import (add_db_option, add_format_option, emit, open_archive, refuse_archive_path,
+                                   write_atomically)
 from guifan.errors import CliError
 
 
@@ -19,13 +20,14 @@ def add(sub) -> None:
 
 
 def run(args) -> int:
+    refuse_archive_path(args.html, args.db)
     with open_archive(args) as archive:
         run_id = args.run_id or latest_run(archive)
         if run_id is None:
             raise CliError(f"no runs in {args.db}")
         report = run_report(archive, run_id)
         if args.html:
-            write_html(Path(args.html), render(archive, run_id))
+            write_html(Path(args.html), render(archive, run_id), args.db)
     if args.format != "table":
         emit(report, args.format)
     elif not args.html:
@@ -33,11 +35,8 @@ def run(args) -> int:
     return 0
 
 
-def write_html(path: Path, page: str) -> None:
-    try:
-        path.write_text(page, encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror}") from None
+def write_html(path: Path, page: str, db) -> None:
+    write_atomically(path, lambda f: f.write(page.encode("utf-8")), db)
     print(f"wrote {path}")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from guifan.crawler.schedule import (FastClock, ScheduleError, Scheduler, cron_lines, load_jobs, local_now, next_time,
                               systemd_units)
-from guifan.commands.common import add_db_option, add_format_option, emit
+from guifan.commands.common import add_db_option, add_format_option, emit, refuse_archive_path
 from guifan.errors import CliError
 
 
@@ -105,6 +105,8 @@ def printer(events_file: Path | None):
 
 def run_scheduler(args) -> int:
     jobs = jobs_of(args)
+    for job in jobs:  # appending events to an archive would corrupt it
+        refuse_archive_path(args.events, job.db)
     scheduler = Scheduler(jobs, clock_of(args), args.log_dir, printer(args.events))
     for job in jobs:
         print(f"{job.name}: {job.cron}, next {scheduler.due[job.name].isoformat(timespec='seconds')}", flush=True)

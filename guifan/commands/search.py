@@ -28,6 +28,8 @@ def add(sub) -> None:
     p.add_argument("-n", "--limit", type=int, default=20, help="hits to show (default 20)")
     p.add_argument("--offset", type=int, default=0, help="skip this many hits (paging)")
     p.add_argument("--no-bom", action="store_true", help="csv: no UTF-8 byte order mark")
+    p.add_argument("--collapse", action="store_true",
+                   help="one hit per reprint family, with its number of copies (see guifan clusters)")
     p.set_defaults(handler=run)
 
     q = sub.add_parser("index", help="bring the search index up to date (search and serve do it too)")
@@ -46,8 +48,12 @@ def add_filter_options(p) -> None:
     g.add_argument("--type", dest="doc_type", action="append", metavar="文种",
                    help="文种 (doc_type), e.g. 通知 or 办法,规定 (repeatable)")
     g.add_argument("--validity", action="append", metavar="VALUE",
-                   help="in_force, amended, repealed, expired, not_yet_in_force, unknown "
-                        "(or 有效, 废止, 失效, 已修订, 尚未生效; repeatable)")
+                   help="computed validity on --as-of: in_force, amended, repealed, expired, not_yet_in_force, "
+                        "unknown (or 有效, 已废止, 废止, 失效, 已修订, 尚未生效; repeatable)")
+    g.add_argument("--as-of", dest="as_of", metavar="DATE",
+                   help="the day --validity (and the export's computed_validity) is judged on (default today)")
+    g.add_argument("--validity-label", action="store_true",
+                   help="--validity filters by the portal's own 有效性 label as extracted, not the computed validity")
     g.add_argument("--from", dest="date_from", metavar="DATE", help="published on or after (YYYY[-MM[-DD]])")
     g.add_argument("--to", dest="date_to", metavar="DATE", help="published on or before (YYYY[-MM[-DD]])")
     g.add_argument("--all-versions", action="store_true",
@@ -57,7 +63,19 @@ def add_filter_options(p) -> None:
 def filters_from_args(args: argparse.Namespace) -> DocFilters:
     return DocFilters(sites=split_list(args.site), region=args.region, issuer=args.issuer,
                       doc_types=split_list(args.doc_type), validity=split_list(args.validity),
-                      date_from=args.date_from, date_to=args.date_to, all_versions=args.all_versions)
+                      date_from=args.date_from, date_to=args.date_to, all_versions=args.all_versions,
+                      as_of=getattr(args, "as_of", None), validity_label=getattr(args, "validity_label", False))
+
+
+def validity_current(conn, filters: DocFilters, always: bool = False) -> None:
+    """Computed validity brought up to date when a filter (or an export column) reads it."""
+    if not (always or (filters.validity and not filters.validity_label)):
+        return
+    from guifan.archive import validity
+
+    warning = validity.ensure_current(conn)
+    if warning:
+        print(f"guifan: warning: {warning}", file=sys.stderr)
 
 
 def open_search(args) -> sqlite3.Connection:
@@ -73,15 +91,42 @@ def run(args) -> int:
     if args.limit < 1 or args.offset < 0:
         raise CliError("--limit must be at least 1 and --offset at least 0")
     conn = open_search(args)
-    results = engine.search(conn, " ".join(args.query), filters_from_args(args), limit=args.limit,
-                            offset=args.offset, count=args.format == "table",
+    filters = filters_from_args(args)
+    validity_current(conn, filters)
+    wanted = (args.limit + args.offset) * COLLAPSE_WIDEN if args.collapse else args.limit
+    results = engine.search(conn, " ".join(args.query), filters, limit=wanted,
+                            offset=0 if args.collapse else args.offset, count=args.format == "table",
                             marks=_marks(args.format))
     if results.warning:
         print(f"guifan: warning: {results.warning}", file=sys.stderr)
+    if args.collapse:
+        _collapse(conn, results, args)
     hits = [hit.as_dict() for hit in results.hits]
     emit(hits, args.format, lambda _: _print_table(results, args), bom=not args.no_bom,
          columns=None if hits else ("doc_id", "version", "title", "score", "snippet"))
     return 0
+
+
+COLLAPSE_WIDEN = 5      # hits fetched per hit shown when collapsing: copies of one family rank together
+
+
+def _collapse(conn, results, args) -> None:
+    """Keep the best hit of each reprint family, with its family's id and number of copies."""
+    from guifan.archive import reprints
+
+    stats = reprints.refresh_or_warn(conn)
+    if stats.warning:
+        print(f"guifan: warning: {stats.warning}", file=sys.stderr)
+    families = reprints.cluster_ids(conn, [h.fields["doc_id"] for h in results.hits])
+    seen, kept = set(), []
+    for hit in results.hits:
+        cluster, copies = families.get(hit.fields["doc_id"], (hit.fields["doc_id"], 1))
+        if cluster in seen:
+            continue
+        seen.add(cluster)
+        hit.fields.update(cluster_id=cluster if copies > 1 else None, copies=copies)
+        kept.append(hit)
+    results.hits = kept[args.offset:args.offset + args.limit]
 
 
 def _marks(fmt: str) -> tuple[str, str]:
@@ -100,6 +145,8 @@ def _print_table(results, args) -> None:
         print(f"{total} versions contain these words; best matching {what} first (showing {shown})")
     else:
         print(f"{total} matching {what} (showing {shown})")
+    if getattr(args, "collapse", False):
+        print("one hit per reprint family (the count above counts every copy)")
     width = shutil.get_terminal_size((120, 24)).columns
     for i, hit in enumerate(results.hits, args.offset + 1):
         f = hit.fields
@@ -110,6 +157,8 @@ def _print_table(results, args) -> None:
         print(f"     {meta}")
         print(f"     {_clip(hit.snippet, width - 5, display_width)}")
         print(f"     {f['doc_id']}{version}  {f['url']}")
+        if f.get("copies", 1) > 1:
+            print(f"     {f['copies']} copies in reprint family {f['cluster_id']} (guifan reprints {f['doc_id']})")
 
 
 def _clip(text: str, width: int, display_width) -> str:

@@ -26,6 +26,7 @@ def run(args) -> int:
     conn = open_search(args)
     if not args.no_index:
         _index(conn, search)
+        _validity(conn)
     conn.close()
 
     def ready(url: str) -> None:
@@ -38,10 +39,39 @@ def run(args) -> int:
     return 0
 
 
+def _validity(conn) -> None:
+    """Computed validity and links, like the index, are brought up to date before serving."""
+    from guifan.archive import validity
+
+    warning = validity.ensure_current(conn)
+    if warning:
+        print(f"guifan: warning: {warning}", file=sys.stderr)
+
+
 def _index(conn: sqlite3.Connection, search) -> None:
     """The server itself never writes, so new versions become searchable here, before it starts."""
-    n, warning = search.refresh(conn)
+    from guifan.archive import ArchiveError
+
+    try:
+        n, warning = search.refresh(conn, in_memory=False)  # Datasette opens connections of its own
+    except ArchiveError as exc:  # e.g. read-only media: browsing works, the search page cannot
+        print(f"guifan: warning: {exc}; serving without the search page's index", file=sys.stderr)
+        return
     if warning:
         print(f"guifan: warning: {warning}", file=sys.stderr)
     elif n:
         print(f"indexed {n} new versions for search", file=sys.stderr)
+    _index_reprints(conn)
+
+
+def _index_reprints(conn: sqlite3.Connection) -> None:
+    """The reprint_pair_list and reprint_families views show what the reprint index holds."""
+    from guifan.archive import ArchiveError, reprints
+
+    try:
+        stats = reprints.refresh_or_warn(conn)
+    except ArchiveError as exc:
+        print(f"guifan: warning: {exc}; serving without reprint pairs", file=sys.stderr)
+        return
+    if stats.warning:
+        print(f"guifan: warning: {stats.warning}", file=sys.stderr)

@@ -129,8 +129,8 @@ def test_trailing_table_of_numbers_kept_with_rows_as_lines():
             "<div class='footer'>主办：某某县人民政府 网站标识码：3601230001</div></body></html>")
     doc = extract(html.encode())
     lines = doc.body.splitlines()
-    assert "年份 产值 增速" in lines
-    assert "2044 129 32.5%" in lines
+    assert "年份 | 产值 | 增速" in lines  # docs/design.md: one line per row, cells joined by " | "
+    assert "2044 | 129 | 32.5%" in lines
     assert "主办" not in doc.body
 
 
