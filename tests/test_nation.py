@@ -16,7 +16,7 @@ import pytest
 
 from guifan.demo_portal import nation
 from guifan.demo_portal.nation_server import NationPortal
-from tests.conftest import REPO
+from tests.conftest import REPO, run_guifan
 
 RATE = 5.0                                   # requests per second per site: a 0.2 s delay
 
@@ -170,3 +170,23 @@ def test_a_crawl_killed_halfway_resumes_with_every_document_archived_once(tmp_pa
     # The documents recorded before the kill were not fetched again (at most the writer's last batch was).
     assert detail_fetches <= len(expected) + 64
     assert not (jobdir / "guifan-run.json").exists()
+
+
+def test_guifan_crawl_reads_the_profiles_the_demo_portal_writes(tmp_path):
+    """`python -m guifan.demo_portal --nation N --write-profiles DIR`, then `guifan crawl --sites-dir DIR`."""
+    profiles, db = tmp_path / "profiles", tmp_path / "dir.db"
+    profiles.mkdir()
+    with NationPortal(3, rate=RATE) as portal:
+        written = subprocess.run([sys.executable, "-m", "guifan.demo_portal", "--nation", "3", "--port",
+                                  str(portal.port), "--write-profiles", str(profiles)], cwd=REPO,
+                                 capture_output=True, text=True, timeout=60)
+        assert written.returncode == 0, written.stderr
+        assert sorted(p.name for p in profiles.iterdir()) == ["nat-0001.toml", "nat-0002.toml", "nat-0003.toml"]
+        result = run_guifan("crawl", "--sites-dir", str(profiles), "--db", str(db), "-s", "GUIFAN_RELAX_LOOPBACK=False",
+                            "-s", f"DOWNLOAD_DELAY={1 / RATE}", timeout=300)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert portal.report()["violations"] == 0          # default jitter: never below the delay
+    expected, have, twice = archived_once(db, portal)
+    assert have == expected and not twice
+    missing = run_guifan("crawl", "--sites-dir", str(tmp_path / "nowhere"), "--db", str(db))
+    assert missing.returncode == 1 and "not a directory" in missing.stderr
