@@ -49,6 +49,12 @@ def make_pdf(title: str, paragraphs: list[str]) -> bytes:
         b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
         b"<< /Producer (guifan demo portal) /Title <FEFF" + title.encode("utf-16-be").hex().upper().encode() + b"> >>",
     ]
+    return pdf_from_objects(objects, info=True)
+
+
+def pdf_from_objects(objects: list[bytes], info: bool = False) -> bytes:
+    """A PDF file of numbered objects (1 is the catalog; with `info`, the last is /Info) and
+    its cross-reference table."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -59,8 +65,8 @@ def make_pdf(title: str, paragraphs: list[str]) -> bytes:
     out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
     for off in offsets:
         out.write(f"{off:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info {len(objects)} 0 R >>\n"
-              f"startxref\n{xref}\n%%EOF\n".encode())
+    trailer = f"/Size {len(objects) + 1} /Root 1 0 R" + (f" /Info {len(objects)} 0 R" if info else "")
+    out.write(f"trailer\n<< {trailer} >>\nstartxref\n{xref}\n%%EOF\n".encode())
     return out.getvalue()
 
 

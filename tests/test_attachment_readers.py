@@ -13,6 +13,7 @@ import zipfile
 import pytest
 
 from guifan.demo_portal import attachment_site as demo
+from guifan.demo_portal.files import pdf_from_objects
 from guifan.parsers.attachment_text import MAX_DECLARED_PAGES, Tools, extract_attachment_text
 from guifan.parsers.ocr import OcrSettings, ocr_missing
 from guifan.parsers.office_convert import OfficeConverter
@@ -109,17 +110,7 @@ def pdf_claiming(pages: int) -> bytes:
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
                f"<< /Type /Pages /Kids [3 0 R] /Count {pages} >>".encode(),
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for n, obj in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(f"{n} 0 obj\n".encode() + obj + b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    out.write(b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets))
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
+    return pdf_from_objects(objects)
 
 
 def test_a_pdf_claiming_10000_pages_is_refused_at_once():
