@@ -496,7 +496,7 @@ def _zip(body: bytes, tools: Tools, depth: int) -> AttachmentText:
     archive = _open_zip(body)
     flags: list[str] = []
     parts: list[str] = []
-    read = 0
+    failed: list[str] = []     # "【name】 reason" of each member that is damaged, encrypted or a bomb
     for info in archive.infolist():
         name = member_name(info)
         if info.is_dir():
@@ -504,14 +504,27 @@ def _zip(body: bytes, tools: Tools, depth: int) -> AttachmentText:
         if _unsafe(name):
             flags.append("unsafe_member_names")   # never followed: nothing is written under its name
             continue
+        # A member over its part limit (or lying about its size) ends the whole ZIP: LimitExceeded.
         got = extract_attachment_text(_read_part(archive, info.filename), name, tools=tools, _depth=depth + 1)
         if got.text:
-            read += 1
             parts.append(f"【{name}】\n{got.text}")
+        if got.status == "error":
+            failed.append(f"【{name}】{got.reason}")
         flags += [f for f in got.flags if f not in flags]
+    if failed:
+        flags.append("unreadable_members")
     text = _clip("\n".join(parts), flags)
-    return AttachmentText("ok" if text else "no_text", "zip", text, "zipfile", len(archive.infolist()),
-                          tuple(dict.fromkeys(flags)), None if text else "no file inside has text")
+    return AttachmentText("ok" if text else ("error" if failed else "no_text"), "zip", text, "zipfile",
+                          len(archive.infolist()), tuple(dict.fromkeys(flags)), _zip_reason(text, failed))
+
+
+def _zip_reason(text: str, failed: list[str]) -> str | None:
+    """Why a ZIP gave no text, or which of its files could not be read."""
+    if not failed:
+        return None if text else "no file inside has text"
+    more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+    what = f"{len(failed)} file(s) inside could not be read" if text else "no file inside could be read"
+    return f"{what}: {failed[0]}{more}"[:300]
 
 
 # ------------------------------------------------------------- through LibreOffice
