@@ -28,7 +28,6 @@ import datetime as dt
 import hashlib
 import io
 import random
-import time
 import zipfile
 from functools import lru_cache
 
@@ -126,7 +125,8 @@ def doc_of(key: str) -> BadFileDoc:
 # --- the files -----------------------------------------------------------------------------
 
 @lru_cache(maxsize=16)
-def attachment_bytes(path: str, day: int = 1) -> bytes:
+def attachment_bytes(path: str) -> bytes:
+    """The file's bytes (the same every day)."""
     doc = by_path()[path]
     return MAKERS[doc.kind](doc)
 
@@ -167,25 +167,32 @@ def scan_line(page: int) -> str:
 
 
 def _scan_300(doc: BadFileDoc) -> bytes:
-    """300 grey A4 pages at 100 dpi, three printed lines each, saved as JPEG images in a PDF."""
+    """300 grey A4 pages at 100 dpi, three printed lines each, as JPEG images in a PDF with no
+    text layer. Each page is encoded as soon as it is drawn: 300 page images at once would
+    hold 290 MB in the demo server."""
     from PIL import Image, ImageDraw, ImageFont
 
     face = attachment_site.font_file()
     if face is None:
         raise FileNotFoundError("no Noto CJK font (Debian: fonts-noto-cjk) to render the demo scans")
     font = ImageFont.truetype(face, 22, index=attachment_site.FONT_SC)     # 三号 on A4 at 100 dpi
-    pages = []
+    size, points = (827, 1169), (595.44, 841.68)
+    kids = " ".join(f"{3 + 3 * n} 0 R" for n in range(SCAN_PAGES))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", f"<< /Type /Pages /Kids [{kids}] /Count {SCAN_PAGES} >>".encode()]
     for n in range(1, SCAN_PAGES + 1):
-        page = Image.new("L", (827, 1169), 255)
+        page = Image.new("L", size, 255)
         draw = ImageDraw.Draw(page)
         for line in range(3):
             draw.text((95, 110 + 38 * line), scan_line(n), font=font, fill=0)
-        pages.append(page)
-    out = io.BytesIO()
-    fixed = time.gmtime(1709251200)   # Pillow writes the time of saving otherwise
-    pages[0].save(out, "PDF", resolution=100, save_all=True, append_images=pages[1:],
-                  creationDate=fixed, modDate=fixed)
-    return out.getvalue()
+        jpeg = io.BytesIO()
+        page.save(jpeg, "JPEG", quality=75)
+        first = 3 + 3 * (n - 1)
+        objects += [f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {points[0]} {points[1]}] /Resources "
+                    f"<< /XObject << /Im0 {first + 2} 0 R >> >> /Contents {first + 1} 0 R >>".encode(),
+                    files._stream(f"q {points[0]} 0 0 {points[1]} 0 0 cm /Im0 Do Q".encode()),
+                    files._stream(jpeg.getvalue(), f" /Type /XObject /Subtype /Image /Width {size[0]} /Height {size[1]}"
+                                  " /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode")]
+    return files.pdf_from_objects(objects)
 
 
 def _zip_of(members: list[tuple[str, bytes]], compress: int = zipfile.ZIP_DEFLATED) -> bytes:

@@ -71,4 +71,4 @@ class BadFilesTemplate(AttachmentTemplate):
         served = dt.date.fromisoformat(doc.entry.doc.published_date)
         when = dt.datetime(served.year, served.month, served.day, tzinfo=dt.timezone.utc)
         return 200, {"Content-Type": bad_files.CONTENT_TYPES[doc.ext], "Last-Modified": http_date(when)}, \
-            bad_files.attachment_bytes(doc.path, day)
+            bad_files.attachment_bytes(doc.path)
