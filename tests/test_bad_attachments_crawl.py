@@ -231,18 +231,22 @@ def test_a_read_past_the_attachment_timeout_is_stopped_and_the_crawl_goes_on(por
 
 def test_a_worker_killed_mid_read_is_replaced_and_the_file_read_again(portal, tmp_path):
     """SIGKILL the attachment worker while it OCRs the scan, as the out-of-memory killer would."""
-    killed = []
+    killed, limits = [], []
 
     def kill_the_ocr_worker(table, pids):
         ocr = [p for p in pids if table[p][1] in ("tesseract", "pdftoppm")]
         if ocr and not killed:
             worker = table[ocr[0]][0]
+            limits.append(Path(f"/proc/{worker}/limits").read_text())
             os.kill(worker, signal.SIGKILL)
             killed.append(worker)
 
     db = tmp_path / "k.db"
     run = crawl(portal, db, "-s", f"GUIFAN_OCR_MAX_PAGES={OCR_PAGES}", watch=kill_the_ocr_worker)
     assert killed, "the scan's OCR was never seen"
+    # The worker ran under GUIFAN_ATTACHMENT_MEMORY_MB (3072 by default) as its soft address-space limit.
+    space = next(line for line in limits[0].splitlines() if line.startswith("Max address space")).split()
+    assert space[3] == str(3072 << 20), space
     assert "the attachment worker died reading" in run["stderr"]
     conn = row_connection(db)
     row = attachment_row(conn, portal, "scan-300")
