@@ -52,6 +52,7 @@ _STRAY_CLOSE_UTF8 = re.compile(rb"</" + _UTF8_SPACE + rb"(?:[hH][tT][mM][lL]|[bB
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _NO_SPACES = str.maketrans("", "", " \n\t\r\u3000\xa0")
 HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_TOP_HEADINGS = frozenset(("h1", "h2", "h3"))  # where a title may sit without a class naming it
 # libxml2's HTML parser lower-cases tag names: the walks below compare them as they are.
 
 
@@ -132,7 +133,17 @@ def text_of(el) -> str:
 _MIN_VISIBLE_CHARS = 200
 
 
-_MAY_HIDE = etree.XPath("//*[@style or @hidden or @aria-hidden]")
+def _hidden(root) -> list:
+    """Hidden elements in document order, those inside a DROP_TAGS element included. One Python
+    loop is faster than libxml2's XPath `//*[@style or …]` here (which visits every node twice)."""
+    hidden = []
+    drop = DROP_TAGS
+    for el in root.iter():
+        keys = el.keys()
+        if keys and ("style" in keys or "hidden" in keys or "aria-hidden" in keys) and el.tag not in drop \
+                and el.tag.__class__ is str and _is_hidden(el):
+            hidden.append(el)
+    return hidden
 
 
 def _is_hidden(el) -> bool:
@@ -157,11 +168,10 @@ def prune(root) -> None:
     Hidden elements are not text a reader sees (read-aloud copies of the article, collapsed
     menus, pop-ups), so they go, unless the page shows almost nothing else.
     """
-    # Both lookups run in libxml2 (C), not element by element in Python.
-    doomed = list(root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity, *DROP_TAGS))
-    hidden = [el for el in _MAY_HIDE(root) if isinstance(el.tag, str) and el.tag not in DROP_TAGS and _is_hidden(el)]
-    for el in doomed:
-        _remove_keep_tail(el)
+    hidden = _hidden(root)
+    # In libxml2, keeping each removed element's tail text in its place (as _remove_keep_tail).
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, etree.Entity, *DROP_TAGS,
+                         with_tail=False)
     outer = [el for el in hidden if not any(_is_hidden(a) for a in el.iterancestors())]
     hidden_chars = sum(_chars(el) for el in outer)
     if hidden_chars >= 100 and _chars(root) - hidden_chars < _MIN_VISIBLE_CHARS:
@@ -207,6 +217,9 @@ class Walk:
     elements: list  # pre-order list of elements
     end: list[int]  # end[i] = last pre-order index inside element i's subtree
     parent: list[int]  # parent pre-order index (-1 for the root)
+    # (index, class, id) of every element with a class or an id, and of every h1..h3, in
+    # pre-order: what the later stages look up by name, read once here instead of per stage.
+    named: list[tuple[int, str | None, str | None]]
 
 
 def segments(root) -> Walk:
@@ -225,7 +238,9 @@ def segments(root) -> Walk:
     cell_stack: list[int] = [-1]  # innermost open cell; -1 while inside a table but outside its cells
     heading_depth = 0
     link_depth = 0
-    block_tags, headings, no_spaces = BLOCK_TAGS, HEADINGS, _NO_SPACES
+    named: list[tuple[int, str | None, str | None]] = []
+    block_tags, headings, top_headings, no_spaces = BLOCK_TAGS, HEADINGS, _TOP_HEADINGS, _NO_SPACES
+    add_named = named.append
     add_element, add_end, add_parent, push, pop = elements.append, end.append, parent.append, stack.append, stack.pop
 
     def flush(raw: str, links: int) -> None:
@@ -252,6 +267,9 @@ def segments(root) -> Walk:
             add_end(idx)
             add_parent(stack[-1] if stack else -1)
             push(idx)
+            cls, ident = el.get("class"), el.get("id")
+            if cls or ident or tag in top_headings:
+                add_named((idx, cls, ident))
             if tag in block_tags:
                 if buf:
                     flush("".join(buf), links)
@@ -299,4 +317,4 @@ def segments(root) -> Walk:
                     links += len(text.translate(no_spaces))
     if buf:
         flush("".join(buf), links)
-    return Walk(out, elements, end, parent)
+    return Walk(out, elements, end, parent, named)

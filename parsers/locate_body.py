@@ -230,12 +230,11 @@ def locate_body(root, walk: Walk, hints: Mapping | None = None) -> BodyChoice:
         known = PLATFORM_CONTAINERS[platform.lower()] + KNOWN_CONTAINERS
     candidates: list[tuple[int, int, int, int, float]] = []
     any_class, any_id = _any_of(known)
-    for i, el in enumerate(walk.elements):
-        cls, ident = el.get("class"), el.get("id")
+    for i, cls, ident in walk.named:
         if not ((cls and any_class.search(cls)) or (ident and any_id.search(ident))):
             continue  # one search per attribute instead of one per known name
         for rank, (attr, pattern) in enumerate(known):
-            if _matches(el, attr, pattern):
+            if _matches(walk.elements[i], attr, pattern):
                 cf, cl = _segments_in(walk, i)
                 if cl >= cf:
                     score = sum(weights[cf:cl + 1])
