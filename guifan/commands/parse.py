@@ -93,7 +93,7 @@ def parsed(files: list[str], url: str, hints, processes: int, max_size: int):
 def parse_one(name: str, url: str, hints, max_size: int | None = None) -> dict:
     """The record for one file, or {path, error}: batch evaluation never loses its place."""
     from guifan.parsers import ParseError, extract
-    from guifan.parsers.attachment_text import sniff_kind
+    from guifan.parsers.file_kind import sniff_kind
     from guifan.parsers.record import RECORD_FIELDS
 
     try:
