@@ -25,7 +25,8 @@ __all__ = ["BodyChoice", "locate_body", "segment_weight", "KNOWN_CONTAINERS"]
 
 # Sentence punctuation; a space between two runs of Chinese characters is a pause too (blogs and
 # captions written in phrases: 一波波寒流報到 已將山巒披上彩衣).
-_SENTENCE_PUNCT = re.compile(r"[，。；！？、,;!?]|(?<=[\u4e00-\u9fff]{2}) (?=[\u4e00-\u9fff]{2})")
+_SENTENCE_PUNCT = re.compile(r"[，。；！？、,;!?]")
+_PHRASE_SPACE = re.compile(r"(?<=[\u4e00-\u9fff]{2}) (?=[\u4e00-\u9fff]{2})")
 _DIGITISH = re.compile(r"^[\d\s.,%％‰+\-−–~～:：/()（）·×*]+$")
 
 # (attribute, regex on its value), most specific first. Only names that mean "the article
@@ -74,6 +75,8 @@ def segment_weight(seg: Segment) -> float:
     if plain < 300 and (boilerplate_score(text) >= 3 or is_boilerplate_line(text)):
         return weight - 2.0 * plain
     punct = len(_SENTENCE_PUNCT.findall(text))
+    if " " in text:  # the lookbehind is slow: only where there is a space to look at
+        punct += len(_PHRASE_SPACE.findall(text))
     if punct >= 1 or plain >= 40:
         if links > plain:  # a paragraph of links with commas between
             return weight + 0.3 * plain
