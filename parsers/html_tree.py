@@ -123,6 +123,8 @@ def _parse(text: str | bytes, encoding: str | None = None):
 def text_of(el) -> str:
     """All text inside an element (like lxml.html's text_content())."""
     try:
+        if el.tag.__class__ is str and not len(el):  # no children (most links, cells): its text
+            return el.text or ""
         return "".join(t for t in el.itertext() if isinstance(t, str))
     except (ValueError, TypeError):
         return ""
