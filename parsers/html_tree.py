@@ -234,7 +234,7 @@ def segments(root) -> Walk:
     out: list[Segment] = []
     buf: list[str] = []
     links = 0  # non-space characters inside <a> in buf
-    stack: list[int] = []  # pre-order indices of open elements
+    stack: list[int] = [-1]  # pre-order indices of open elements, over a sentinel: the root's parent
     block_stack: list[int] = [0]  # owner of text outside every block: the root's index
     row_stack: list[int] = [-1]
     cell_stack: list[int] = [-1]  # innermost open cell; -1 while inside a table but outside its cells
@@ -267,9 +267,9 @@ def segments(root) -> Walk:
             idx = len(elements)
             add_element(el)
             add_end(idx)
-            add_parent(stack[-1] if stack else -1)
+            add_parent(stack[-1])
             push(idx)
-            cls, ident = el.get("class"), el.get("id")
+            cls, ident = (el.get("class"), el.get("id")) if el.attrib else (None, None)
             if cls or ident or tag in top_headings:
                 add_named((idx, cls, ident))
             if tag in block_tags:
