@@ -599,6 +599,12 @@ def _list_token(conn: sqlite3.Connection, tok: str, keep: int, attachment: str) 
     return 1
 
 
+def has_list(conn: sqlite3.Connection, text: str) -> bool:
+    """Is ``text`` a one-word query whose word has an impact list (benchmarks, tools)?"""
+    token = _one_token(parse_query(text))
+    return token is not None and _bar_of(conn, token) is not None
+
+
 def _one_token(query: Query) -> str | None:
     """The token of a one-word query without exclusions (the case the lists serve), else None."""
     if query.negatives or len(query.groups) != 1 or len(query.groups[0]) != 1:
