@@ -1,6 +1,7 @@
 """Attachment reading: OCR error rate and speed on scans, LibreOffice converter throughput.
 
-    python -m benchmarks.attachment_bench [--files 30] [--fresh 5] [--dpi 300]    (make bench-attachments)
+    python -m benchmarks.attachment_bench [--files 30] [--fresh 5] [--dpi 300] [--no-converter] [--clean-raster]
+    (make bench-attachments; first python -m benchmarks.corpus restore scans rasterised)
 
 * OCR on the demo portal's scans (demo_portal/attachment_site.py: a scanned PDF and a PNG of a
   公文, rendered from catalog text): character error rate (CER) against the text rendered,
