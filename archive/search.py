@@ -711,7 +711,8 @@ def _ranked(conn: sqlite3.Connection, query: Query, where: str, sites: bool,
             params: dict) -> list[tuple[int, float]]:
     """(rowid, score) of one page of filtered hits, best first.
 
-    Rank by bm25 inside FTS5 first and join only the best ``k`` candidates to the filter
+    A one-word query whose word has an impact list is answered from the list when the list
+    fills the page (the same page, see the impact-list notes above). Otherwise: rank by bm25 inside FTS5 first and join only the best ``k`` candidates to the filter
     tables, widening ``k`` until the page is full or every match was a candidate. The result
     is the filtered prefix of the global order, exactly as one big join would give, but the
     common case (most matches pass, e.g. current versions) joins a few hundred rows, not
