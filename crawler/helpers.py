@@ -17,7 +17,8 @@ import time
 from urllib.parse import unquote, urlsplit
 
 from guifan.parsers import ParseError, extract
-from guifan.parsers.attachment_text import AttachmentText, Tools, extract_attachment_text, sniff_kind
+from guifan.parsers.attachment_text import AttachmentText, Tools, extract_attachment_text
+from guifan.parsers.file_kind import sniff_kind
 from guifan.parsers.detect_challenge import block_reason
 from guifan.parsers.ocr import OcrSettings
 

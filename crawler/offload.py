@@ -39,7 +39,8 @@ from guifan.crawler.helpers import (PerProcess, attachment_settings, exit_with, 
                                     limit_memory, read_attachment)
 from guifan.crawler.responses import header_pairs
 from guifan.parsers import ParseError
-from guifan.parsers.attachment_text import READER_VERSION, AttachmentText, sniff_kind
+from guifan.parsers.attachment_text import READER_VERSION, AttachmentText
+from guifan.parsers.file_kind import sniff_kind
 
 logger = logging.getLogger(__name__)
 META_KEY = "guifan_extracted"
