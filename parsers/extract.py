@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from urllib.parse import urljoin
 
+from lxml import etree
+
 from .attachments import find_attachments
 from .cover import ATTACHMENT_ONLY, is_cover
 from .decode import decode_bytes, header_value
@@ -243,6 +245,9 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
 
     folded_page = fold_for_compare(page_title)
     stripped = strip_title_suffix(page_title)
+    completed = _complete_truncated(walk, stripped)
+    if completed:
+        return completed
     folded_stripped = fold_for_compare(stripped)
     best = ""
     containing = ""
@@ -283,6 +288,26 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
     if stripped:
         return stripped
     return nearest
+
+
+# A <title> cut short by the site (microblogs, forums): `得州…华盛顿大学中招... 来自美国侨报网`.
+_TRUNCATED_TITLE = re.compile(r"^(.{6,}?)\s*(?:\.{3,}|…+)")
+_BRACKET_HEADLINE = re.compile(r"^[【\[]([^【】\[\]]{4,120})[】\]]")
+
+
+def _complete_truncated(walk: Walk, stripped: str) -> str:
+    """The full headline of a truncated page title: the 【headline】 that opens the text (or a
+    heading) which the title's stem begins; "" when the title is not truncated or not found."""
+    m = _TRUNCATED_TITLE.match(stripped)
+    stem = fold_for_compare(m.group(1)) if m else ""
+    if len(stem) < 6:
+        return ""
+    for seg in walk.segments:
+        head = _BRACKET_HEADLINE.match(seg.text)
+        text = head.group(1).strip() if head else seg.text if seg.heading and seg.chars <= 200 else ""
+        if text and fold_for_compare(text).startswith(stem):
+            return text
+    return ""
 
 
 def _may_equal(seg, folded: str) -> bool:
@@ -508,6 +533,8 @@ def _meta_date(meta_tags: Mapping[str, str]) -> str | None:
 
 
 _PUBLISH_WORDS = re.compile(r"发布|发表|更新|时间|日期|来源|作者|编辑|浏览|点击|阅读|报道")
+# A date that belongs to another article: CSDN's 最新推荐文章于 2024-02-02 发布 under a 2016 post.
+_OTHER_ARTICLE_DATE = re.compile(r"(?:最新|相关|推荐)(?:推荐)?(?:文章|博文|帖子)于")
 
 
 def _date_near_body(walk: Walk, first: int, last: int) -> str | None:
@@ -523,6 +550,8 @@ def _date_near_body(walk: Walk, first: int, last: int) -> str | None:
             return None
         if need_words and not _PUBLISH_WORDS.search(seg.text):
             return None
+        if _OTHER_ARTICLE_DATE.search(seg.text):
+            return _time_attribute(walk.elements[seg.owner])  # the post's own time, if the markup has it
         dates = find_dates(seg.text)
         return dates[0][1] if dates else None
 
@@ -543,6 +572,19 @@ def _date_near_body(walk: Walk, first: int, last: int) -> str | None:
         iso = date_of(k, 150, True)
         if iso:
             return iso
+    return None
+
+
+_TIME_ATTRS = etree.XPath(".//*[@datetime or @data-time or @data-publish-time]")
+
+
+def _time_attribute(el) -> str | None:
+    """A machine-readable time inside `el` (<time datetime>, data-time="2016-10-06 18:02:38")."""
+    for node in _TIME_ATTRS(el):
+        for attr in ("datetime", "data-time", "data-publish-time"):
+            iso = normalise_date(node.get(attr))
+            if iso:
+                return iso
     return None
 
 

@@ -238,7 +238,7 @@ def strip_boilerplate_lines(lines: list[str]) -> list[str]:
                 continue
             seen.add(line)
         if not is_boilerplate_line(line):
-            kept.append(_RETURN_LINK_TAIL.sub("", line) if "查看更多" in line else line)
+            kept.append(_RETURN_LINK_TAIL.sub("", line) if ("查看更多" in line or "网页链接" in line) else line)
         i += 1
     # A bare label left at the very end (its list was links, or empty): 附件：, 附件信息:
     while kept and _TRAILING_LABEL.match(kept[-1].strip()):
@@ -247,7 +247,8 @@ def strip_boilerplate_lines(lines: list[str]) -> list[str]:
 
 
 # A portal's return link run into the text's last paragraph: …也前往送别。返回搜狐，查看更多
-_RETURN_LINK_TAIL = re.compile(r"(?<=[。！？”」』）)])\s*返回[^，。\s]{1,10}[，,]?\s*查看更多\s*$")
+# and a microblog's link card label after a post: …121名该校学生染疫。O网页链接
+_RETURN_LINK_TAIL = re.compile(r"(?<=[。！？”」』）)])\s*(?:返回[^，。\s]{1,10}[，,]?\s*查看更多|[O○]?网页链接)\s*$")
 _ELLIPSIS_END = re.compile(r"(?:\.{3,}|…+)\s*$")
 
 
