@@ -14,7 +14,7 @@ from .decode import decode_bytes, header_value
 from .detect_challenge import looks_like_challenge
 from .errors import NotHTMLError, ParseError
 from .html_tree import Walk, parse_page, prune, segments, text_of
-from .locate_body import BodyChoice, _lca, locate_body, segment_weight, select
+from .locate_body import BodyChoice, _lca, chrome_segments, locate_body, segment_weight, select
 from .normalise import (
     doc_type_from_title, find_dates, fold_for_compare, looks_like_doc_number, normalise_date,
     normalise_doc_number, normalise_space, normalise_validity, strip_title_suffix,
@@ -99,7 +99,8 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     if looks_like_challenge(decoded.text, visible):
         flags.append(CHALLENGE_PAGE)
 
-    choice = locate_body(root, walk, hints)
+    chrome = chrome_segments(root, walk)  # comments and recommendation feeds, by class or id
+    choice = locate_body(root, walk, hints, chrome)
     box = read_label_pairs(texts)
 
     # ---- title
@@ -108,7 +109,7 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     # ---- body lines
     choice = _trust_structure(walk, choice, title, box)
     choice = _start_after_title(walk, choice, title)
-    lines = _body_lines(walk, choice, box) if choice.how != "none" else []
+    lines = _body_lines(walk, choice, box, chrome) if choice.how != "none" else []
     lines = _drop_title_lines(lines, title)
     lines = strip_boilerplate_lines(lines)
     body_text = "\n".join(lines)
@@ -420,11 +421,11 @@ def _drop_title_lines(lines: list[str], title: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- body
-def _body_lines(walk: Walk, choice, box: MetaBox) -> list[str]:
+def _body_lines(walk: Walk, choice, box: MetaBox, chrome: set[int] = frozenset()) -> list[str]:
     ks = range(choice.first, choice.last + 1)
     if not ks:
         return []
-    drop = _link_lines(walk, ks) | _box_lines(walk, ks, box)
+    drop = _link_lines(walk, ks) | _box_lines(walk, ks, box) | chrome
     cells: dict[int, list[int]] = {}  # cell -> its kept segments in the body
     for k in ks:
         if walk.segments[k].cell >= 0 and k not in drop:

@@ -57,7 +57,7 @@ _WIDGET_WORDS = (
     "查看原图", "原图", "打印本文", "关闭本文",
     # share buttons of Taiwan / Hong Kong news sites, like buttons
     "用LINE传送", "LINE", "Line", "facebook", "Facebook", "FB", "Twitter", "twitter", "Plurk", "噗浪", "列印",
-    "赞", "点赞", "喜欢",
+    "赞", "点赞", "喜欢", "图集", "+1",
 )
 _WIDGET_SEP = r"[\s\[\]【】()（）|｜/·•:：>»›<-]*"
 _WIDGET_LINE = re.compile(  # unambiguous (separators only between words): no backtracking blow-up
@@ -125,7 +125,7 @@ _LINE_PATTERNS = re.compile(
     r"(?=[^\n]{0,100}(?:未经|如需|请勿|禁止|不得|严禁|谢绝))(?=[^\n]{0,100}(?:转载|摘编|复制|镜像|使用))"
     r"(?=[^\n]{0,100}(?:授权|许可|同意|版权|权益|所有|出处|来源))[^\n]{0,150}"
     r"|(?:同时)?(?:转播|转发|推荐)到.{0,20}|正在加载.{0,5}|加载中.{0,5}|加载更多"
-    r"|(?:查看)?更多\s*(?:>>|》|>|»)?"
+    r"|(?:查看)?更多\s*(?:>>|》|>|»)?|更多精彩(?:内容|资讯|新闻|文章)?(?:请)?(?:看|点|点击)这里"
     # counters and action bars of news and blog pages: 推荐70, 阅读 (), 1938人参与222评论, 发布于：北京市
     r"|(?:(?:推荐|赞|点赞|收藏|分享|评论|转发|喜欢|举报|回复|阅读)\s*[(（]?\s*[\d,.万]*\s*[)）]?\s*[/|·]?\s*){1,6}"
     r"|[\d,.万]+\s*人参与(?:\s*[\d,.万]+\s*条?评论)?"

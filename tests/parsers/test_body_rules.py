@@ -262,3 +262,16 @@ def test_newest_recommended_article_date_is_not_the_page_date():
     top = ('<div class="bar"><span class="time" data-time="2016-10-06 18:02:38">最新推荐文章于&nbsp;2024-02-02 '
            '22:51:05&nbsp;发布</span> <span>阅读量545</span></div>')
     assert extract(news_page(top=top), url="https://blog.example.net/u/article/details/1").published_date == "2016-10-06"
+
+
+def test_blocks_classed_as_comments_or_recommendations_are_not_body_even_without_a_heading():
+    after = ('<div id="comments"><div class="comment-item"><p>这篇报道写得很好，数据详实，希望继续关注后续的发展情况。</p></div>'
+             '<div class="comment-item"><p>我们这里的情况也差不多，消费市场确实比去年热闹了不少。</p></div></div>'
+             '<div class="recommend-list"><p>某省今年上半年外贸进出口总值再创新高，同比增长百分之八。</p></div>')
+    assert body_of(news_page(after=after)).splitlines() == NEWS
+
+
+def test_a_wrapper_named_after_its_comments_still_yields_its_article():
+    raw = news_page(after='<div class="cmt"><p>写得很好，支持这项政策，希望尽快落实到位。</p></div>')
+    raw = raw.replace(b'<div class="article">', b'<div class="article-with-comments">')
+    assert body_of(raw).splitlines() == NEWS
