@@ -6,13 +6,15 @@ from collections.abc import Mapping
 from dataclasses import replace
 from urllib.parse import urljoin
 
+from lxml import etree
+
 from .attachments import find_attachments
 from .cover import ATTACHMENT_ONLY, is_cover
 from .decode import decode_bytes, header_value
 from .detect_challenge import looks_like_challenge
 from .errors import NotHTMLError, ParseError
 from .html_tree import Walk, parse_page, prune, segments, text_of
-from .locate_body import BodyChoice, _lca, locate_body, segment_weight, select
+from .locate_body import BodyChoice, _lca, chrome_segments, locate_body, segment_weight, select
 from .normalise import (
     doc_type_from_title, find_dates, fold_for_compare, looks_like_doc_number, normalise_date,
     normalise_doc_number, normalise_space, normalise_validity, strip_title_suffix,
@@ -97,7 +99,8 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     if looks_like_challenge(decoded.text, visible):
         flags.append(CHALLENGE_PAGE)
 
-    choice = locate_body(root, walk, hints)
+    chrome = chrome_segments(root, walk)  # comments and recommendation feeds, by class or id
+    choice = locate_body(root, walk, hints, chrome)
     box = read_label_pairs(texts)
 
     # ---- title
@@ -106,7 +109,7 @@ def _extract(body: bytes, url: str, headers: Mapping[str, str] | None, hints: Ma
     # ---- body lines
     choice = _trust_structure(walk, choice, title, box)
     choice = _start_after_title(walk, choice, title)
-    lines = _body_lines(walk, choice, box) if choice.how != "none" else []
+    lines = _body_lines(walk, choice, box, chrome) if choice.how != "none" else []
     lines = _drop_title_lines(lines, title)
     lines = strip_boilerplate_lines(lines)
     body_text = "\n".join(lines)
@@ -243,6 +246,9 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
 
     folded_page = fold_for_compare(page_title)
     stripped = strip_title_suffix(page_title)
+    completed = _complete_truncated(walk, stripped)
+    if completed:
+        return completed
     folded_stripped = fold_for_compare(stripped)
     best = ""
     containing = ""
@@ -281,6 +287,26 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
     if stripped:
         return stripped
     return nearest
+
+
+# A <title> cut short by the site (microblogs, forums): `得州…华盛顿大学中招... 来自美国侨报网`.
+_TRUNCATED_TITLE = re.compile(r"^(.{6,}?)\s*(?:\.{3,}|…+)")
+_BRACKET_HEADLINE = re.compile(r"^[【\[]([^【】\[\]]{4,120})[】\]]")
+
+
+def _complete_truncated(walk: Walk, stripped: str) -> str:
+    """The full headline of a truncated page title: the 【headline】 that opens the text (or a
+    heading) which the title's stem begins; "" when the title is not truncated or not found."""
+    m = _TRUNCATED_TITLE.match(stripped)
+    stem = fold_for_compare(m.group(1)) if m else ""
+    if len(stem) < 6:
+        return ""
+    for seg in walk.segments:
+        head = _BRACKET_HEADLINE.match(seg.text)
+        text = head.group(1).strip() if head else seg.text if seg.heading and seg.chars <= 200 else ""
+        if text and fold_for_compare(text).startswith(stem):
+            return text
+    return ""
 
 
 def _may_equal(seg, folded: str) -> bool:
@@ -393,11 +419,11 @@ def _drop_title_lines(lines: list[str], title: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- body
-def _body_lines(walk: Walk, choice, box: MetaBox) -> list[str]:
+def _body_lines(walk: Walk, choice, box: MetaBox, chrome: set[int] = frozenset()) -> list[str]:
     ks = range(choice.first, choice.last + 1)
     if not ks:
         return []
-    drop = _link_lines(walk, ks) | _box_lines(walk, ks, box)
+    drop = _link_lines(walk, ks) | _box_lines(walk, ks, box) | chrome
     cells: dict[int, list[int]] = {}  # cell -> its kept segments in the body
     for k in ks:
         if walk.segments[k].cell >= 0 and k not in drop:
@@ -506,6 +532,8 @@ def _meta_date(meta_tags: Mapping[str, str]) -> str | None:
 
 
 _PUBLISH_WORDS = re.compile(r"发布|发表|更新|时间|日期|来源|作者|编辑|浏览|点击|阅读|报道")
+# A date that belongs to another article: CSDN's 最新推荐文章于 2024-02-02 发布 under a 2016 post.
+_OTHER_ARTICLE_DATE = re.compile(r"(?:最新|相关|推荐)(?:推荐)?(?:文章|博文|帖子)于")
 
 
 def _date_near_body(walk: Walk, first: int, last: int) -> str | None:
@@ -521,6 +549,8 @@ def _date_near_body(walk: Walk, first: int, last: int) -> str | None:
             return None
         if need_words and not _PUBLISH_WORDS.search(seg.text):
             return None
+        if _OTHER_ARTICLE_DATE.search(seg.text):
+            return _time_attribute(walk.elements[seg.owner])  # the post's own time, if the markup has it
         dates = find_dates(seg.text)
         return dates[0][1] if dates else None
 
@@ -541,6 +571,19 @@ def _date_near_body(walk: Walk, first: int, last: int) -> str | None:
         iso = date_of(k, 150, True)
         if iso:
             return iso
+    return None
+
+
+_TIME_ATTRS = etree.XPath(".//*[@datetime or @data-time or @data-publish-time]")
+
+
+def _time_attribute(el) -> str | None:
+    """A machine-readable time inside `el` (<time datetime>, data-time="2016-10-06 18:02:38")."""
+    for node in _TIME_ATTRS(el):
+        for attr in ("datetime", "data-time", "data-publish-time"):
+            iso = normalise_date(node.get(attr))
+            if iso:
+                return iso
     return None
 
 

@@ -12,6 +12,7 @@ and profile hints take precedence when they hold most of that content.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,7 +22,7 @@ from lxml import etree
 from .html_tree import Segment, Walk
 from .strip_boilerplate import boilerplate_score, is_boilerplate_line, is_related_header
 
-__all__ = ["BodyChoice", "locate_body", "segment_weight", "KNOWN_CONTAINERS"]
+__all__ = ["BodyChoice", "locate_body", "segment_weight", "KNOWN_CONTAINERS", "chrome_segments"]
 
 # Sentence punctuation; a space between two runs of Chinese characters is a pause too (blogs and
 # captions written in phrases: 一波波寒流報到 已將山巒披上彩衣).
@@ -52,6 +53,46 @@ PLATFORM_CONTAINERS: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
     "ucap": (("id", re.compile(r"^UCAP-CONTENT$", re.I)),),
     "gkmlpt": (("class", re.compile(r"(?:^|\s)article-content(?:\s|$)", re.I)),),
 }
+
+
+# Class or id words of the blocks a news or blog page hangs under (or beside) its text: reader
+# comments and recommendation feeds (comment_box-1xBAR, #comments, related-news, recommend-list).
+# Not "reply": on 政民互动 pages the department's reply is the document.
+_CHROME_NAME = re.compile(r"(?:^|[\s_-])(?:[Cc]omments?|[Cc]mts?|[Rr]ecommend(?:ed|s)?|[Rr]elated?)(?=$|[\s_\-\dA-Z])")
+
+
+_CHROME_HINT = re.compile("omment|mt|ecommend|elate")  # a cheap first test of each class and id
+
+
+def chrome_segments(root, walk: Walk) -> set[int]:
+    """Segments inside a comments or recommendation block, by its class or id. A block that
+    holds most of the page's prose is never one (a wrapper named after what it also holds)."""
+    hits = []
+    for i, el in enumerate(walk.elements):
+        cls, ident = el.get("class"), el.get("id")
+        if ((cls and _CHROME_HINT.search(cls)) or (ident and _CHROME_HINT.search(ident))) \
+                and _CHROME_NAME.search(f"{cls or ''} {ident or ''}") and el.tag not in ("body", "html"):
+            hits.append(i)
+    if not hits:
+        return set()
+    n = len(walk.elements)
+    before = [0.0] * (n + 1)  # before[i]: prose owned by elements ahead of i in pre-order
+    for seg in walk.segments:
+        before[seg.owner + 1] += max(segment_weight(seg), 0.0)
+    for i in range(n):
+        before[i + 1] += before[i]
+    marked: list[int] = []
+    for i in hits:  # in pre-order
+        if marked and i <= walk.end[marked[-1]]:
+            continue  # nested inside a block already marked
+        if before[walk.end[i] + 1] - before[i] <= 0.5 * before[n]:
+            marked.append(i)
+    found: set[int] = set()
+    for k, seg in enumerate(walk.segments):
+        j = bisect_right(marked, seg.owner) - 1
+        if j >= 0 and seg.owner <= walk.end[marked[j]]:
+            found.add(k)
+    return found
 
 
 @dataclass(slots=True)
@@ -181,12 +222,15 @@ def _widen(walk: Walk, weights: list[float], first: int, last: int, lo: int, hi:
     return first, last
 
 
-def locate_body(root, walk: Walk, hints: Mapping | None = None) -> BodyChoice:
-    """Choose the body: an enclosing element and a run of its segments."""
+def locate_body(root, walk: Walk, hints: Mapping | None = None, chrome: set[int] | None = None) -> BodyChoice:
+    """Choose the body: an enclosing element and a run of its segments. `chrome`: the
+    segments of comment and recommendation blocks (chrome_segments), computed if not given."""
     segs = walk.segments
     if not segs or not walk.elements:
         return BodyChoice(0, 0, -1, "none", 0.0)
     weights = [segment_weight(s) for s in segs]
+    for k in (chrome_segments(root, walk) if chrome is None else chrome):  # furniture, however sentence-like
+        weights[k] = -1.0 * segs[k].chars
 
     # 1. Profile hint.
     selector = hints.get("body_selector") if isinstance(hints, Mapping) else None

@@ -19,10 +19,12 @@ __all__ = ["is_boilerplate_line", "boilerplate_score", "strip_boilerplate_lines"
 _FOLD = str.maketrans(dict(zip(
     "辦權網標識碼備術維運圖聯繫隱聲訪問當頁開關閉號擊數瀏覽讀掃機發佈時間來責編輯護電話郵單址務協報線"
     "設計處點轉載複製錄鏈類簡體無礙閱臺際頂迴對證個總準視縮預覽寫購獻絡動態區縣鎮鄉園館資訊統"
-    "權範規範員導領會議辦註冊登錄幫見題產業業稱請轉發與興別這論評覆藝術類樣場",
+    "權範規範員導領會議辦註冊登錄幫見題產業業稱請轉發與興別這論評覆藝術類樣場"
+    "聞傳薦於熱歡讚門",
     "办权网标识码备术维运图联系隐声访问当页开关闭号击数浏览读扫机发布时间来责编辑护电话邮单址务协报线"
     "设计处点转载复制录链类简体无碍阅台际顶回对证个总准视缩预览写购献络动态区县镇乡园馆资讯统"
-    "权范规范员导领会议办注册登录帮见题产业业称请转发与兴别这论评复艺术类样场",
+    "权范规范员导领会议办注册登录帮见题产业业称请转发与兴别这论评复艺术类样场"
+    "闻传荐于热欢赞门",
 )))
 
 
@@ -53,6 +55,9 @@ _WIDGET_WORDS = (
     "联系方式", "联系我们", "友情链接", "版权声明", "首页", "上一页", "下一页", "尾页", "搜索", "打印关闭",
     "分享文章到", "分享到", "下载文字版", "下载图片版", "政务微博", "政务微信", "客户端", "移动客户端", "扫一扫",
     "查看原图", "原图", "打印本文", "关闭本文",
+    # share buttons of Taiwan / Hong Kong news sites, like buttons
+    "用LINE传送", "LINE", "Line", "facebook", "Facebook", "FB", "Twitter", "twitter", "Plurk", "噗浪", "列印",
+    "赞", "点赞", "喜欢", "图集", "+1",
 )
 _WIDGET_SEP = r"[\s\[\]【】()（）|｜/·•:：>»›<-]*"
 _WIDGET_LINE = re.compile(  # unambiguous (separators only between words): no backtracking blow-up
@@ -111,7 +116,7 @@ _LINE_PATTERNS = re.compile(
     r"|(?:点击|双击)?(?:滚屏|鼠标).{0,20}"
     r"|(?:[【\[]\s*[大中小]\s*[】\]]\s*){2,}"
     r"|(?:【[^【】]{1,8}】\s*)+"
-    r"|.{0,30}(?:版权与免责声明|免责声明|版权声明)[:：].*"
+    r"|.{0,30}(?:版权与免责声明|免责声明|版权声明|平台声明)[:：].*"
     r"|.{0,20}(?:禁止|不得|严禁|谢绝)(?:商业|任何)?(?:转载|摘编|复制).{0,40}"
     r"|(?:如需)?转载.{0,20}(?:请联系|请注明|须经).{0,60}"
     r"|原创版权.{0,30}"
@@ -119,8 +124,23 @@ _LINE_PATTERNS = re.compile(
     r"|(?!第[一二三四五六七八九十百零\d]+条|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)"
     r"(?=[^\n]{0,100}(?:未经|如需|请勿|禁止|不得|严禁|谢绝))(?=[^\n]{0,100}(?:转载|摘编|复制|镜像|使用))"
     r"(?=[^\n]{0,100}(?:授权|许可|同意|版权|权益|所有|出处|来源))[^\n]{0,150}"
-    r"|(?:转播|转发|推荐)到.{0,20}|正在加载.{0,5}|加载中.{0,5}|加载更多"
-    r"|(?:查看)?更多\s*(?:>>|》|>|»)?"
+    r"|(?:同时)?(?:转播|转发|推荐)到.{0,20}|正在加载.{0,5}|加载中.{0,5}|加载更多"
+    r"|(?:查看)?更多\s*(?:>>|》|>|»)?|更多精彩(?:内容|资讯|新闻|文章)?(?:请)?(?:看|点|点击)这里"
+    # counters and action bars of news and blog pages: 推荐70, 阅读 (), 1938人参与222评论, 发布于：北京市
+    r"|(?:(?:推荐|赞|点赞|收藏|分享|评论|转发|喜欢|举报|回复|阅读)\s*[(（]?\s*[\d,.万]*\s*[)）]?\s*[/|·]?\s*){1,6}"
+    r"|[\d,.万]+\s*人参与(?:\s*[\d,.万]+\s*条?评论)?"
+    r"|发布于[:：]?\s*[^，。]{0,20}"
+    r"|(?:按(?:热度|时间)\s*)+|(?:最热|热门|精选)(?:评论|跟贴|跟帖|留言)"  # a comment list's sort tabs, its heading
+    # a dateline with its time of day, perhaps after a name and before a paper's byline:
+    # 谢若含2017-03-01 14:27:02, 2020-10-04 15:05聯合報 記者林宸誼／即時報導
+    r"|[^\s，。：:\d]{0,8}(?:(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\s*"
+    r"\d{1,2}:\d{2}(?::\d{2})?[^，。；：:]{0,24}"
+    # app promotion: 喜欢这篇文章？去 App 商店搜 好奇心日报, 点我下载APP, 下载客户端 阅读体验更佳
+    r"|(?=[^。]{0,80}(?:App|APP|app|客户端))"
+    r"(?=[^。]{0,80}(?:点我|点此下载|立即下载|马上下载|扫码下载|下载.{0,8}(?:阅读|看新闻)|去\s*(?:App|APP)\s*商店|"
+    r"看新闻|每天看|体验更佳|阅读体验))[^。]{0,120}。?"
+    # a portal's return link: 返回搜狐，查看更多
+    r"|返回[^，。\s]{1,10}[，,]?\s*查看更多"
     r")$",
     re.S,
 )
@@ -182,14 +202,16 @@ def is_boilerplate_line(line: str) -> bool:
 _RELATED_HEADER = re.compile(
     r"^(?:[【\[]?(?:相关(?:链接|文章|阅读|新闻|信息|文件|稿件|推荐|政策|解读)|延伸阅读|推荐阅读|热点推荐|"
     r"猜你喜欢|热门文章|最新文章|相关文档|(?:网友|用户|发表|最新|相关|全部|精彩)?评论(?:列表)?|我要(?:评论|留言)|"
-    r"网友留言|留言板|[^\s，。]{0,6}推荐|大家都在看|大家都爱看|热门(?:新闻|资讯|阅读|推荐)|热点新闻|"
+    r"网友留言|留言板|[^\s，。]{1,6}推荐|大家都在看|大家都爱看|热门(?:新闻|资讯|阅读|推荐)|热点新闻|"
     r"(?:阅读|点击|评论|跟贴|新闻|热门|热度)?排行(?:榜)?|热读|延伸阅读|更多(?:阅读|相关|精彩)(?:新闻|文章|内容)?|"
     r"(?:跟贴|跟帖|网友跟贴)(?:列表)?|(?:您|你)?可能(?:会)?(?:感|有)?兴趣的?(?:文章|内容|新闻)?|"
     r"上一篇(?:文章)?(?:与|和|及|/)?下一篇(?:文章)?|(?:这个|本|同)(?:类别|分类|栏目)(?:其他|其它|更多)的?(?:文章|内容)|"
     r"(?:评论|留言|回复)(?:列表|区)\s*(?:[(（]\s*\d+\s*[)）])?|发表(?:留言|评论))[】\]]?[:：]?"
     r"|.{0,60}(?:已有|共有|现有|共)\s*\d+\s*(?:件|条|篇|个)?(?:评论|留言|回复)"
     r"|.{1,20}的(?:评论|留言)|(?:网友|读者)?(?:评论|留言|回复)\s*[(（\[]\s*\d+\s*[)）\]]"
-    r"|.{0,20}(?:版权与免责声明|免责声明|版权声明)(?:[:：].*)?)$"
+    r"|.{0,20}(?:版权与免责声明|免责声明|版权声明|平台声明)(?:[:：].*)?"
+    # a comment list's heading or its sort tabs: 最热评论, 热门评论, 按热度 按时间
+    r"|(?:最热|热门|热点|精选|最新|网友|读者)(?:评论|跟贴|跟帖|留言)|按(?:热度|时间)(?:\s*按(?:热度|时间))?)$"
 )
 
 
@@ -217,12 +239,31 @@ def strip_boilerplate_lines(lines: list[str]) -> list[str]:
                 continue
             seen.add(line)
         if not is_boilerplate_line(line):
-            kept.append(line)
+            kept.append(_RETURN_LINK_TAIL.sub("", line) if ("查看更多" in line or "网页链接" in line) else line)
         i += 1
     # A bare label left at the very end (its list was links, or empty): 附件：, 附件信息:
     while kept and _TRAILING_LABEL.match(kept[-1].strip()):
         kept.pop()
-    return kept
+    return _drop_excerpts(kept)
+
+
+# A portal's return link run into the text's last paragraph: …也前往送别。返回搜狐，查看更多
+# and a microblog's link card label after a post: …121名该校学生染疫。O网页链接
+_RETURN_LINK_TAIL = re.compile(r"(?<=[。！？”」』）)])\s*(?:返回[^，。\s]{1,10}[，,]?\s*查看更多|[O○]?网页链接)\s*$")
+_ELLIPSIS_END = re.compile(r"(?:\.{3,}|…+)\s*$")
+
+
+def _drop_excerpts(lines: list[str]) -> list[str]:
+    """Drop an excerpt box: a line cut off with … / ... whose words open a later line of the
+    text (摘要 boxes and lead-ins that repeat the first sentence of the article)."""
+    out = []
+    for k, line in enumerate(lines):
+        m = _ELLIPSIS_END.search(line)
+        stem = line[:m.start()].strip() if m else ""
+        if len(stem) >= 10 and any(other.startswith(stem) for other in lines[k + 1:k + 30]):
+            continue
+        out.append(line)
+    return out
 
 
 _TRAILING_LABEL = re.compile(r"^(?:附件|附件信息|附件下载|附件列表|相关附件|资料来源|注释|备注)\s*[:：]?$")

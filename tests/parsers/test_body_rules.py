@@ -184,3 +184,94 @@ def test_quality_flags_are_one_vocabulary():
     assert "attachment_only" in QUALITY_FLAGS and "empty_body" in QUALITY_FLAGS
     for raw in (page("<p>内容详见附件。</p><p><a href='/f/1.pdf'>名单.pdf</a></p>"), b"<html><body></body></html>"):
         assert set(extract(raw).quality_flags) <= set(QUALITY_FLAGS)
+
+
+# ------------------------------------------- news and blog chrome (issue #11: articles with comments)
+NEWS = ["某市今天公布了今年一季度的经济数据，全市地区生产总值同比增长百分之五点二，增速比去年同期加快。",
+        "市统计局有关负责人表示，工业生产稳中有进，消费市场持续回暖，就业形势总体稳定。",
+        "下一步，全市将继续扩大有效投资，推动经济运行持续向好，确保完成全年目标任务。"]
+
+
+def news_page(top: str = "", tail: str = "", after: str = "", title: str = "某市一季度经济运行稳中向好",
+              page_title: str = "", head: str = "") -> bytes:
+    """A news site's article: headline, what sits above the text, the text, what follows it."""
+    text = "".join(f"<p>{p}</p>" for p in NEWS)
+    return f"""<html><head><meta charset="utf-8"><title>{page_title or title + '_某某新闻网'}</title>{head}</head>
+<body><ul class="nav">{NAV}</ul><div class="article"><h1>{title}</h1>{top}
+<div class="text">{text}{tail}</div>{after}</div>{FOOTER}</body></html>""".encode("utf-8")
+
+
+def test_reader_comments_under_a_hot_comments_heading_and_counters_are_not_body():
+    top = '<div class="info"><span>1938人参与</span><span>222评论</span></div>'
+    after = ('<div class="vote">推荐<span>70</span></div><div class="box"><h5>最热评论</h5>'
+             '<div><p>水木朝阳地 [河北省,保定市网友]</p><p>美是很美，只希望现代的灯光不会对这里带来伤害</p>'
+             '<p>推荐162/回复/举报2019-02-20 07:00</p><p>手机用户8164 [辽宁省,丹东市网友]</p>'
+             '<p>能充分利用有限资源，展示中华文化，值得点赞!</p></div></div>')
+    assert body_of(news_page(top=top, after=after)).splitlines() == NEWS
+
+
+def test_microblog_post_title_comments_and_recommendation_feed():
+    headline = "得州883家幼儿园染疫 华盛顿大学“中招”"
+    post = f"【{headline}】新冠肺炎疫情下，家长们担心把孩子送回校园是否安全。据官方统计，该州有883家托儿所出现了病例。"
+    raw = f"""<html><head><meta charset="utf-8"><title>得州883家幼儿园染疫 华盛顿大学中招... 来自某某报 - 微博</title></head>
+<body><div class="feed"><div class="info"><a href="/u/1">某某报</a> 7月7日 12:16 来自 360安全浏览器</div>
+<div class="text">{post}<a href="http://t.cn/x"><i>O</i>网页链接</a></div>
+<div class="publish"><textarea></textarea><label><span>同时转发到我的微博</span></label></div>
+<ul class="tabs"><li><a href="#">按热度</a></li><li><a href="#">按时间</a></li></ul>
+<div class="list"><div class="item"><a href="/u/2">绿茶127</a>：得州？ 这个消息看得人心里很不是滋味，大家都要保重。</div>
+<div class="time">7月7日 20:27</div></div></div>
+<div class="rec"><h4><a href="/">相关推荐</a></h4><div class="item"><a href="/u/3">某用户</a>
+发布了头条文章：《加拿大实际感染比确诊高几倍？过两周见分晓》 据报道，专家认为实际感染人数可能比确诊人数高出数倍，需要进一步观察。</div>
+<div class="item">#国外那些事儿#某地的疫情数据又创新高，每天新增病例好几万，大家怎么看这个问题？？？</div></div></body></html>"""
+    doc = extract(raw.encode(), url="https://weibo.com/1823184085/Ja520cHZo")
+    assert doc.title == headline
+    assert doc.body == post
+
+
+def test_datelines_share_buttons_app_promotion_and_related_news_are_not_body():
+    top = '<div class="time">2020-10-04 15:05<span>聯合報 記者林宸誼／即時報導</span></div>'
+    share = '<div class="share"><a href="#">用LINE傳送</a> <a href="#">facebook</a></div><p>推薦</p>'
+    tail = share + '<p>不用抽 不用搶 現在用APP看新聞 保證天天中獎　點我下載APP　按我看活動辦法</p>'
+    after = f'<div class="related"><h3>相關新聞</h3><ul>{NAV}</ul></div>'
+    assert body_of(news_page(top=top, tail=tail, after=after)).splitlines() == NEWS
+    tail = '<p>喜欢这篇文章？去 App 商店搜 某某日报 ，每天看点不一样的。</p>'
+    assert body_of(news_page(top='<p class="author">谢若含2017-03-01 14:27:02</p>', tail=tail)).splitlines() == NEWS
+
+
+def test_app_store_in_a_sentence_stays():
+    tip = "另外，用户也可以关闭支付宝、微信钱包绑定的苹果App Store免密支付服务，或者调低免密支付额度。"
+    assert body_of(news_page(tail=f"<p>{tip}</p>")).splitlines() == NEWS + [tip]
+
+
+def test_portal_return_link_platform_statement_and_location_line_are_not_body():
+    top = '<p class="loc">发布于：北京市</p>'
+    last = NEWS[-1]
+    raw = news_page(top=top, tail='<p>' + last[:0] + '</p>',
+                    after='<p class="statement">平台声明：该文观点仅代表作者本人，某某号系信息发布平台，某某仅提供信息存储空间服务。</p>'
+                          '<p>阅读 ()</p>')
+    raw = raw.replace(f"<p>{last}</p>".encode(), f'<p>{last}<a href="//www.example.com/">返回某某，查看更多</a></p>'.encode())
+    assert body_of(raw).splitlines() == NEWS
+
+
+def test_excerpt_box_that_repeats_the_opening_sentence_is_not_body():
+    top = '<div class="excerpt"><p>某市今天公布了今年一季度的经济数据，全市地区生产总值...</p></div>'
+    assert body_of(news_page(top=top)).splitlines() == NEWS
+
+
+def test_newest_recommended_article_date_is_not_the_page_date():
+    top = ('<div class="bar"><span class="time" data-time="2016-10-06 18:02:38">最新推荐文章于&nbsp;2024-02-02 '
+           '22:51:05&nbsp;发布</span> <span>阅读量545</span></div>')
+    assert extract(news_page(top=top), url="https://blog.example.net/u/article/details/1").published_date == "2016-10-06"
+
+
+def test_blocks_classed_as_comments_or_recommendations_are_not_body_even_without_a_heading():
+    after = ('<div id="comments"><div class="comment-item"><p>这篇报道写得很好，数据详实，希望继续关注后续的发展情况。</p></div>'
+             '<div class="comment-item"><p>我们这里的情况也差不多，消费市场确实比去年热闹了不少。</p></div></div>'
+             '<div class="recommend-list"><p>某省今年上半年外贸进出口总值再创新高，同比增长百分之八。</p></div>')
+    assert body_of(news_page(after=after)).splitlines() == NEWS
+
+
+def test_a_wrapper_named_after_its_comments_still_yields_its_article():
+    raw = news_page(after='<div class="cmt"><p>写得很好，支持这项政策，希望尽快落实到位。</p></div>')
+    raw = raw.replace(b'<div class="article">', b'<div class="article-with-comments">')
+    assert body_of(raw).splitlines() == NEWS
