@@ -104,6 +104,7 @@ class Corpus:
     pages: list[Page]
     missing: list[str] = field(default_factory=list)   # "case: why" for gold without a usable page
     not_html: int = 0                                   # cases whose page is not HTML (e.g. .txt): out of scope
+    not_extraction_gold: str = ""                       # why the collection's bodies are not extraction gold
 
 
 def load_directory(directory: Path) -> Corpus:
@@ -126,7 +127,18 @@ def load_collection(name: str) -> Corpus:
         page = Page(case.name, case.page.read_bytes(), case.gold)
         page.text, page.text_encoding = generic_decode(page.raw)
         pages.append(page)
-    return Corpus(name, project_corpus.HERE / name, pages, missing, not_html)
+    return Corpus(name, project_corpus.HERE / name, pages, missing, not_html, _not_extraction_gold(name))
+
+
+def _not_extraction_gold(name: str) -> str:
+    """The reason a collection's `_collection.json` gives for bodies that are gold for another task."""
+    from benchmarks import corpus as project_corpus
+
+    meta = project_corpus.HERE / name / "_collection.json"
+    if not meta.is_file():
+        return ""
+    info = json.loads(meta.read_text(encoding="utf-8"))
+    return "" if info.get("extraction_gold", True) else info.get("why", "gold for another task")
 
 
 # ----------------------------------------------------------------- generic decoding
@@ -627,6 +639,9 @@ def main(argv: list[str] | None = None) -> int:
         pages = corpus.pages
         if corpus.not_html and not pages and not corpus.missing:
             print(f"\n## {corpus.name}: {corpus.not_html} cases, none with an HTML page (not an extraction corpus); skipped")
+            continue
+        if corpus.not_extraction_gold:
+            print(f"\n## {corpus.name}: not an extraction corpus ({corpus.not_extraction_gold}); skipped")
             continue
         results = [score_run(e, run_extractor(e, pages, not args.no_memory, args.repeat), pages) for e in available]
         kinds = by_kind(results, pages)

@@ -106,6 +106,20 @@ def test_load_collection_leaves_text_only_cases_out(tmp_path, monkeypatch):
     assert (loaded.pages, loaded.missing, loaded.not_html) == ([], [], 1)
 
 
+def test_a_collection_whose_bodies_are_gold_for_another_task_says_why(tmp_path, monkeypatch):
+    monkeypatch.setattr(project_corpus, "HERE", tmp_path)
+    monkeypatch.setattr(project_corpus, "PAGES", tmp_path / "pages")
+    make_collection(tmp_path, "clauses", {"a": "<p>正文第一段</p>".encode()})
+    assert extraction_eval.load_collection("clauses").not_extraction_gold == ""
+    (tmp_path / "clauses" / "_collection.json").write_text(
+        json.dumps({"extraction_gold": False, "why": "bodies stop at the 附件 line"}), encoding="utf-8")
+
+    loaded = extraction_eval.load_collection("clauses")
+
+    assert loaded.not_extraction_gold == "bodies stop at the 附件 line"
+    assert [c.name for c in project_corpus.cases("clauses")] == ["a"]   # the marker is not a case
+
+
 def test_by_kind_groups_macro_scores_and_leaks():
     pages = [extraction_eval.Page(n, b"", {"kind": k}) for n, k in (("a", "short"), ("b", "short"), ("c", "table"))]
     per_page = [{"page": "a", "precision": 1.0, "recall": 1.0, "f1": 1.0, "leaked": []},
