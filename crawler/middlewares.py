@@ -78,8 +78,11 @@ class CrawlScope:
         return host_matches(host, hosts)
 
 
-def _scope(crawler):
-    return getattr(crawler.spider, "scope", None) if crawler and crawler.spider else None
+def _scope(crawler, request):
+    """The scope of the request's site (a spider may crawl many sites), or None: no limits."""
+    spider = crawler.spider if crawler else None
+    scope_for = getattr(spider, "scope_for", None)
+    return scope_for(request) if scope_for else getattr(spider, "scope", None)
 
 
 class OffSiteGuard:
@@ -94,7 +97,7 @@ class OffSiteGuard:
         return cls(crawler)
 
     def process_request(self, request, spider=None):
-        scope = _scope(self.crawler)
+        scope = _scope(self.crawler, request)
         if scope is None:
             return None
         if not scope.allows(request.url, request.meta.get("kind", "detail")):
@@ -120,7 +123,7 @@ class OffSiteRedirects:
         if not (300 <= response.status < 400 and location) or request.meta.get("dont_redirect"):
             return response
         target = urljoin(request.url, location.decode("latin-1").strip())
-        scope = _scope(self.crawler)
+        scope = _scope(self.crawler, request)
         if scope is not None and not scope.allows(target, request.meta.get("kind", "detail")):
             request.meta["dont_redirect"] = True
             request.meta["guifan_off_site"] = target
