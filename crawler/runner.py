@@ -111,15 +111,23 @@ def state_dir(group: list[SiteProfile]) -> str:
     return f"sites-{len(group)}-{digest}"
 
 
+# Requests a site may have in the downloader per request it may fetch at once: besides the one
+# waiting out its delay, those waiting for robots.txt and answers waiting for the extraction
+# workers (a downloader middleware: crawler/offload.py). Room for one only, a backlog of
+# extraction would hold every other site's next request back.
+IN_DOWNLOADER_PER_SITE = 4
+
+
 def many_sites(settings: Settings, sites: int) -> None:
     """A crawler of many sites: one queue per download slot, popped from the slot with the fewest
-    requests in the downloader (no site waits behind another's backlog), and room in the
-    downloader for CONCURRENT_REQUESTS_PER_DOMAIN requests of every site at once."""
-    settings.set("SCHEDULER_PRIORITY_QUEUE", "scrapy.pqueues.DownloaderAwarePriorityQueue", priority="cmdline")
+    requests in the downloader (no site waits behind another's backlog; crawler/pqueue.py), and
+    room in the downloader for every site at once (CONCURRENT_REQUESTS_PER_DOMAIN each)."""
+    if not settings.getint("CONCURRENT_REQUESTS_PER_IP"):   # which that queue does not support
+        settings.set("SCHEDULER_PRIORITY_QUEUE", "guifan.crawler.pqueue.BacklogFirstQueue", priority="cmdline")
     if settings.getpriority("CONCURRENT_REQUESTS") < SETTINGS_PRIORITIES["cmdline"]:  # not set by the user
         per_site = max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
-        settings.set("CONCURRENT_REQUESTS", max(settings.getint("CONCURRENT_REQUESTS"), sites * per_site),
-                     priority="cmdline")
+        room = sites * per_site * IN_DOWNLOADER_PER_SITE
+        settings.set("CONCURRENT_REQUESTS", max(settings.getint("CONCURRENT_REQUESTS"), room), priority="cmdline")
 
 
 # --- archive write failures (issue 17) -----------------------------------------------

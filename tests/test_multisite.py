@@ -84,8 +84,8 @@ def test_sites_are_grouped_into_crawlers_by_the_settings():
 def test_a_crawler_of_many_sites_queues_per_host_and_has_room_for_every_site():
     settings = project_settings()
     many_sites(settings, 1000)
-    assert settings.get("SCHEDULER_PRIORITY_QUEUE") == "scrapy.pqueues.DownloaderAwarePriorityQueue"
-    assert settings.getint("CONCURRENT_REQUESTS") == 1000            # one request per site at once
+    assert settings.get("SCHEDULER_PRIORITY_QUEUE") == "guifan.crawler.pqueue.BacklogFirstQueue"
+    assert settings.getint("CONCURRENT_REQUESTS") == 4000            # every site at once, and room to spare
     assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1   # and still one per site
     mine = project_settings(CONCURRENT_REQUESTS=64)                  # the user's own setting wins
     many_sites(mine, 1000)
