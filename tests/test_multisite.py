@@ -108,3 +108,38 @@ def test_a_site_of_a_shared_crawler_keeps_its_own_scope_and_hints():
     assert not spider.scope_for(robots).allows("http://10.0.0.1/robots.txt", "detail")
     assert spider.hints_for(own)["platform"] == a.platform
     assert spider.site is None and set(spider.sites) == {a.name, b.name}
+
+
+def test_the_least_busy_slot_goes_first_and_among_those_the_longest_backlog():
+    """crawler/pqueue.py on a real Scrapy crawler's downloader: a request popped enters its slot
+    (as the downloader does), so that slot is busy until its answer comes."""
+    import asyncio
+
+    assert asyncio.run(pop_order({"a.example": 2, "b.example": 1, "c.example": 4})) == [
+        # c has most waiting, then a, then b; a slot gets a second request only once all are busy.
+        "http://c.example/0", "http://a.example/0", "http://b.example/0",
+        "http://c.example/1", "http://a.example/1", "http://c.example/2", "http://c.example/3"]
+
+
+async def pop_order(backlogs: dict[str, int]) -> list[str]:
+    import scrapy
+    from scrapy.squeues import FifoMemoryQueue
+    from scrapy.utils.test import get_crawler
+
+    from guifan.crawler.pqueue import BacklogFirstQueue
+
+    no_handlers = {scheme: None for scheme in ("http", "https", "data", "file", "s3", "ftp")}  # nothing is fetched
+    crawler = get_crawler(scrapy.Spider, {"DOWNLOAD_HANDLERS": no_handlers})
+    crawler.engine = crawler._create_engine()
+    downloader = crawler.engine.downloader
+    queue = BacklogFirstQueue(crawler, FifoMemoryQueue, "")
+    for host, n in backlogs.items():
+        for i in range(n):
+            queue.push(scrapy.Request(f"http://{host}/{i}"))
+    order = []
+    while len(queue):
+        request = queue.pop()
+        downloader._get_slot(request)[1].active.add(request)   # in the downloader now
+        order.append(request.url)
+    downloader.close()
+    return order
