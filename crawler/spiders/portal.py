@@ -131,11 +131,14 @@ class PortalSpider(scrapy.Spider):
         return spider
 
     async def start(self):
-        """Each site's first requests as soon as its state is read: with many sites, the first
-        site is under way while the archive is read for the others."""
+        """Every site's state first, then every site's first requests. Read before the first
+        request, the archive is as it was before this run (not with other sites' documents of
+        this run in it), and no read (tens of ms each on a large archive) holds the reactor,
+        and with it every site, while the crawl is under way."""
         policy = revisit.RevisitPolicy.from_settings(self.settings)
         for site in self.sites.values():
             site.load(self.settings, policy)
+        for site in self.sites.values():
             for list_request in site.learner.start_requests():
                 yield self.list_request(site, list_request, start=True)
 
