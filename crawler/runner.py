@@ -120,10 +120,10 @@ IN_DOWNLOADER_PER_SITE = 4
 
 def many_sites(settings: Settings, sites: int) -> None:
     """A crawler of many sites: one queue per download slot, popped from the slot with the fewest
-    requests in the downloader (no site waits behind another's backlog; crawler/pqueue.py), and
+    requests in the downloader, round robin among those (no site waits behind another's backlog), and
     room in the downloader for every site at once (CONCURRENT_REQUESTS_PER_DOMAIN each)."""
     if not settings.getint("CONCURRENT_REQUESTS_PER_IP"):   # which that queue does not support
-        settings.set("SCHEDULER_PRIORITY_QUEUE", "guifan.crawler.pqueue.BacklogFirstQueue", priority="cmdline")
+        settings.set("SCHEDULER_PRIORITY_QUEUE", "scrapy.pqueues.DownloaderAwarePriorityQueue", priority="cmdline")
     if settings.getpriority("CONCURRENT_REQUESTS") < SETTINGS_PRIORITIES["cmdline"]:  # not set by the user
         per_site = max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
         room = sites * per_site * IN_DOWNLOADER_PER_SITE

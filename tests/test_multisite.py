@@ -84,7 +84,7 @@ def test_sites_are_grouped_into_crawlers_by_the_settings():
 def test_a_crawler_of_many_sites_queues_per_host_and_has_room_for_every_site():
     settings = project_settings()
     many_sites(settings, 1000)
-    assert settings.get("SCHEDULER_PRIORITY_QUEUE") == "guifan.crawler.pqueue.BacklogFirstQueue"
+    assert settings.get("SCHEDULER_PRIORITY_QUEUE") == "scrapy.pqueues.DownloaderAwarePriorityQueue"
     assert settings.getint("CONCURRENT_REQUESTS") == 4000            # every site at once, and room to spare
     assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1   # and still one per site
     mine = project_settings(CONCURRENT_REQUESTS=64)                  # the user's own setting wins
@@ -109,37 +109,3 @@ def test_a_site_of_a_shared_crawler_keeps_its_own_scope_and_hints():
     assert spider.hints_for(own)["platform"] == a.platform
     assert spider.site is None and set(spider.sites) == {a.name, b.name}
 
-
-def test_the_least_busy_slot_goes_first_and_among_those_the_longest_backlog():
-    """crawler/pqueue.py on a real Scrapy crawler's downloader: a request popped enters its slot
-    (as the downloader does), so that slot is busy until its answer comes."""
-    import asyncio
-
-    assert asyncio.run(pop_order({"a.example": 2, "b.example": 1, "c.example": 4})) == [
-        # c has most waiting, then a, then b; a slot gets a second request only once all are busy.
-        "http://c.example/0", "http://a.example/0", "http://b.example/0",
-        "http://c.example/1", "http://a.example/1", "http://c.example/2", "http://c.example/3"]
-
-
-async def pop_order(backlogs: dict[str, int]) -> list[str]:
-    import scrapy
-    from scrapy.squeues import FifoMemoryQueue
-    from scrapy.utils.test import get_crawler
-
-    from guifan.crawler.pqueue import BacklogFirstQueue
-
-    no_handlers = {scheme: None for scheme in ("http", "https", "data", "file", "s3", "ftp")}  # nothing is fetched
-    crawler = get_crawler(scrapy.Spider, {"DOWNLOAD_HANDLERS": no_handlers})
-    crawler.engine = crawler._create_engine()
-    downloader = crawler.engine.downloader
-    queue = BacklogFirstQueue(crawler, FifoMemoryQueue, "")
-    for host, n in backlogs.items():
-        for i in range(n):
-            queue.push(scrapy.Request(f"http://{host}/{i}"))
-    order = []
-    while len(queue):
-        request = queue.pop()
-        downloader._get_slot(request)[1].active.add(request)   # in the downloader now
-        order.append(request.url)
-    downloader.close()
-    return order
