@@ -124,6 +124,8 @@ def many_sites(settings: Settings, sites: int) -> None:
     room in the downloader for every site at once (CONCURRENT_REQUESTS_PER_DOMAIN each)."""
     if not settings.getint("CONCURRENT_REQUESTS_PER_IP"):   # which that queue does not support
         settings.set("SCHEDULER_PRIORITY_QUEUE", "scrapy.pqueues.DownloaderAwarePriorityQueue", priority="cmdline")
+    # One seen-set per site, as with a crawler per site: a page two sites list is fetched for each.
+    settings.set("REQUEST_FINGERPRINTER_CLASS", "guifan.crawler.middlewares.SiteFingerprinter", priority="cmdline")
     if settings.getpriority("CONCURRENT_REQUESTS") < SETTINGS_PRIORITIES["cmdline"]:  # not set by the user
         per_site = max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
         room = sites * per_site * IN_DOWNLOADER_PER_SITE

@@ -109,3 +109,18 @@ def test_a_site_of_a_shared_crawler_keeps_its_own_scope_and_hints():
     assert spider.hints_for(own)["platform"] == a.platform
     assert spider.site is None and set(spider.sites) == {a.name, b.name}
 
+
+
+def test_a_page_two_sites_list_is_fetched_for_each_and_once_per_site():
+    """(tests/test_province.py crawls a prefecture portal two counties share, in one crawler.)"""
+    import scrapy
+    from scrapy.utils.test import get_crawler
+
+    from guifan.crawler.middlewares import SiteFingerprinter
+
+    crawler = get_crawler(settings_dict={"REQUEST_FINGERPRINTER_CLASS": SiteFingerprinter})
+    fingerprint = crawler.request_fingerprinter.fingerprint
+    url = "http://127.2.1.1:8000/zwgk/index.html"
+    a, b = (scrapy.Request(url, meta={"site": s}) for s in ("county-a", "county-b"))
+    assert fingerprint(a) != fingerprint(b)
+    assert fingerprint(a) == fingerprint(scrapy.Request(url, meta={"site": "county-a"}))
