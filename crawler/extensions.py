@@ -55,7 +55,13 @@ class Progress:
             return
         text = progress_text(self.crawler.stats.get_stats())
         state = f" — {final}" if final else ""
-        print(f"  {spider.site}: {text}{state}", file=sys.stderr, flush=True)
+        print(f"  {site_label(spider)}: {text}{state}", file=sys.stderr, flush=True)
+
+
+def site_label(spider) -> str:
+    """The site's name, or for a spider crawling many sites at once how many."""
+    sites = getattr(spider, "sites", None)
+    return spider.site if not sites or len(sites) == 1 else f"{len(sites)} sites"
 
 
 KIND_LABELS = (("list", "list pages"), ("detail", "detail pages"), ("attachment", "attachments"))

@@ -1,10 +1,12 @@
 """Downloader middlewares."""
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.request import RequestFingerprinter
 
 from guifan.crawler.responses import OFF_SITE, header_pairs
 
@@ -78,8 +80,11 @@ class CrawlScope:
         return host_matches(host, hosts)
 
 
-def _scope(crawler):
-    return getattr(crawler.spider, "scope", None) if crawler and crawler.spider else None
+def _scope(crawler, request):
+    """The scope of the request's site (a spider may crawl many sites), or None: no limits."""
+    spider = crawler.spider if crawler else None
+    scope_for = getattr(spider, "scope_for", None)
+    return scope_for(request) if scope_for else getattr(spider, "scope", None)
 
 
 class OffSiteGuard:
@@ -94,7 +99,7 @@ class OffSiteGuard:
         return cls(crawler)
 
     def process_request(self, request, spider=None):
-        scope = _scope(self.crawler)
+        scope = _scope(self.crawler, request)
         if scope is None:
             return None
         if not scope.allows(request.url, request.meta.get("kind", "detail")):
@@ -120,7 +125,7 @@ class OffSiteRedirects:
         if not (300 <= response.status < 400 and location) or request.meta.get("dont_redirect"):
             return response
         target = urljoin(request.url, location.decode("latin-1").strip())
-        scope = _scope(self.crawler)
+        scope = _scope(self.crawler, request)
         if scope is not None and not scope.allows(target, request.meta.get("kind", "detail")):
             request.meta["dont_redirect"] = True
             request.meta["guifan_off_site"] = target
@@ -129,3 +134,14 @@ class OffSiteRedirects:
                "body": response.body, "location": target}
         request.meta["guifan_hops"] = [*request.meta.get("guifan_hops", []), hop]   # a new list per hop
         return response
+
+
+class SiteFingerprinter(RequestFingerprinter):
+    """Scrapy's request fingerprint, told apart by the request's site: in a crawler of many
+    sites a page two sites list (a prefecture portal two counties share) is requested by
+    each, as it was with a crawler per site, so each site sees it (and counts it as shared)."""
+
+    def fingerprint(self, request) -> bytes:
+        fingerprint = super().fingerprint(request)
+        site = request.meta.get("site")
+        return hashlib.sha1(fingerprint + site.encode()).digest() if site else fingerprint

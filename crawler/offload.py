@@ -152,10 +152,11 @@ class ExtractInWorkers:
         if request.meta.get("kind") == "attachment" and 200 <= response.status < 300 and self.processes:
             return await self.read_attachment(request, response)
         if (not self.processes or request.meta.get("kind") != "detail" or not 200 <= response.status < 300
-                or not hasattr(spider, "hints") or request.meta.get("playwright")):
+                or not hasattr(spider, "hints_for") or request.meta.get("playwright")):
             return response
         list_hints = request.meta.get("list_hints")
-        hints = {**spider.hints, "list": list_hints} if list_hints else spider.hints
+        site_hints = spider.hints_for(request)   # the request's site's (a spider may crawl many)
+        hints = {**site_hints, "list": list_hints} if list_hints else site_hints
         headers = dict(header_pairs(response.headers))
         try:
             future = self.executor().submit(judge_and_extract, response.status, response.body, response.url,

@@ -34,9 +34,10 @@ class ArchivePipeline:
     def open_spider(self, spider=None):
         spider = spider or self.crawler.spider
         self.archive = Archive(self.db)
-        self.archive.upsert_site(spider.profile.to_dict())
+        for site in spider.sites.values():
+            self.archive.upsert_site(site.profile.to_dict())
         if self.own_run:
-            self.run_id = self.archive.start_run([spider.site], exclusive=True)
+            self.run_id = self.archive.start_run(list(spider.sites), exclusive=True)
 
     def process_item(self, item, spider=None):
         outcome = self.archive.record_fetch(int(self.run_id), item)

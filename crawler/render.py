@@ -61,7 +61,7 @@ def skip_resource(request) -> bool:
 
 def render_request(request: scrapy.Request, callback, errback) -> scrapy.Request:
     """The challenged request again, this time opened in the browser (kept open for its cookies)."""
-    meta = {k: request.meta[k] for k in ("kind", "referer", "list_hints") if k in request.meta}
+    meta = {k: request.meta[k] for k in ("site", "kind", "referer", "list_hints") if k in request.meta}
     meta.update(playwright=True, playwright_include_page=True, guifan_rendered=True,
                 original_method=request.method, original_body=request.body)
     return scrapy.Request(request.url, callback=callback, errback=errback, meta=meta, dont_filter=True,
@@ -98,7 +98,7 @@ async def earned_cookies(response) -> list[dict]:
 
 def refetch(request: scrapy.Request, cookies: list[dict], callback, errback) -> scrapy.Request:
     """The original plain-HTTP request again, carrying the cookies the browser earned."""
-    meta = {k: request.meta[k] for k in ("kind", "referer", "list_hints") if k in request.meta}
+    meta = {k: request.meta[k] for k in ("site", "kind", "referer", "list_hints") if k in request.meta}
     meta["guifan_rendered"] = True
     method = request.meta.get("original_method", "GET")
     headers = {"Content-Type": "application/x-www-form-urlencoded"} if method == "POST" else {}

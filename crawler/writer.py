@@ -184,7 +184,8 @@ class ProcessArchivePipeline(ArchivePipeline):
         lock_wait = settings.getfloat("GUIFAN_LOCK_WAIT", 600.0)
         self.writer = self.writers.acquire(
             self.key, lambda: WriterProcess(str(self.db), int(self.run_id), batch, lock_wait))
-        self.writer.stats[(spider or self.crawler.spider).site] = self.crawler.stats
+        for site in (spider or self.crawler.spider).sites:   # a spider may crawl many sites
+            self.writer.stats[site] = self.crawler.stats
 
     def process_item(self, item, spider=None):
         if self.write_failed():

@@ -139,11 +139,13 @@ def interrupt_after(cmd: list[str], db, fetches: int, timeout: float = 120) -> s
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
-def test_paused_and_resumed_crawl_ends_with_the_same_archive(tmp_path):
+@pytest.mark.parametrize("crawlers", [(), ("--set=GUIFAN_MULTISITE_FROM=2",)],
+                         ids=["a crawler per site", "one crawler for both sites"])
+def test_paused_and_resumed_crawl_ends_with_the_same_archive(tmp_path, crawlers):
     with DemoPortal(day=1) as portal:
         whole, paused, jobdir = tmp_path / "whole.db", tmp_path / "paused.db", tmp_path / "job"
         crawl(portal, whole)
-        cmd = ["crawl", *SITES, "--db", str(paused), *base_urls(portal), *SLOW, f"--set=JOBDIR={jobdir}"]
+        cmd = ["crawl", *SITES, "--db", str(paused), *base_urls(portal), *SLOW, f"--set=JOBDIR={jobdir}", *crawlers]
         stopped = interrupt_after(cmd, paused, fetches=40)
         assert stopped.returncode != 0, "the crawl finished before it could be interrupted"
         with sqlite3.connect(paused) as conn:

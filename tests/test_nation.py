@@ -118,7 +118,8 @@ def archived_once(db, portal: NationPortal) -> tuple[set, set, list]:
 
 
 def test_many_sites_in_one_crawl_are_served_fairly_and_politely(tmp_path):
-    """30 sites at once, 5 requests/s each: no 429, every site under way from the start and
+    """30 sites at once (above GUIFAN_MULTISITE_FROM: ONE Scrapy crawler holds them all), 5
+    requests/s each: no 429, every site under way from the start and
     never left waiting long while others are crawled, every document archived once. With
     guifan's default jitter (±50 %) the gap never falls below the delay: jitter only lengthens it."""
     db = tmp_path / "fair.db"
@@ -140,11 +141,13 @@ def test_many_sites_in_one_crawl_are_served_fairly_and_politely(tmp_path):
     assert have == expected and not twice
 
 
-def test_a_crawl_killed_halfway_resumes_with_every_document_archived_once(tmp_path):
+@pytest.mark.parametrize("crawlers", [(), ("GUIFAN_MULTISITE_FROM=2",)],
+                         ids=["a crawler per site", "one crawler for all sites"])
+def test_a_crawl_killed_halfway_resumes_with_every_document_archived_once(tmp_path, crawlers):
     db, jobdir = tmp_path / "resume.db", tmp_path / "jobdir"
     with NationPortal(20, rate=RATE) as portal:
         expected_docs = sum(len(nation.expected_paths(s)) for s in portal.nation)
-        proc = subprocess.Popen(crawl_cmd(20, portal, db, jobdir), cwd=REPO, stdout=subprocess.DEVNULL,
+        proc = subprocess.Popen(crawl_cmd(20, portal, db, jobdir, *crawlers), cwd=REPO, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 120
         while portal.report()["requests"] < expected_docs // 2 and time.monotonic() < deadline:
@@ -156,8 +159,8 @@ def test_a_crawl_killed_halfway_resumes_with_every_document_archived_once(tmp_pa
         before = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         conn.close()
         assert 0 < before < expected_docs
-        result = subprocess.run(crawl_cmd(20, portal, db, jobdir), cwd=REPO, capture_output=True, text=True,
-                                timeout=300)
+        result = subprocess.run(crawl_cmd(20, portal, db, jobdir, *crawlers), cwd=REPO, capture_output=True,
+                                text=True, timeout=300)
         assert result.returncode == 0, result.stderr[-3000:]
         assert "was killed: resuming" in result.stderr
         assert portal.report()["violations"] == 0

@@ -34,25 +34,88 @@ def conditional_headers(validators: dict[str, str] | None) -> dict[str, str]:
     return {names[k]: v for k, v in validators.items()}
 
 
-class PortalSpider(scrapy.Spider):
-    name = "portal"
+class SiteCrawl:
+    """What the spider knows of one site during a crawl: its profile, the learner reading its
+    pages, its scope, and (once `load`ed from the archive) its validators, known pages and
+    revisit plan. One spider holds one per site (a national crawl: a thousand)."""
 
-    def __init__(self, site: str | None = None, base_url: str | None = None,
-                 profile: SiteProfile | None = None, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if profile is None:
-            if not site:
-                raise ValueError("say which site to crawl: scrapy crawl portal -a site=NAME")
-            profile = get_profiles([site])[0]
-        self.profile = profile.with_base_url(base_url) if base_url else profile
-        self.site = self.profile.name
-        self.hints = {"platform": self.profile.platform, **self.profile.hints}
-        self.learner = SiteLearner(self.profile, self.hints)
-        self.scope = CrawlScope.of(self.profile)   # read by crawler.middlewares.OffSiteGuard
+    def __init__(self, profile: SiteProfile):
+        self.profile, self.name = profile, profile.name
+        self.hints = {"platform": profile.platform, **profile.hints}
+        self.learner = SiteLearner(profile, self.hints)
+        self.scope = CrawlScope.of(profile)   # read by crawler.middlewares.OffSiteGuard
         self.validators: dict[str, dict[str, str]] = {}
         self.known_urls: list[str] = []
         self.revisit = revisit.RevisitPlan()
         self.lists_requested: set[str] = set()
+
+    @property
+    def platform(self):
+        """The adapter reading this site: the profile's, or under `auto` the one sniffed so far."""
+        return self.learner.platform
+
+    def load(self, settings, policy: revisit.RevisitPolicy) -> None:
+        """What the archive knows of the site: validators, known pages, what is due again."""
+        resumed = settings.get("GUIFAN_RUN_ID") if settings.getbool("GUIFAN_RESUMED") else None
+        state = site_state(settings.get("GUIFAN_DB"), self.name, settings.getbool("GUIFAN_CONDITIONAL"),
+                           fetch_log=policy.base > 0, url_prefixes=self.learner.start_prefixes(),
+                           resumed_run=int(resumed) if resumed else None)
+        self.validators, self.known_urls = state.validators, state.live_urls
+        self.learner = SiteLearner(self.profile, self.hints, settings.get("GUIFAN_RUN_ID"), state.others_documents)
+        self.revisit = revisit.plan(policy, state)  # known pages not yet due are skipped
+        self.revisit.not_due |= state.done_in_run   # a resumed run does not fetch its pages twice
+
+
+class AnySite:
+    """The scope of requests no site claims (robots.txt): allowed where some site's scope is."""
+
+    def __init__(self, scopes):
+        self.scopes, self.seen = list(scopes), {}
+
+    def allows(self, url: str, kind: str) -> bool:
+        if url not in self.seen:
+            self.seen[url] = any(s.allows(url, kind) for s in self.scopes)
+        return self.seen[url]
+
+
+class PortalSpider(scrapy.Spider):
+    """One site (`profile`, or `-a site=NAME`), or many at once (`profiles`): each request
+    carries its site's name in meta["site"], and its state is that site's SiteCrawl."""
+
+    name = "portal"
+
+    def __init__(self, site: str | None = None, base_url: str | None = None,
+                 profile: SiteProfile | None = None, profiles: list[SiteProfile] | None = None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if profiles is None:
+            if profile is None:
+                if not site:
+                    raise ValueError("say which site to crawl: scrapy crawl portal -a site=NAME")
+                profile = get_profiles([site])[0]
+            profiles = [profile.with_base_url(base_url) if base_url else profile]
+        self.sites = {p.name: SiteCrawl(p) for p in profiles}
+        self.only = next(iter(self.sites.values())) if len(self.sites) == 1 else None
+        self.site = self.only.name if self.only else None       # one site: its name (progress, workers)
+        self.profile = self.only.profile if self.only else None
+        self.any_site = AnySite(s.scope for s in self.sites.values())
+
+    # One site's state, as the single-site spider has always shown it (workers, tests).
+    hints = property(lambda self: self.only.hints)
+    learner = property(lambda self: self.only.learner)
+    scope = property(lambda self: self.only.scope)
+    platform = property(lambda self: self.only.platform)
+
+    def site_of(self, meta) -> SiteCrawl:
+        """The site a request belongs to (a request without the mark: the only site)."""
+        return self.sites[meta["site"]] if "site" in meta else self.only
+
+    def scope_for(self, request):
+        """The scope a request must stay in: its site's, or for robots.txt (no site) any site's."""
+        site = self.sites.get(request.meta.get("site")) or self.only
+        return site.scope if site else self.any_site
+
+    def hints_for(self, request) -> dict:
+        return self.site_of(request.meta).hints
 
     @classmethod
     def update_settings(cls, settings):
@@ -67,43 +130,40 @@ class PortalSpider(scrapy.Spider):
         crawler.signals.connect(spider.revisit_unlisted, signal=signals.spider_idle)
         return spider
 
-    @property
-    def platform(self):
-        """The adapter reading this site: the profile's, or under `auto` the one sniffed so far."""
-        return self.learner.platform
-
     async def start(self):
+        """Every site's state first, then every site's first requests. Read before the first
+        request, the archive is as it was before this run (not with other sites' documents of
+        this run in it), and no read (tens of ms each on a large archive) holds the reactor,
+        and with it every site, while the crawl is under way."""
         policy = revisit.RevisitPolicy.from_settings(self.settings)
-        resumed = self.settings.get("GUIFAN_RUN_ID") if self.settings.getbool("GUIFAN_RESUMED") else None
-        state = site_state(self.settings.get("GUIFAN_DB"), self.site, self.settings.getbool("GUIFAN_CONDITIONAL"),
-                           fetch_log=policy.base > 0, url_prefixes=self.learner.start_prefixes(),
-                           resumed_run=int(resumed) if resumed else None)
-        self.validators, self.known_urls = state.validators, state.live_urls
-        self.learner = SiteLearner(self.profile, self.hints, self.settings.get("GUIFAN_RUN_ID"),
-                                   state.others_documents)
-        self.revisit = revisit.plan(policy, state)  # known pages not yet due are skipped
-        self.revisit.not_due |= state.done_in_run   # a resumed run does not fetch its pages twice
-        for list_request in self.learner.start_requests():
-            yield self.list_request(list_request, start=True)
+        for site in self.sites.values():
+            site.load(self.settings, policy)
+        for site in self.sites.values():
+            for list_request in site.learner.start_requests():
+                yield self.list_request(site, list_request, start=True)
 
     def revisit_unlisted(self):
         """Once the lists are done, check known documents no list showed: gone, or just unlisted?"""
-        if not self.known_urls:
-            return
-        urls, self.known_urls = [u for u in self.known_urls if self.revisit.due(u)], []
-        for url in urls:  # the scheduler's duplicate filter drops those already fetched this run
-            request = self.request(url, "detail")
-            if isinstance(request, scrapy.Request):
-                self.crawler.engine.crawl(request)
-        raise DontCloseSpider
+        found = False
+        for site in self.sites.values():
+            if not site.known_urls:
+                continue
+            urls, site.known_urls = [u for u in site.known_urls if site.revisit.due(u)], []
+            for url in urls:  # the scheduler's duplicate filter drops those already fetched this run
+                request = self.request(site, url, "detail")
+                if isinstance(request, scrapy.Request):
+                    self.crawler.engine.crawl(request)
+            found = True
+        if found:
+            raise DontCloseSpider
 
-    def request(self, url: str, kind: str, referer: str | None = None, list_hints: dict | None = None,
-                **kwargs) -> scrapy.Request | FetchResult:
+    def request(self, site: SiteCrawl, url: str, kind: str, referer: str | None = None,
+                list_hints: dict | None = None, **kwargs) -> scrapy.Request | FetchResult:
         """The request, or — for a URL no request can be made of — the failed attempt to record."""
         # List pages are always fetched whole: they are how new documents are found.
-        headers = conditional_headers(self.validators.get(url)) if kind != "list" else {}
+        headers = conditional_headers(site.validators.get(url)) if kind != "list" else {}
         headers.update(kwargs.pop("headers", {}))
-        meta = {"kind": kind, "referer": referer}
+        meta = {"site": site.name, "kind": kind, "referer": referer}
         if list_hints:
             meta["list_hints"] = list_hints
         try:
@@ -111,20 +171,21 @@ class PortalSpider(scrapy.Spider):
                                   meta=meta, **kwargs)
         except (ValueError, TypeError) as exc:   # a scheme Scrapy cannot fetch, a malformed URL
             self.logger.warning("not fetching %s (linked from %s): %s", url, referer, exc)
-            return FetchResult(site=self.site, kind=kind, url=str(url), outcome="failed", reason="bad_url",
+            return FetchResult(site=site.name, kind=kind, url=str(url), outcome="failed", reason="bad_url",
                                referer=referer, method=kwargs.get("method", "GET"))
 
     def callback(self, kind: str):
         return {"list": self.parse_list, "detail": self.parse_detail, "attachment": self.parse_attachment}[kind]
 
-    def list_request(self, wanted: ListRequest, referer: str | None = None, start: bool = False,
+    def list_request(self, site: SiteCrawl, wanted: ListRequest, referer: str | None = None, start: bool = False,
                      landing: bool = False) -> scrapy.Request:
         """A list fetch as the platform asked for it: GET, or POST with a form (dataproxy.jsp …)."""
         if wanted.method == "POST":
-            request = self.request(wanted.url, "list", referer, method="POST", body=urlencode(wanted.form or {}),
+            request = self.request(site, wanted.url, "list", referer, method="POST",
+                                   body=urlencode(wanted.form or {}),
                                    headers={"Content-Type": "application/x-www-form-urlencoded"})
         else:
-            request = self.request(wanted.url, "list", referer)
+            request = self.request(site, wanted.url, "list", referer)
         if start or landing:
             request.meta["hub"] = "landing" if landing else "start"
         return request
@@ -135,42 +196,46 @@ class PortalSpider(scrapy.Spider):
         result = yield from self.checked(response)
         if result is None:
             return
+        site = self.site_of(response.meta)
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         hub = response.meta.get("hub")
         # Decoded here only while there is something to learn (the adapter decodes on its own).
-        text = page_text(response.body, content_type) if hub or self.learner.wants_text() else ""
-        seen = self.learner.read(response.url, text) if self.learner.wants_text() else {}
-        page = self.platform.parse_list(response.url, response.body, content_type)
+        learner = site.learner
+        text = page_text(response.body, content_type) if hub or learner.wants_text() else ""
+        seen = learner.read(response.url, text) if learner.wants_text() else {}
+        page = site.platform.parse_list(response.url, response.body, content_type)
         landings = []
-        if hub and self.learner.is_hub(response.url, page, hub == "start", hub == "landing"):
-            choice, columns, landings = self.learner.columns(response.url, text, hub == "landing")
+        if hub and learner.is_hub(response.url, page, hub == "start", hub == "landing"):
+            choice, columns, landings = learner.columns(response.url, text, hub == "landing")
             seen.setdefault("columns", []).append(choice)
             page = ListPage(pages=columns)          # a home page is read for its columns only
-        page.details, shared = self.learner.own(page.details)
+        page.details, shared = learner.own(page.details)
         seen.update(shared)
         result.links = page.details
         result.observations = seen or None
         yield result
         for wanted in landings:
-            yield self.list_request(wanted, referer=response.url, landing=True)
+            yield self.list_request(site, wanted, referer=response.url, landing=True)
         for wanted in page.pages:
             # A pager names every page on every page: N² requests for the duplicate filter otherwise.
-            if wanted.method == "POST" or wanted.url not in self.lists_requested:
-                self.lists_requested.add(wanted.url)
-                yield self.list_request(wanted, referer=response.url)
+            if wanted.method == "POST" or wanted.url not in site.lists_requested:
+                site.lists_requested.add(wanted.url)
+                yield self.list_request(site, wanted, referer=response.url)
         for url in page.details:
-            if self.revisit.due(url):
-                yield self.request(url, "detail", referer=response.url, list_hints=page.hints.get(url))
+            if site.revisit.due(url):
+                yield self.request(site, url, "detail", referer=response.url, list_hints=page.hints.get(url))
 
     def parse_detail(self, response):
         result = yield from self.checked(response)
         if result is None:
             return
-        if self.learner.wants_text():   # platform `auto` not decided yet: detail pages carry marks too
+        site = self.site_of(response.meta)
+        if site.learner.wants_text():   # platform `auto` not decided yet: detail pages carry marks too
             content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-            result.observations = self.learner.read(response.url, page_text(response.body, content_type), detail=True) or None
+            result.observations = site.learner.read(response.url, page_text(response.body, content_type),
+                                                    detail=True) or None
         list_hints = response.meta.get("list_hints")
-        hints = {**self.hints, "list": list_hints} if list_hints else self.hints
+        hints = {**site.hints, "list": list_hints} if list_hints else site.hints
         try:
             result.document = (extracted(response)  # done by crawler.offload's worker processes
                                or extract(response.body, response.url, dict(result.response_headers), hints))
@@ -183,7 +248,7 @@ class PortalSpider(scrapy.Spider):
                 result.outcome, result.reason, result.document = "blocked", "challenge_page", None
         yield result
         for attachment in (result.document.attachments if result.document else []):
-            yield self.request(attachment.url, "attachment", referer=response.url)
+            yield self.request(site, attachment.url, "attachment", referer=response.url)
 
     def parse_attachment(self, response):
         result = yield from self.checked(response)
@@ -197,7 +262,7 @@ class PortalSpider(scrapy.Spider):
 
     def checked(self, response):
         """Yield what a failed attempt needs (record, retry); return the result if it succeeded."""
-        result = exchange(self.site, response)
+        result = exchange(self.site_of(response.meta).name, response)
         status = response.status
         if "guifan_off_site" in response.meta:   # crawler.middlewares.OffSiteRedirects did not follow it
             result.outcome, result.reason = "blocked", "off_site_redirect"
@@ -242,7 +307,7 @@ class PortalSpider(scrapy.Spider):
         if attempt > self.settings.getint("GUIFAN_MAX_RETRIES"):
             self.logger.warning("gave up on %s after %d attempts: %s", request.url, attempt, reason)
             return None
-        meta = {k: request.meta[k] for k in ("kind", "referer", "list_hints", "hub") if k in request.meta}
+        meta = {k: request.meta[k] for k in ("site", "kind", "referer", "list_hints", "hub") if k in request.meta}
         return request.replace(dont_filter=True, priority=request.priority - 1,
                                meta={**meta, "guifan_attempt": attempt})
 
@@ -256,7 +321,7 @@ class PortalSpider(scrapy.Spider):
         if reason == "off_site_redirect":   # (a meta refresh): the attempt is the URL first asked for
             redirects = list(request.meta.get("redirect_urls", []))
             url = redirects[0]
-        yield FetchResult(site=self.site, kind=request.meta.get("kind", "detail"), url=url,
+        yield FetchResult(site=self.site_of(request.meta).name, kind=request.meta.get("kind", "detail"), url=url,
                           final_url=request.url if redirects else None, redirects=redirects,
                           outcome=outcome, reason=reason + ("_retried" if retry else ""),
                           referer=request.meta.get("referer"), method=request.method)
