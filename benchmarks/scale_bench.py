@@ -283,7 +283,7 @@ def phase_distributed(args, server: NationServer, work: Path, workers: int, site
         url = f"redis://127.0.0.1:{port}/0"
         wait_for_port(port)
         server.reset(args.rate if polite_on else 0)
-        db = work / f"distributed-{workers}{'-polite' if polite_on else ''}.db"
+        db = work / f"distributed-{sites}sites-{workers}{'-polite' if polite_on else ''}.db"
         live = [s.name for s in nation.nation_sites(sites, args.seed) if not s.down]
         # Logs go to files: a pipe nobody reads while the run lasts would fill and stop the process.
         logs = [open(db.with_suffix(f".{name}.log"), "w") for name in ["ingest", *map(str, range(workers))]]
