@@ -1,6 +1,7 @@
 """Search and export benchmark on a large synthetic archive (see docs/search.md).
 
     python -m benchmarks.search_export_bench [--docs 200000] [--db FILE] [--queries 200] [--json OUT]
+                                             [--search-only] [--no-lists]
 
 Builds (or reuses) an archive of ``--docs`` documents generated from the demo portal's
 templates through the store's real write path (every 7th in Traditional script, every 11th
@@ -10,6 +11,10 @@ with a second version), indexes it, then measures:
   4-character queries sampled from the corpus text, a quarter of them in Traditional script,
   beside the same queries as a ``LIKE '%…%'`` scan (newest 20; a smaller sample, it is slow);
 * export throughput (CSV and JSONL, all versions) and resident memory sampled during export.
+
+It also says how many queries had an impact list (one-word queries of common words, see
+docs/search.md); ``--no-lists`` is the baseline without them (every query ranks all its
+matches, as before), ``--search-only`` skips the LIKE baseline and the export for repeated runs.
 
 This is a benchmark, not a test: it reports, it does not assert.
 """
@@ -35,8 +40,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.no_lists:        # the engine without its list path: every query takes the full ranking
+        search._ranked_from_list = lambda *a, **k: None
     db = Path(args.db or REPO_ROOT / "artifacts" / f"search-bench-{args.docs}.db")
-    results = {"machine": machine_line(), "docs": args.docs}
+    results = {"machine": machine_line(), "docs": args.docs, "lists_used": not args.no_lists}
     results["build"] = ensure_archive(db, args.docs)
     conn = search.tune_connection(sqlite3.connect(db, isolation_level=None))   # as the CLI and server do
     results["index"] = timed_index(conn)
@@ -49,10 +56,13 @@ def main(argv: list[str] | None = None) -> int:
         queries = sample_queries(conn, length, args.queries, rng)
         results["search"][f"{length}-char"] = {
             "fts": measure(lambda q: search.search(conn, q, limit=20), queries),
-            "like": measure(lambda q: like_search(conn, q), queries[:args.like_queries]),
+            "with_list": sum(search.has_list(conn, q) for q in queries),
+            **({} if args.search_only else
+               {"like": measure(lambda q: like_search(conn, q), queries[:args.like_queries])}),
         }
     results["search"]["worst"] = worst_case(conn)
-    results["export"] = {fmt: measure_export(conn, fmt, db.parent) for fmt in ("csv", "jsonl")}
+    results["export"] = {} if args.search_only else {
+        fmt: measure_export(conn, fmt, db.parent) for fmt in ("csv", "jsonl")}
     report(results)
     if args.json:
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -66,6 +76,10 @@ def parse_args(argv):
     p.add_argument("--queries", type=int, default=200, help="queries per length (default 200)")
     p.add_argument("--like-queries", type=int, default=20, help="of those, how many also as LIKE (default 20)")
     p.add_argument("--seed", type=int, default=5)
+    p.add_argument("--no-lists", action="store_true",
+                   help="baseline: rank every match as before the impact lists (the lists stay in the file)")
+    p.add_argument("--search-only", action="store_true",
+                   help="guifan's search latency only: no LIKE baseline, no export (for repeated runs)")
     p.add_argument("--json", help="also write the results here")
     return p.parse_args(argv)
 
@@ -89,8 +103,10 @@ def timed_index(conn: sqlite3.Connection) -> dict:
     n = search.ensure_index(conn, progress=lambda done, total: _status(f"indexing: {done}/{total}"))
     _status("")
     seconds = time.perf_counter() - start
+    lists = conn.execute("SELECT (SELECT count(*) FROM search_top_bar), (SELECT count(*) FROM search_top)").fetchone()
     return {"indexed": n, "seconds": round(seconds, 1),
-            "per_second": round(n / seconds) if n and seconds else None}
+            "per_second": round(n / seconds) if n and seconds else None,
+            "lists": {"words": lists[0], "rows": lists[1]}}
 
 
 def sample_queries(conn: sqlite3.Connection, length: int, n: int, rng: random.Random) -> list[str]:
@@ -189,16 +205,19 @@ def _status(text: str) -> None:
 
 def report(r: dict) -> None:
     print(f"machine: {r['machine']}")
+    if not r["lists_used"]:
+        print("baseline: --no-lists (every query ranks all its matches)")
     print(f"archive: {r['docs']} documents, {r['versions']} versions, {r['archive_mb']} MB; "
           f"build {r['build']}; index {r['index']}")
     print("\nsearch latency (ms)      p50     p95     max   queries")
     for name, row in r["search"].items():
         if name == "worst":
             continue
-        for kind in ("fts", "like"):
+        for kind in ("fts", "like")[:len(row) - 1]:
             m = row[kind]
             label = f"{name} {'FTS5 (guifan)' if kind == 'fts' else 'LIKE baseline'}"
-            print(f"{label:24} {m['p50_ms']:>6} {m['p95_ms']:>7} {m['max_ms']:>7} {m['queries']:>7}")
+            listed = f"   ({row['with_list']} with an impact list)" if kind == "fts" else ""
+            print(f"{label:24} {m['p50_ms']:>6} {m['p95_ms']:>7} {m['max_ms']:>7} {m['queries']:>7}{listed}")
     w = r["search"]["worst"]
     print(f"worst case {w['query']} ({w['matching_versions']} matching versions): p50 {w['p50_ms']} ms")
     print("\nexport       rows   rows/s   seconds   MB   RSS before → peak (MB)   RSS by rows")

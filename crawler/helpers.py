@@ -10,12 +10,15 @@ import hashlib
 import multiprocessing
 import multiprocessing.util
 import os
+import resource
+import signal
 import threading
 import time
 from urllib.parse import unquote, urlsplit
 
 from guifan.parsers import ParseError, extract
-from guifan.parsers.attachment_text import Tools, extract_attachment_text
+from guifan.parsers.attachment_text import AttachmentText, Tools, extract_attachment_text
+from guifan.parsers.file_kind import sniff_kind
 from guifan.parsers.detect_challenge import block_reason
 from guifan.parsers.ocr import OcrSettings
 
@@ -90,16 +93,55 @@ def _known(db: str | None, sha256: str, reader: str) -> bool:
         return False
 
 
+class ReadStopped(BaseException):
+    """The attachment's read ran past its wall-clock bound. A BaseException so that the
+    readers' `except Exception` (damaged files) cannot take it for a reading error."""
+
+
+def _stop_reading(signum, frame):
+    raise ReadStopped
+
+
 def read_attachment(body: bytes, url: str, headers: dict, settings: dict, db: str | None = None):
     """What an attachment worker does with a file: (reader, its AttachmentText), or (reader,
-    None) when the archive already has the text these tools read from these bytes."""
+    None) when the archive already has the text these tools read from these bytes.
+
+    `settings["timeout"]` bounds the whole read (the tools' own per-page and per-file
+    timeouts bound only their part): past it the file is an `error` and the worker goes on.
+    """
     tools = attachment_tools(settings)
     reader = tools.signature()
     if _known(db, hashlib.sha256(body).hexdigest(), reader):
         return reader, None
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
     name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
-    return reader, extract_attachment_text(body, name, content_type, tools)
+    seconds = settings.get("timeout") or 0
+    if not seconds or threading.current_thread() is not threading.main_thread():  # signals: main thread only
+        return reader, extract_attachment_text(body, name, content_type, tools)
+    previous = signal.signal(signal.SIGALRM, _stop_reading)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return reader, extract_attachment_text(body, name, content_type, tools)
+    except ReadStopped:
+        _TOOLS.pop(repr(sorted(settings.items())), None)
+        tools.close()   # LibreOffice may be mid-answer: the next file starts a new one
+        return reader, AttachmentText("error", sniff_kind(body, name, content_type.lower()), reason=(
+            f"reading stopped after {seconds:g} s (GUIFAN_ATTACHMENT_TIMEOUT); the bytes are kept"))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def limit_memory(crawl_pid: int, megabytes: int) -> None:
+    """Attachment pool initializer: `exit_with`, and a soft address-space limit, so that a file
+    that makes a reader allocate without end is a MemoryError (status `error`) in this worker
+    rather than the out-of-memory killer's pick on the crawl's host. Only the soft limit: the
+    sandboxed tools set their own (LibreOffice maps 4 GiB)."""
+    exit_with(crawl_pid)
+    if megabytes > 0:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        soft = megabytes << 20
+        resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
 
 
 def attachment_settings(settings) -> dict:
@@ -108,7 +150,8 @@ def attachment_settings(settings) -> dict:
     if settings.getbool("GUIFAN_OCR"):
         ocr = {"languages": settings.get("GUIFAN_OCR_LANGUAGES"), "dpi": settings.getint("GUIFAN_OCR_DPI"),
                "max_pages": settings.getint("GUIFAN_OCR_MAX_PAGES")}
-    return {"office": settings.getbool("GUIFAN_OFFICE"), "ocr": ocr}
+    return {"office": settings.getbool("GUIFAN_OFFICE"), "ocr": ocr,
+            "timeout": settings.getfloat("GUIFAN_ATTACHMENT_TIMEOUT", 0)}
 
 
 class PerProcess:
@@ -124,6 +167,15 @@ class PerProcess:
     def acquire(self, key, make):
         helper, users = self.held.get(key) or (make(), 0)
         self.held[key] = (helper, users + 1)
+        return helper
+
+    def replace(self, key, old, make):
+        """The helper for `key` instead of `old` (broken): a new one, made once however many
+        of its users ask."""
+        helper, users = self.held[key]
+        if helper is old:
+            helper = make()
+            self.held[key] = (helper, users)
         return helper
 
     def release(self, key) -> bool:

@@ -11,7 +11,13 @@ The worker also judges whether the page is an anti-bot wall (`judge_and_extract`
 Attachments go to a pool of their own (GUIFAN_ATTACHMENT_PROCESSES, default 1): reading a
 DOC through LibreOffice or a 20-page scan through Tesseract takes seconds to minutes, and
 pages must not queue behind it. The worker reads the file (`read_attachment`) and the
-FetchResult carries its text to the archive writer, which only stores it.
+FetchResult carries its text to the archive writer, which only stores it. A bad file must
+not stop the crawl: the worker stops a read after GUIFAN_ATTACHMENT_TIMEOUT seconds (the file
+is then an `error`), runs under a soft address-space limit (GUIFAN_ATTACHMENT_MEMORY_MB: a
+runaway allocation is a MemoryError, an `error`), and a worker that dies all the same (a
+crash, the out-of-memory killer) is replaced: the files it held are read once more in the new
+pool, and one that kills that too is an `error` saying so. Nothing is read in the crawl's
+own process when the pool fails.
 
 GUIFAN_EXTRACT_PROCESSES: 0 extracts inline; -1 (default) uses one process per CPU core
 but one, and none on a single core.
@@ -21,6 +27,7 @@ from __future__ import annotations
 import logging
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -29,9 +36,11 @@ from twisted.internet.defer import Deferred
 
 from guifan.crawler.antibot import WALL_KEY
 from guifan.crawler.helpers import (PerProcess, attachment_settings, exit_with, helper_context, judge_and_extract,
-                                    read_attachment)
+                                    limit_memory, read_attachment)
 from guifan.crawler.responses import header_pairs
 from guifan.parsers import ParseError
+from guifan.parsers.attachment_text import READER_VERSION, AttachmentText
+from guifan.parsers.file_kind import sniff_kind
 
 logger = logging.getLogger(__name__)
 META_KEY = "guifan_extracted"
@@ -78,6 +87,7 @@ class ExtractInWorkers:
         self.attachment_processes = max(1, crawler.settings.getint("GUIFAN_ATTACHMENT_PROCESSES", 1))
         self.attachment_pool: ProcessPoolExecutor | None = None
         self.attachment_settings = attachment_settings(crawler.settings)
+        self.attachment_memory = crawler.settings.getint("GUIFAN_ATTACHMENT_MEMORY_MB", 0)
         self.db = crawler.settings.get("GUIFAN_DB")
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
@@ -97,18 +107,44 @@ class ExtractInWorkers:
 
     def attachment_executor(self) -> ProcessPoolExecutor:
         if self.attachment_pool is None:
-            self.attachment_pool = _POOLS.acquire(("attachments", self.attachment_processes),
-                                                  lambda: _new_pool(self.attachment_processes))
+            self.attachment_pool = _POOLS.acquire(self.attachment_key(), self.new_attachment_pool)
         return self.attachment_pool
 
+    def attachment_key(self) -> tuple:
+        return ("attachments", self.attachment_processes)
+
+    def new_attachment_pool(self) -> ProcessPoolExecutor:
+        return _new_pool(self.attachment_processes, limit_memory, (os.getpid(), self.attachment_memory))
+
+    def renew_attachment_pool(self, broken: ProcessPoolExecutor) -> None:
+        """A new pool for the one whose worker died (every crawler sharing it gets the new one)."""
+        self.attachment_pool = _POOLS.replace(self.attachment_key(), broken, self.new_attachment_pool)
+        if self.attachment_pool is not broken:
+            broken.shutdown(wait=False, cancel_futures=True)
+
     async def read_attachment(self, request, response):
+        """The worker's reading of this file into request.meta; its outcome whatever happens."""
         headers = dict(header_pairs(response.headers))
-        try:
-            future = self.attachment_executor().submit(read_attachment, response.body, response.url, headers,
-                                                       self.attachment_settings, self.db)
-            request.meta[ATTACHMENT_KEY] = await maybe_deferred_to_future(as_deferred(future))
-        except Exception as exc:  # the spider reads it inline instead
-            logger.warning("reading the attachment %s in a worker process failed (%s)", response.url, exc)
+        args = (response.body, response.url, headers, self.attachment_settings, self.db)
+        for attempt in (1, 2):
+            pool = self.attachment_executor()
+            try:
+                future = pool.submit(read_attachment, *args)
+                request.meta[ATTACHMENT_KEY] = await maybe_deferred_to_future(as_deferred(future))
+                return response
+            except BrokenProcessPool as exc:   # its worker died on this file or on one before it
+                logger.warning("the attachment worker died reading %s or a file before it (%s); %s",
+                               response.url, exc, "reading it again in a new one" if attempt == 1 else "giving up")
+                self.renew_attachment_pool(pool)
+                why = "its reader process died twice reading it (a crash or the out-of-memory killer)"
+            except Exception as exc:  # noqa: BLE001 - a failure of the pool itself: the file's outcome says so
+                logger.warning("reading the attachment %s in a worker process failed (%s)", response.url, exc)
+                why = f"reading it in a worker process failed: {type(exc).__name__}: {exc}"[:300]
+                break
+        # Stored under a reader signature no worker has, so that the next crawl reads it again.
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        kind = sniff_kind(response.body, response.url.rsplit("/", 1)[-1], content_type.lower())
+        request.meta[ATTACHMENT_KEY] = (f"{READER_VERSION};failed", AttachmentText("error", kind, reason=why))
         return response
 
     async def process_response(self, request, response, spider=None):
@@ -139,11 +175,11 @@ class ExtractInWorkers:
         """This crawler is done with the pools; the last one out shuts each down."""
         if self.pool is not None and _POOLS.release(("pages", self.processes)):
             self.pool.shutdown(wait=False, cancel_futures=True)
-        if self.attachment_pool is not None and _POOLS.release(("attachments", self.attachment_processes)):
+        if self.attachment_pool is not None and _POOLS.release(self.attachment_key()):
             self.attachment_pool.shutdown(wait=False, cancel_futures=True)
         self.pool = self.attachment_pool = None
 
 
-def _new_pool(processes: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(processes, mp_context=helper_context(), initializer=exit_with,
-                               initargs=(os.getpid(),))
+def _new_pool(processes: int, initializer=exit_with, initargs: tuple | None = None) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(processes, mp_context=helper_context(), initializer=initializer,
+                               initargs=initargs or (os.getpid(),))

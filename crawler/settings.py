@@ -86,6 +86,11 @@ GUIFAN_OCR = True
 GUIFAN_OCR_LANGUAGES = "chi_sim"
 GUIFAN_OCR_DPI = 200
 GUIFAN_OCR_MAX_PAGES = 20
+# A bad file must not stop the crawl (crawler/offload.py): one attachment's whole read stops
+# after this many seconds (OCR has 600 s of its own, LibreOffice 60 s a file), and the
+# attachment worker runs under this soft address-space limit (0: none).
+GUIFAN_ATTACHMENT_TIMEOUT = 900
+GUIFAN_ATTACHMENT_MEMORY_MB = 3072
 # 65: its process_response runs just before AntiBotBackoff's (60), which takes the worker's
 # wall verdict, and after redirects and decompression (580-600).
 DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "guifan.crawler.offload.ExtractInWorkers": 65}

@@ -243,7 +243,25 @@ XIAGE = Site(
     template="attachments",
 )
 
-SITE_OBJECTS = {s.name: s for s in (YUNXI, QINGSHI, BAIHE, SONGLIN, JINHAI, FENGMING, LUTANG, SHILING, XIAGE)}
+# Bad attachments between good ones: a corrupt DOC, an encrypted PDF, a 300-page scan, ZIP bombs,
+# a PDF claiming 10,000 pages (issue 13; bad_files.py makes them, templates/attachments.py serves them).
+KANXI = Site(
+    name="demo-kanxi", name_zh="坎溪县人民政府", county="坎溪县", region="示范省坎溪县",
+    admin_code="990110", platform="trs", encoding="utf-8", port=8710,
+    columns=(Column("gfxwj", "规范性文件", 10, 20),),
+    issuers=(("坎溪县人民政府", "坎政发"), ("坎溪县人民政府办公室", "坎政办发"), ("坎溪县人民政府", "坎政规")),
+    departments=("财政局", "教育局", "自然资源局"),
+    towns=("溪口镇", "坎上乡"), town_rate=0.0,
+    sponsor="坎溪县人民政府办公室", undertaker="坎溪县信息中心",
+    icp="示ICP备22005678号", police="示公网安备 99011002000090号", site_code="9901100010",
+    address="地址：坎溪县溪滨路10号　邮编：991000　电话：0990-7100123",
+    robots_disallow="/search/",
+    related_links=("中国政府网", "示范省人民政府门户网站"),
+    template="bad_files",
+)
+
+SITE_OBJECTS = {s.name: s for s in (YUNXI, QINGSHI, BAIHE, SONGLIN, JINHAI, FENGMING, LUTANG, SHILING, XIAGE,
+                                    KANXI)}
 # The two original sites: what DemoPortal() serves and catalog.documents() covers by default.
 SITES = ("demo-yunxi", "demo-qingshi")
 # One replica per CMS platform (plus a small site behind JavaScript challenges); opt in with
@@ -252,6 +270,8 @@ PLATFORM_SITES = ("demo-baihe", "demo-songlin", "demo-jinhai", "demo-fengming", 
 ALL_SITES = SITES + PLATFORM_SITES
 # Served only on request: DemoPortal(sites=ATTACHMENT_SITES); reading it needs LibreOffice and OCR.
 ATTACHMENT_SITES = ("demo-xiage",)
+# Served only on request too: DemoPortal(sites=BAD_FILE_SITES) (bad attachments, bad_files.py).
+BAD_FILE_SITES = ("demo-kanxi",)
 
 
 # --- the simulated province (issue 12): county portals on distinct loopback hosts --------------

@@ -38,6 +38,7 @@ from posixpath import dirname, join, normpath
 from lxml import etree
 
 from .decode import decode_bytes
+from .file_kind import sniff_kind
 from .ocr import OcrSettings, image_frames_png, ocr_image, ocr_missing, pdf_page_png
 from .office_convert import ConversionFailed, OfficeConverter
 from .sandbox import ToolFailed, ToolMissing
@@ -56,7 +57,6 @@ MAX_RATIO = 200                      # unpacked / packed above this (and over 10
 MAX_MEMBERS = 500
 ZIP_DEPTH = 2                        # a ZIP inside a ZIP is read; one more level is not
 SCANNED_CHARS_PER_PAGE = 10   # fewer visible characters than this per page: no text layer
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
 
 
@@ -134,63 +134,6 @@ def _version(module) -> str:
 
 
 # -------------------------------------------------------------------- recognising the kind
-def _zip_kind(body: bytes) -> str:
-    try:
-        names = set(zipfile.ZipFile(io.BytesIO(body)).namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return "zip"
-    if "word/document.xml" in names:
-        return "docx"
-    if "xl/workbook.xml" in names:
-        return "xlsx"
-    if "OFD.xml" in names:
-        return "ofd"
-    return "zip"
-
-
-def _ole_kind(body: bytes, filename: str) -> str:
-    import olefile
-
-    try:
-        streams = {"/".join(s) for s in olefile.OleFileIO(io.BytesIO(body)).listdir()}
-    except Exception:  # noqa: BLE001 - olefile raises several kinds on damaged headers
-        # A damaged container: its name says what it was meant to be (LibreOffice may still
-        # read it, else it is an error); nameless, it is reported as damaged.
-        ext = filename.lower().rsplit(".", 1)[-1]
-        return ext if ext in ("doc", "wps", "et", "xls") else "ole_damaged"
-    if {"EncryptionInfo", "EncryptedPackage"} <= streams:
-        return "encrypted_ooxml"
-    if "WordDocument" in streams:
-        return "wps" if filename.lower().endswith(".wps") else "doc"
-    if streams & {"Workbook", "Book"}:
-        return "et" if filename.lower().endswith(".et") else "xls"
-    return "ole"
-
-
-def sniff_kind(body: bytes, filename: str = "", content_type: str = "") -> str:
-    """What the bytes are, by their own marks; the name and type only break ties."""
-    head = body[:1024]
-    if b"%PDF-" in head:
-        return "pdf"
-    if body.startswith(b"PK\x03\x04"):
-        return _zip_kind(body)
-    if body.startswith(OLE_MAGIC):
-        return _ole_kind(body, filename)
-    if body.startswith(b"Rar!"):
-        return "rar"
-    if body.startswith(b"{\\rtf"):
-        return "rtf"
-    if body.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if body.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if body[:4] in (b"II*\x00", b"MM\x00*"):
-        return "tiff"
-    if content_type.startswith("text/plain") or filename.lower().endswith((".txt", ".csv")):
-        return "txt"
-    return "unknown"
-
-
 # ------------------------------------------------------------------------------ readers
 def _clip(text: str, flags: list[str]) -> str:
     if len(text) > MAX_CHARS:
@@ -496,7 +439,7 @@ def _zip(body: bytes, tools: Tools, depth: int) -> AttachmentText:
     archive = _open_zip(body)
     flags: list[str] = []
     parts: list[str] = []
-    read = 0
+    failed: list[str] = []     # "【name】 reason" of each member that is damaged, encrypted or a bomb
     for info in archive.infolist():
         name = member_name(info)
         if info.is_dir():
@@ -504,14 +447,27 @@ def _zip(body: bytes, tools: Tools, depth: int) -> AttachmentText:
         if _unsafe(name):
             flags.append("unsafe_member_names")   # never followed: nothing is written under its name
             continue
+        # A member over its part limit (or lying about its size) ends the whole ZIP: LimitExceeded.
         got = extract_attachment_text(_read_part(archive, info.filename), name, tools=tools, _depth=depth + 1)
         if got.text:
-            read += 1
             parts.append(f"【{name}】\n{got.text}")
+        if got.status == "error":
+            failed.append(f"【{name}】{got.reason}")
         flags += [f for f in got.flags if f not in flags]
+    if failed:
+        flags.append("unreadable_members")
     text = _clip("\n".join(parts), flags)
-    return AttachmentText("ok" if text else "no_text", "zip", text, "zipfile", len(archive.infolist()),
-                          tuple(dict.fromkeys(flags)), None if text else "no file inside has text")
+    return AttachmentText("ok" if text else ("error" if failed else "no_text"), "zip", text, "zipfile",
+                          len(archive.infolist()), tuple(dict.fromkeys(flags)), _zip_reason(text, failed))
+
+
+def _zip_reason(text: str, failed: list[str]) -> str | None:
+    """Why a ZIP gave no text, or which of its files could not be read."""
+    if not failed:
+        return None if text else "no file inside has text"
+    more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+    what = f"{len(failed)} file(s) inside could not be read" if text else "no file inside could be read"
+    return f"{what}: {failed[0]}{more}"[:300]
 
 
 # ------------------------------------------------------------- through LibreOffice

@@ -63,6 +63,10 @@ def is_attachment_url(href: str) -> bool:
 _MAYBE_FILE = re.compile(r"\.(?:" + "|".join(ATTACHMENT_EXTENSIONS) + r")\b", re.I)
 
 
+def _maybe_file(text: str) -> bool:
+    return "." in text and _MAYBE_FILE.search(text) is not None  # `in` first: most texts have no dot
+
+
 def find_attachments(elements, base_url: str) -> list[Attachment]:
     """Attachment links inside the given elements, in document order, de-duplicated by URL."""
     found: list[Attachment] = []
@@ -78,8 +82,8 @@ def find_attachments(elements, base_url: str) -> list[Attachment]:
             href = (a.get("href") or "").strip()
             if not href or href.startswith("#"):
                 continue
-            if not _MAYBE_FILE.search(unquote(href) if "%" in href else href) \
-                    and not _MAYBE_FILE.search(text_of(a)) and not _MAYBE_FILE.search(a.get("title") or ""):
+            if not _maybe_file(unquote(href) if "%" in href else href) \
+                    and not _maybe_file(text_of(a)) and not _maybe_file(a.get("title") or ""):
                 continue  # no file extension anywhere: not an attachment (most links; skip the URL parsing)
             url = web_url(href, base_url, relative_ok=not base_url)
             if url is None:              # javascript:, mailto: … in any case or spelling: no attachment

@@ -133,12 +133,13 @@ def _lenient(body: bytes, codec: str) -> tuple[str, int]:
     return text, max(0, text.count("\ufffd") - already)
 
 
-def _utf8_is_plausible(body: bytes) -> bool:
-    """True if body is valid UTF-8 with real multi-byte content (so not a legacy charset)."""
-    if _strict(body, "utf-8") is None:
-        return False
+def _plausible_utf8(body: bytes) -> str | None:
+    """The text, if body is valid UTF-8 with real multi-byte content (so not a legacy charset)."""
+    text = _strict(body, "utf-8")
+    if text is None:
+        return None
     head = body[:200000]
-    return len(head) - len(head.translate(None, _LEAD_BYTES)) >= 2
+    return text if len(head) - len(head.translate(None, _LEAD_BYTES)) >= 2 else None
 
 
 # Characters frequent in both Simplified and Traditional Chinese text. Right decodings hit
@@ -219,8 +220,9 @@ def decode_bytes(body: bytes, headers: Mapping[str, str] | None = None) -> Decod
 
     # A page that is valid multi-byte UTF-8 is UTF-8 whatever the meta says: legacy
     # CJK bytes almost never form valid UTF-8, while UTF-8 often "decodes" as GB18030.
-    if _utf8_is_plausible(body):
-        return Decoded(body.decode("utf-8"), "utf-8", 0, declared)
+    text = _plausible_utf8(body)  # decoded once: the check's text is the result
+    if text is not None:
+        return Decoded(text, "utf-8", 0, declared)
 
     for codec in candidates:
         if codec == "utf-8":

@@ -247,13 +247,11 @@ def _choose_title(root, walk: Walk, body_index: int, page_title: str, meta_tags:
     best = ""
     containing = ""
     nearest = ""
-    for i, el in enumerate(walk.elements):
+    for i, cls, ident in walk.named:  # h1..h3 and elements with a class or an id: what may name a title
+        el = walk.elements[i]
         tag = el.tag  # lower case already (libxml2's HTML parser)
         is_heading = tag in ("h1", "h2", "h3")
         if not is_heading:
-            cls, ident = el.get("class"), el.get("id")
-            if not (cls or ident):
-                continue  # most elements: no attribute that could name a title
             if not _TITLE_ATTR.search(f"{cls or ''} {ident or ''}") \
                     or tag in ("a", "body", "html", "ul", "ol", "table", "tr", "title"):
                 continue

@@ -25,7 +25,8 @@ __all__ = ["BodyChoice", "locate_body", "segment_weight", "KNOWN_CONTAINERS"]
 
 # Sentence punctuation; a space between two runs of Chinese characters is a pause too (blogs and
 # captions written in phrases: 一波波寒流報到 已將山巒披上彩衣).
-_SENTENCE_PUNCT = re.compile(r"[，。；！？、,;!?]|(?<=[\u4e00-\u9fff]{2}) (?=[\u4e00-\u9fff]{2})")
+_SENTENCE_PUNCT = re.compile(r"[，。；！？、,;!?]")
+_PHRASE_SPACE = re.compile(r"(?<=[\u4e00-\u9fff]{2}) (?=[\u4e00-\u9fff]{2})")
 _DIGITISH = re.compile(r"^[\d\s.,%％‰+\-−–~～:：/()（）·×*]+$")
 
 # (attribute, regex on its value), most specific first. Only names that mean "the article
@@ -74,6 +75,8 @@ def segment_weight(seg: Segment) -> float:
     if plain < 300 and (boilerplate_score(text) >= 3 or is_boilerplate_line(text)):
         return weight - 2.0 * plain
     punct = len(_SENTENCE_PUNCT.findall(text))
+    if " " in text:  # the lookbehind is slow: only where there is a space to look at
+        punct += len(_PHRASE_SPACE.findall(text))
     if punct >= 1 or plain >= 40:
         if links > plain:  # a paragraph of links with commas between
             return weight + 0.3 * plain
@@ -230,12 +233,11 @@ def locate_body(root, walk: Walk, hints: Mapping | None = None) -> BodyChoice:
         known = PLATFORM_CONTAINERS[platform.lower()] + KNOWN_CONTAINERS
     candidates: list[tuple[int, int, int, int, float]] = []
     any_class, any_id = _any_of(known)
-    for i, el in enumerate(walk.elements):
-        cls, ident = el.get("class"), el.get("id")
+    for i, cls, ident in walk.named:
         if not ((cls and any_class.search(cls)) or (ident and any_id.search(ident))):
             continue  # one search per attribute instead of one per known name
         for rank, (attr, pattern) in enumerate(known):
-            if _matches(el, attr, pattern):
+            if _matches(walk.elements[i], attr, pattern):
                 cf, cl = _segments_in(walk, i)
                 if cl >= cf:
                     score = sum(weights[cf:cl + 1])

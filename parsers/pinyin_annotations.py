@@ -126,5 +126,8 @@ def count_traditional(text: str) -> tuple[int, int]:
 
 def is_traditional_script(text: str) -> bool:
     """True when the text is predominantly Traditional Chinese."""
-    trad, han = count_traditional(text)
-    return han >= 20 and trad >= 5 and trad / han >= 0.06
+    trad = len(_TRADITIONAL_RE.findall(text)) if text else 0
+    if trad < 5:
+        return False  # most pages: no need to count every Han character
+    han = len(_HAN_RE.findall(text))
+    return han >= 20 and trad / han >= 0.06

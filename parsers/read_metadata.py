@@ -155,6 +155,8 @@ def read_label_pairs(texts: Sequence[str]) -> MetaBox:
             else:
                 box.lines.add(i)
             continue
+        if ":" not in text and "：" not in text:
+            continue  # _LABEL_COLON needs one: skip its lookbehind at every position
         matches = list(_LABEL_COLON.finditer(text))
         if not matches:
             continue

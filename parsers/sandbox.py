@@ -99,6 +99,9 @@ def run_tool(argv: list[str], limits: Limits, workdir: str, stdin: bytes | None 
     except subprocess.TimeoutExpired:
         kill_group(proc)
         raise ToolFailed(f"{os.path.basename(argv[0])} timed out after {limits.seconds:g} s") from None
+    except BaseException:   # the caller's own deadline (crawler.helpers.ReadStopped) or an interrupt
+        kill_group(proc)
+        raise
     if proc.returncode != 0:
         why = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
         if proc.returncode < 0:

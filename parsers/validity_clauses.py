@@ -63,6 +63,12 @@ _TRIAL_TEXT = re.compile(rf"{DATE}\s*起\s*试行|之日起[^，。；]{{0,4}}�
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n")
 
 
+def _may_hold_clause(folded: str) -> bool:
+    """What every pattern above needs: a DATE or a period (年/月), 之日起, or 试行 (a cheap
+    test before a dozen searches; most sentences of a body have none of them)."""
+    return "年" in folded or "月" in folded or "之日起" in folded or "试行" in folded
+
+
 @dataclass(frozen=True)
 class Clause:
     """One value read from the text, with the sentence it came from and how it was read."""
@@ -213,6 +219,8 @@ def read_validity_clauses(body: str, *, title: str = "", written_date: str | Non
         folded = unicodedata.normalize("NFKC", sentence)
         if len(folded) > 400:
             continue                         # a table row or a run-on paragraph, not a clause
+        if not _may_hold_clause(folded):
+            continue                         # most sentences: no pattern below can match
         about_self = bool(_SELF.search(folded))
         if _OTHER_DOC.search(folded) and not about_self:
             continue

@@ -13,7 +13,7 @@ import zipfile
 import pytest
 
 from guifan.demo_portal import attachment_site as demo
-from guifan.demo_portal.files import pdf_from_objects
+from guifan.demo_portal import bad_files
 from guifan.parsers.attachment_text import MAX_DECLARED_PAGES, Tools, extract_attachment_text
 from guifan.parsers.ocr import OcrSettings, ocr_missing
 from guifan.parsers.office_convert import OfficeConverter
@@ -105,17 +105,9 @@ def test_an_encrypted_pdf_needs_its_password():
     assert (got.status, got.kind) == ("error", "pdf") and "password" in got.reason
 
 
-def pdf_claiming(pages: int) -> bytes:
-    """One real page in a page tree whose /Count says `pages`."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               f"<< /Type /Pages /Kids [3 0 R] /Count {pages} >>".encode(),
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
-    return pdf_from_objects(objects)
-
-
 def test_a_pdf_claiming_10000_pages_is_refused_at_once():
     started = time.monotonic()
-    got = extract_attachment_text(pdf_claiming(10_000), "万页.pdf")
+    got = extract_attachment_text(bad_files.pdf_claiming(10_000), "万页.pdf")
     assert (got.status, got.kind) == ("error", "pdf")
     assert "10000 pages" in got.reason and str(MAX_DECLARED_PAGES) in got.reason
     assert time.monotonic() - started < 5
@@ -151,6 +143,25 @@ def test_a_zip_bomb_is_refused_before_unpacking():
                 member.write(zero)
     got = extract_attachment_text(out.getvalue(), "附件.zip")
     assert (got.status, got.kind) == ("error", "zip") and "MiB" in got.reason
+
+
+def test_a_zip_of_zip_bombs_is_an_error_naming_the_members():
+    body = bad_files.attachment_bytes(bad_files.doc_of("zip-bomb").path)     # 16 × 90 MiB in ~1.5 MB
+    started = time.monotonic()
+    got = extract_attachment_text(body, "附件.zip")
+    assert (got.status, got.kind, got.flags) == ("error", "zip", ("unreadable_members",))
+    assert got.reason.startswith("no file inside could be read: 【第1部分.zip】a decompression bomb")
+    assert got.reason.endswith(f"(and {bad_files.NESTED_BOMBS - 1} more)") and time.monotonic() - started < 5
+
+
+def test_a_zip_with_one_bad_member_keeps_the_good_ones_and_says_which():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("通知.docx", demo.office_source(doc_of("docx"))[0])
+        zf.writestr("万页.pdf", bad_files.pdf_claiming(10_000))
+    got = extract_attachment_text(out.getvalue(), "附件.zip")
+    assert got.status == "ok" and demo.source_text("docx") in got.text and "unreadable_members" in got.flags
+    assert got.reason == "1 file(s) inside could not be read: 【万页.pdf】the PDF claims 10000 pages, over the limit of 5000"
 
 
 def test_zip_members_are_read_and_climbing_names_are_not_followed():

@@ -7,8 +7,10 @@ with the reason, when they are absent. The loader tests build a small collection
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import lxml.html
@@ -193,6 +195,52 @@ def test_attachment_bench_names_the_scans_it_cannot_read(tmp_path, monkeypatch):
 
     assert [(c[0], c[1], c[2], c[3]) for c in cases] == [("here", [("here.pdf", b"%PDF-1.4 scan")], "正文", 1)]
     assert missing == ["gone: d/gone.pdf not restored"]
+
+
+# ---------------------------------------- rasterised: real born-digital 公文 PDFs, rasterised (NOT scans)
+RASTERISED = project_corpus.cases("rasterised")
+
+
+@pytest.mark.parametrize("case", RASTERISED, ids=[c.name for c in RASTERISED])
+def test_rasterised_gold_is_per_page_and_says_it_is_not_a_scan(case):
+    g, origin = case.gold, case.origin
+    assert origin["repo"] not in RESERVED and origin["license"]
+    assert re.fullmatch(r"[0-9a-f]{40}", origin["commit"]) and re.fullmatch(r"[0-9a-f]{64}", origin["sha256"])
+    assert origin["path"].lower().endswith(".pdf") and g["text_origin"]["kind"] == "born_digital"
+    assert len(g["gold_pages"]) == len(g["raster_pages"]) == g["pages"] and all(t.strip() for t in g["gold_pages"])
+    assert "NOT a scan" in g["notes"]
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs pdftoppm (Debian: poppler-utils)")
+def test_attachment_bench_rasterises_the_same_pages_every_run_and_names_the_missing(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from benchmarks import attachment_bench
+    from guifan.demo_portal import attachment_site as demo
+
+    pdf = next(demo.attachment_bytes(d.path) for d in demo.documents() if d.kind == "pdf")
+    monkeypatch.setattr(project_corpus, "HERE", tmp_path)
+    monkeypatch.setattr(project_corpus, "PAGES", tmp_path / "pages")
+    (tmp_path / "rasterised").mkdir()
+    (tmp_path / "pages" / "rasterised").mkdir(parents=True)
+    for name, data in (("here", pdf), ("gone", None)):
+        gold = {"origin": {"repo": "o/r", "path": f"d/{name}.pdf", "commit": "0" * 40, "license": "MIT",
+                           "sha256": hashlib.sha256(data or b"x").hexdigest()},
+                "raster_pages": [1], "gold_pages": ["正文"], "pages": 1}
+        (tmp_path / "rasterised" / f"{name}.json").write_text(json.dumps(gold), encoding="utf-8")
+        if data:
+            (tmp_path / "pages" / "rasterised" / f"{name}.pdf").write_bytes(data)
+
+    first, missing = attachment_bench.rasterised_pages(dpi=100)
+    again, _ = attachment_bench.rasterised_pages(dpi=100)
+    clean, _ = attachment_bench.rasterised_pages(dpi=100, simulate=False)
+
+    assert missing == ["gone: d/gone.pdf not restored"]
+    [(name, [(file_name, png)], gold, pages)] = first
+    assert (name, file_name, gold, pages) == ("here", "here-p1.png", "正文", 1)
+    assert again == first and clean[0][1][0][1] != png       # deterministic, and the simulation changes pixels
+    image = Image.open(io.BytesIO(png))
+    assert image.mode == "L" and round(image.info["dpi"][0]) == 100 and image.size[0] == pytest.approx(827, abs=2)
 
 
 VALIDITY = project_corpus.cases("validity")

@@ -166,6 +166,8 @@ def metadata() -> dict:
                                                        "reprint_stopped", "reprint_pairs", "reprint_clusters")},
                 "search_state": {"hidden": True},
                 "search_indexed": {"hidden": True},
+                "search_top": {"hidden": True},
+                "search_top_bar": {"hidden": True},
                 "archive_meta": {"hidden": True},
             },
             "queries": {

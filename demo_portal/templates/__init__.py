@@ -20,7 +20,8 @@ def register(cls: type[Template], module) -> type[Template]:
 
 for _module, _cls in ((trs, trs.TrsTemplate), (hanweb, hanweb.HanwebTemplate), (jpage, jpage.JpageTemplate),
                       (ucap, ucap.UcapTemplate), (gkmlpt, gkmlpt.GkmlptTemplate), (anhui, anhui.AnhuiTemplate),
-                      (generic, generic.GenericTemplate), (attachments, attachments.AttachmentTemplate)):
+                      (generic, generic.GenericTemplate), (attachments, attachments.AttachmentTemplate),
+                      (attachments, attachments.BadFilesTemplate)):
     register(_cls, _module)
 
 

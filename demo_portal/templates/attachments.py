@@ -1,10 +1,11 @@
-"""Serving demo-xiage (`attachment_site`): TRS pages over documents that are their attachments."""
+"""Serving demo-xiage (`attachment_site`) and demo-kanxi (`bad_files`): TRS pages over documents
+that are their attachments."""
 from __future__ import annotations
 
 import datetime as dt
 
 from .. import attachment_site as docs
-from .. import conditional
+from .. import bad_files, conditional
 from ..conditional import HITS_MARK, http_date
 from ..world import date_of_day
 from . import trs
@@ -15,6 +16,7 @@ class AttachmentTemplate(TrsTemplate):
     """One list page of six cover pages, each over one attachment (DOC, WPS, ET, scans, DOCX)."""
 
     name = "attachments"
+    docs = docs       # the module that makes the documents and their files
 
     def __init__(self, site):  # noqa: D107 - its documents are not the catalog's
         self.site = site
@@ -24,7 +26,7 @@ class AttachmentTemplate(TrsTemplate):
         slug = self.site.columns[0].slug
         r: dict[str, tuple] = {"/": ("home",), "/index.html": ("home",), "/robots.txt": ("robots",),
                                f"/zwgk/{slug}/": ("list",), f"/zwgk/{slug}/index.html": ("list",)}
-        for doc in docs.documents():
+        for doc in self.docs.documents():
             r[doc.entry.doc.path] = ("doc", doc)
             r[doc.path] = ("file", doc)
         return r
@@ -41,7 +43,7 @@ class AttachmentTemplate(TrsTemplate):
         if route[0] == "home":
             return 200, html, trs.home_page(s, today, list(s.columns)).encode()
         if route[0] == "list":
-            items = [d.entry for d in docs.documents()]
+            items = [d.entry for d in self.docs.documents()]
             return 200, html, trs.list_page(s, s.columns[0], items, 0, 1, today).encode()
         doc = route[1]
         if route[0] == "doc":
@@ -56,3 +58,17 @@ class AttachmentTemplate(TrsTemplate):
             return 304, {"Last-Modified": http_date(when)}, b""
         return 200, {"Content-Type": docs.CONTENT_TYPES[doc.kind], "Last-Modified": http_date(when)}, \
             docs.attachment_bytes(doc.path, day)
+
+
+class BadFilesTemplate(AttachmentTemplate):
+    """One list page of ten cover pages over good and bad attachments (`bad_files`); the files
+    never change."""
+
+    name = "bad_files"
+    docs = bad_files
+
+    def file(self, doc, headers, day):
+        served = dt.date.fromisoformat(doc.entry.doc.published_date)
+        when = dt.datetime(served.year, served.month, served.day, tzinfo=dt.timezone.utc)
+        return 200, {"Content-Type": bad_files.CONTENT_TYPES[doc.ext], "Last-Modified": http_date(when)}, \
+            bad_files.attachment_bytes(doc.path)

@@ -84,8 +84,14 @@ def parsed(files: list[str], url: str, hints, processes: int, max_size: int):
     import multiprocessing
     from functools import partial
 
-    import guifan.parsers  # noqa: F401  -- loaded once here, inherited by the forked workers
+    import gc
 
+    import guifan.parsers  # noqa: F401  -- loaded once here, inherited by the forked workers
+    from guifan.parsers.file_kind import sniff_kind  # noqa: F401  -- likewise
+
+    # The workers' garbage collector would touch (and so copy) every object inherited from this
+    # process; frozen, the inherited heap stays shared.
+    gc.freeze()
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         yield from pool.imap(partial(parse_one, url=url, hints=hints, max_size=max_size), files, chunksize=4)
 
@@ -93,7 +99,7 @@ def parsed(files: list[str], url: str, hints, processes: int, max_size: int):
 def parse_one(name: str, url: str, hints, max_size: int | None = None) -> dict:
     """The record for one file, or {path, error}: batch evaluation never loses its place."""
     from guifan.parsers import ParseError, extract
-    from guifan.parsers.attachment_text import sniff_kind
+    from guifan.parsers.file_kind import sniff_kind
     from guifan.parsers.record import RECORD_FIELDS
 
     try:
