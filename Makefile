@@ -70,7 +70,7 @@ bench-registry: $(STAMP)
 # at 1,000,000 documents (built once under artifacts/, ~35 min and ~10 GB on 2 cores, then reused).
 bench-scale: $(STAMP)
 	mkdir -p artifacts
-	$(BIN)/python -m benchmarks.scale_bench --sites 1000 --kill-resume --workers 1,2,3 --json artifacts/scale-bench.json
+	$(BIN)/python -m benchmarks.scale_bench --sites 1000 --kill-resume --workers 1,2,3 --polite-workers --latency-bound 20:1 --json artifacts/scale-bench.json
 	$(BIN)/python -m benchmarks.compact_corpus
 	$(BIN)/python -m benchmarks.search_export_bench --docs 1000000 --json artifacts/search-1m.json
 

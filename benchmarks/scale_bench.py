@@ -16,7 +16,11 @@ committed). Phases:
 3. **kill -9 and resume** (`--kill-resume`): the crawl with JOBDIR, killed with SIGKILL when
    the server has answered half of phase 1's requests, then the same command again.
 4. **distributed** (`--workers 1,2,3`): the same sites over N `guifan worker` processes and one
-   `guifan ingest` (a private redis-server), politeness off: rate against N.
+   `guifan ingest` (a private redis-server), politeness off: rate against N; with
+   `--polite-workers` also politeness on (phase 1's settings, the meter on: the workers share
+   each site's delay through Redis). Each run reports the requests the archive recorded twice,
+   the leases put back (a worker taken for dead), violations, and CPU per process tree.
+   `--distributed-only` skips phases 1-2.
 
 The bound is the lower of the politeness bound and the bare rate. The politeness bound is
 the best average rate any polite crawler could reach on these sites: every site at `rate`
@@ -266,9 +270,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def phase_distributed(args, server: NationServer, work: Path, workers: int, sites: int | None = None) -> dict:
+def phase_distributed(args, server: NationServer, work: Path, workers: int, sites: int | None = None,
+                      polite_on: bool = False) -> dict:
     """N `guifan worker` processes and one `guifan ingest` over the nation's first `sites` sites
-    (default all), politeness off."""
+    (default all): politeness off (the meter off, no delay, two at a time per site and worker),
+    or on (the single-process phase's settings, the meter at `--rate`, shared by the workers)."""
     sites = sites or args.sites
     port = free_port()
     redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
@@ -276,28 +282,80 @@ def phase_distributed(args, server: NationServer, work: Path, workers: int, site
     try:
         url = f"redis://127.0.0.1:{port}/0"
         wait_for_port(port)
-        server.reset(0)
-        db = work / f"distributed-{workers}.db"
+        server.reset(args.rate if polite_on else 0)
+        db = work / f"distributed-{sites}sites-{workers}{'-polite' if polite_on else ''}.db"
         live = [s.name for s in nation.nation_sites(sites, args.seed) if not s.down]
+        # Logs go to files: a pipe nobody reads while the run lasts would fill and stop the process.
+        logs = [open(db.with_suffix(f".{name}.log"), "w") for name in ["ingest", *map(str, range(workers))]]
         ingest = subprocess.Popen([sys.executable, "-m", "guifan", "ingest", "--redis", url, "--db", str(db),
-                                   "--runs", str(len(live))], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   "--runs", str(len(live))], stdout=subprocess.DEVNULL, stderr=logs[0],
                                   env=child_env(), cwd=REPO, text=True)
+        sets = [f"--set={k}={v}" for k, v in polite(args.rate).items()] if polite_on else []
         cmd = [sys.executable, "-m", "benchmarks.scale_bench", "worker", "--sites", str(sites), "--port",
-               str(server.port), "--redis", url, "--seed", args.seed]
+               str(server.port), "--redis", url, "--seed", args.seed, *sets]
+        load = os.getloadavg()[0]
         start = time.monotonic()
-        procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=child_env(), cwd=REPO,
-                                  text=True) for _ in range(workers)]
+        procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, env=child_env(), cwd=REPO, text=True)
+                 for log in logs[1:]]
+        cpu = [0.0] * (workers + 1)
+        while any(p.poll() is None for p in procs) and time.monotonic() - start < args.timeout:
+            cpu = [max(c, tree_cpu(p.pid)) for c, p in zip(cpu, [*procs, ingest])]
+            time.sleep(0.5)
         for p in procs:
-            p.communicate(timeout=args.timeout)
-        ingest.communicate(timeout=args.timeout)
+            p.wait(timeout=args.timeout)
+        ingest.wait(timeout=args.timeout)
+        for log in logs:
+            log.close()
         wall = time.monotonic() - start
-        requests, seconds = served(server.report())
-        return {"workers": workers, "requests": requests, "seconds": seconds, "rate": requests / seconds,
-                "wall": wall, "returncodes": [p.returncode for p in procs] + [ingest.returncode]}
+        report = server.report()
+        requests, seconds = served(report)
+        stats = {k.decode(): int(v) for k, v in redis_stats(port).items()}
+        sent = sorted(v for k, v in stats.items() if k.startswith("sent:"))
+        return {"workers": workers, "polite": polite_on, "requests": requests, "seconds": seconds,
+                "rate": requests / seconds, "wall": wall, "load": load, "violations": report["violations"],
+                "requeued": stats.get("requeued", 0), "sent_per_worker": sent, "cpu": cpu,
+                "twice": fetched_twice(db), "archive": archived(db, nation.nation_sites(sites, args.seed), server.port),
+                "returncodes": [p.returncode for p in procs] + [ingest.returncode]}
     finally:
         redis.terminate()
         redis.wait()
         server.reset(args.rate)
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its children so far (the worker's extraction processes)."""
+    total = 0.0
+    for p in [pid, *children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def children(pid: int) -> list[int]:
+    try:
+        kids = [int(k) for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+    return kids + [g for k in kids for g in children(k)]
+
+
+def redis_stats(port: int) -> dict:
+    import redis as redis_client
+
+    return redis_client.Redis(port=port).hgetall("guifan:stats")
+
+
+def fetched_twice(db: Path) -> dict:
+    """URLs the archive recorded more than once (by kind): what a distributed run fetched twice."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    rows = conn.execute("SELECT kind, count(*), sum(n - 1) FROM (SELECT kind, url_id, count(*) AS n FROM fetches "
+                        "GROUP BY kind, url_id HAVING n > 1) GROUP BY kind").fetchall()
+    total = conn.execute("SELECT count(*) FROM fetches").fetchone()[0]
+    conn.close()
+    return {"recorded": total, **{kind: {"urls": urls, "extra": extra} for kind, urls, extra in rows}}
 
 
 def distributed_settings() -> dict[str, str]:
@@ -329,6 +387,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", default="nation")
     ap.add_argument("--kill-resume", action="store_true", help="also kill -9 a crawl halfway and resume it")
     ap.add_argument("--workers", default="", help="also crawl distributed over these numbers of workers, e.g. 1,2,3")
+    ap.add_argument("--polite-workers", action="store_true",
+                    help="also crawl distributed with politeness on (shared by the workers), for each of --workers")
+    ap.add_argument("--distributed-only", action="store_true",
+                    help="skip the single-process crawl and the bare-Scrapy phase (requires --workers or --latency-bound)")
     ap.add_argument("--latency-bound", metavar="SITES:SECONDS", default="",
                     help="also 1, 2, 3 workers over SITES sites that answer in SECONDS (e.g. 20:0.5)")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds allowed per crawl")
@@ -348,32 +410,61 @@ def main(argv: list[str] | None = None) -> int:
         if args.workdir:
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir(parents=True)
-        g = phase_guifan(args, server, work)
-        print_guifan(g, args)
-        b = phase_bare(args, server, work, g["db"])
-        print(f"bare Scrapy, politeness off ({BARE_CONCURRENCY} at a time), the same {b['urls']} URLs: "
-              f"{b['requests']} requests in {b['seconds']:.1f} s = {b['rate']:.1f} requests/s")
-        results["guifan"] = summary_of(g)
-        results["bare"] = {k: b[k] for k in ("urls", "requests", "seconds", "rate")}
-        if args.kill_resume:
-            k = phase_kill_resume(args, server, work, g["requests"])
-            a = k["archive"]
-            print(f"kill -9 at {k['killed_at']} requests, resumed: {a['archived']}/{a['expected']} documents "
-                  f"archived, {a['more_than_once']} more than once, {a['unexpected']} unexpected; "
-                  f"{k['requests']} requests after the reset, violations {k['violations']}; "
-                  f"JOBDIR state left: {k['jobdir_left']}")
-            results["kill_resume"] = {key: k[key] for key in ("killed_at", "requests", "violations", "archive")}
-        for n in [int(x) for x in args.workers.split(",") if x]:
-            d = phase_distributed(args, server, work, n)
-            print(f"distributed, {n} worker(s) + 1 ingester, politeness off: {d['requests']} requests in "
-                  f"{d['seconds']:.1f} s = {d['rate']:.1f} requests/s (exit codes {d['returncodes']})")
-            results.setdefault("distributed", []).append(d)
-        if args.latency_bound:
-            latency_bound(args, work, results)
-        ok = verdict(results, g, b, args)
+        if args.distributed_only:
+            ok = distributed(args, server, work, results)
+            if args.latency_bound:
+                latency_bound(args, work, results)
+        else:
+            g = phase_guifan(args, server, work)
+            print_guifan(g, args)
+            b = phase_bare(args, server, work, g["db"])
+            print(f"bare Scrapy, politeness off ({BARE_CONCURRENCY} at a time), the same {b['urls']} URLs: "
+                  f"{b['requests']} requests in {b['seconds']:.1f} s = {b['rate']:.1f} requests/s")
+            results["guifan"] = summary_of(g)
+            results["bare"] = {k: b[k] for k in ("urls", "requests", "seconds", "rate")}
+            if args.kill_resume:
+                k = phase_kill_resume(args, server, work, g["requests"])
+                a = k["archive"]
+                print(f"kill -9 at {k['killed_at']} requests, resumed: {a['archived']}/{a['expected']} documents "
+                      f"archived, {a['more_than_once']} more than once, {a['unexpected']} unexpected; "
+                      f"{k['requests']} requests after the reset, violations {k['violations']}; "
+                      f"JOBDIR state left: {k['jobdir_left']}")
+                results["kill_resume"] = {key: k[key] for key in ("killed_at", "requests", "violations", "archive")}
+            ok_distributed = distributed(args, server, work, results)
+            if args.latency_bound:
+                latency_bound(args, work, results)
+            ok = verdict(results, g, b, args) and ok_distributed
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     return 0 if ok else 1
+
+
+def distributed(args, server: NationServer, work: Path, results: dict) -> bool:
+    """--workers N,M…: each count with politeness off, then (--polite-workers) on. True if every
+    run archived every document once and the polite runs had no violation."""
+    ok = True
+    for polite_on in (False, True) if args.polite_workers else (False,):
+        base = None
+        for n in [int(x) for x in args.workers.split(",") if x]:
+            d = phase_distributed(args, server, work, n, polite_on=polite_on)
+            base = base or d["rate"]
+            print_distributed(d, base, "politeness on (shared)" if polite_on else "politeness off")
+            results.setdefault("distributed", []).append(d)
+            a = d["archive"]
+            ok = ok and a["archived"] == a["expected"] and not a["more_than_once"] and not d["violations"]
+    return ok
+
+
+def print_distributed(d: dict, base: float, label: str) -> None:
+    a, twice = d["archive"], d["twice"]
+    again = ", ".join(f"{k} {v['extra']}" for k, v in twice.items() if k != "recorded") or "none"
+    print(f"distributed, {d['workers']} worker(s) + 1 ingester, {label} (load {d['load']:.2f}): {d['requests']} "
+          f"requests in {d['seconds']:.1f} s = {d['rate']:.1f} requests/s ({d['rate'] / base:.2f}× one worker); "
+          f"violations {d['violations']}; exit codes {d['returncodes']}")
+    print(f"  {a['archived']}/{a['expected']} documents archived, {a['more_than_once']} more than once; "
+          f"{twice['recorded']} fetches recorded, fetched again: {again}; leases put back {d['requeued']}; "
+          f"sent per worker {d['sent_per_worker'] or '(not gated)'}; CPU s per worker tree, then the ingester "
+          f"{[round(c, 1) for c in d['cpu']]}")
 
 
 def latency_bound(args, work: Path, results: dict) -> None:
@@ -382,13 +473,11 @@ def latency_bound(args, work: Path, results: dict) -> None:
     on a machine of its own, as it were): the rate is what the shared queue lets the workers do."""
     n, latency = (int(x) if i == 0 else float(x) for i, x in enumerate(args.latency_bound.split(":")))
     with NationServer(n, 0, args.seed, latency=latency) as slow:
-        rates = []
+        base = None
         for workers in (1, 2, 3):
             d = phase_distributed(args, slow, work, workers, sites=n)
-            rates.append(d["rate"])
-            print(f"distributed, latency-bound ({n} sites answering in {latency:g} s): {workers} worker(s): "
-                  f"{d['requests']} requests in {d['seconds']:.1f} s = {d['rate']:.1f} requests/s "
-                  f"({d['rate'] / rates[0]:.2f}× one worker; exit codes {d['returncodes']})")
+            base = base or d["rate"]
+            print_distributed(d, base, f"latency-bound ({n} sites answering in {latency:g} s)")
             results.setdefault("latency_bound", []).append(d)
 
 

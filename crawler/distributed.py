@@ -12,6 +12,12 @@ worker keeps a heartbeat key alive; when one dies (even SIGKILL) its leases go b
 queue, so no document is lost. A run is done when it was seeded and its queue and leases
 are both empty; the worker that sees it first tells the ingester, in the same Lua step.
 
+Politeness is shared: a site's *gate* in Redis (`guifan:gate:<host>`) holds the earliest time,
+on Redis' clock, its next request may leave any worker. A worker's downloader opens it (in
+Lua, atomically) just before it sends a request, shutting it for the site's delay, and shuts
+it again for the delay from each answer; so however many workers crawl a site, it sees one
+request per delay, counted as in one process (crawler/extensions.py: DelayFromAnswer).
+
 Items (FetchResult with the raw body) travel through one Redis list to `guifan ingest`, the
 only writer of the SQLite archive: `start` (opens an archive run), `fetch`, `done` (closes it).
 """
@@ -27,6 +33,10 @@ import uuid
 from dataclasses import fields
 
 import redis
+from scrapy import signals
+from scrapy.core.downloader import Downloader
+from scrapy.utils.asyncio import call_later
+from scrapy.utils.defer import _schedule_coro
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
@@ -41,6 +51,8 @@ ITEMS = "guifan:items"              # the ingester's inbox
 INGESTING = "guifan:items:ingesting"  # the message being written (re-read after an ingester crash)
 RUN_IDS = "guifan:ingest:runs"       # run key -> archive run id
 WORKER = "guifan:worker:"            # + worker id: heartbeat
+GATE = "guifan:gate:"                # + download slot (host): when its next request may leave
+STATS = "guifan:stats"               # counters across workers (e.g. leases put back)
 SEP = b"\n"
 
 CREATE_RUN = """
@@ -73,6 +85,7 @@ for i = 1, #leases, 2 do
   if worker and redis.call('EXISTS', ARGV[1] .. worker) == 0 then
     redis.call('ZADD', KEYS[1], 0, leases[i + 1])
     redis.call('HDEL', KEYS[2], leases[i])
+    redis.call('HINCRBY', 'guifan:stats', 'requeued', 1)
   end
 end
 if redis.call('EXISTS', KEYS[3]) == 0 then
@@ -91,6 +104,33 @@ if redis.call('ZCARD', KEYS[1]) == 0 and redis.call('HLEN', KEYS[2]) == 0 then
   redis.call('RPUSH', KEYS[7], ARGV[3])
   return 1
 end
+return 0
+"""
+
+# The site gate. Times are Redis' own (TIME), so workers on machines whose clocks differ agree.
+# A gate key expires at its time: a site with no gate is open. Sending shuts it for the *hold*:
+# with one request at a time per site (the polite default) until the request is answered (at
+# most DOWNLOAD_TIMEOUT, in case its worker dies), so that like one process the site sees the
+# next request the delay after the last answer, however late a busy worker's request leaves;
+# with several at a time, for the delay only.
+OPEN_GATE = """
+-- KEYS: gate, stats; ARGV: hold (ms), worker id.
+-- 0: go (the gate shuts for the hold, and the worker's count of sent requests grows); else the ms to wait.
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local opens = tonumber(redis.call('GET', KEYS[1]) or '0')
+if now < opens then return opens - now end
+redis.call('SET', KEYS[1], now + tonumber(ARGV[1]), 'PX', tonumber(ARGV[1]))
+redis.call('HINCRBY', KEYS[2], 'sent:' .. ARGV[2], 1)
+return 0
+"""
+
+ANSWERED = """
+-- KEYS: gate; ARGV: delay (ms). A request left the downloader (answered or failed): the site's
+-- next request not before now + delay.
+local t = redis.call('TIME')
+local opens = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], opens, 'PX', tonumber(ARGV[1]) + 1000)
 return 0
 """
 
@@ -255,6 +295,70 @@ class RunScheduler(Scheduler):
         self.release()
 
 
+class SiteGate:
+    """Every worker's view of the sites' shared gates (see OPEN_GATE and ANSWERED)."""
+
+    def __init__(self, server: redis.Redis, worker: str):
+        self.worker = worker
+        self.open_script = server.register_script(OPEN_GATE)
+        self.answered_script = server.register_script(ANSWERED)
+
+    def wait(self, slot: str, hold: float) -> float:
+        """0 if a request may go to `slot` now (the gate then shuts for `hold`), else the seconds to wait."""
+        return int(self.open_script(keys=[GATE + slot, STATS], args=[max(1, int(hold * 1000)), self.worker])) / 1000
+
+    def answered(self, slot: str, delay: float) -> None:
+        self.answered_script(keys=[GATE + slot], args=[int(delay * 1000)])
+
+
+class GatedDownloader(Downloader):
+    """Scrapy's downloader, but a slot with a delay also waits for its site's shared gate.
+
+    A request leaves when this worker's own rules allow it (the slot's delay, AutoThrottle,
+    backoff: they only lengthen gaps) *and* the site's gate is open; the gate shuts when it
+    goes and opens the delay after it leaves the downloader. Slots without a delay (the
+    loopback fast lane) are not gated. GUIFAN_SHARED_POLITENESS = False: each worker on its
+    own. Written against Scrapy 2.19's Downloader._process_queue (its one hook between a
+    request's queueing and its sending).
+    """
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.gate = None
+        self.timeout = crawler.settings.getfloat("DOWNLOAD_TIMEOUT", 180)
+        if crawler.settings.getbool("GUIFAN_SHARED_POLITENESS", True):
+            url = crawler.settings.get("REDIS_URL")
+            worker = worker_for(url, crawler.settings.getfloat("GUIFAN_REDIS_HEARTBEAT", 15))
+            self.gate = SiteGate(worker.server, worker.id)
+            crawler.signals.connect(self.left, signal=signals.request_left_downloader)
+
+    def left(self, request, spider=None):
+        key = request.meta.get(self.DOWNLOAD_SLOT)
+        slot = self.slots.get(key)
+        if slot is not None and slot.delay:
+            self.gate.answered(key, slot.delay)
+
+    def _process_queue(self, slot) -> None:
+        if self.gate is None or not slot.delay:
+            return super()._process_queue(slot)
+        if slot.latercall or not slot.queue or slot.free_transfer_slots() <= 0:
+            return
+        now = time.monotonic()
+        wait = slot.download_delay() - now + slot.lastseen
+        if wait <= 0:   # this worker would send now: ask the gate last, since asking shuts it
+            hold = self.timeout if slot.concurrency == 1 else slot.delay
+            # While the site's request is in flight the gate's time is only a bound: look again
+            # within the delay (it opens the delay after the answer).
+            wait = min(slot.delay, self.gate.wait(slot.queue[0][0].meta[self.DOWNLOAD_SLOT], hold))
+        if wait > 0:
+            slot.latercall = call_later(wait, self._latercall, slot)
+            return
+        slot.lastseen = now
+        request, queued = slot.queue.popleft()
+        _schedule_coro(self._wait_for_download(slot, request, queued))
+        self._process_queue(slot)   # the next one waits for the delay
+
+
 class RedisItemPipeline:
     """Send each FetchResult, raw body included, to the ingester's list."""
 
@@ -294,6 +398,7 @@ def worker_settings(redis_url: str) -> dict:
         "SCHEDULER": "guifan.crawler.distributed.RunScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "ITEM_PIPELINES": {"guifan.crawler.distributed.RedisItemPipeline": 500},
+        "DOWNLOADER": "guifan.crawler.distributed.GatedDownloader",
         "GUIFAN_DB": "",        # workers never touch SQLite
         "JOBDIR": None,         # the run's state is in Redis
     }

@@ -115,6 +115,9 @@ GUIFAN_LOCK_WAIT = 600
 # Distributed mode (crawler/distributed.py: `guifan worker`, `guifan ingest`): a worker silent
 # for this many seconds is taken for dead and its leased requests go back in the queue.
 GUIFAN_REDIS_HEARTBEAT = 15
+# Workers share each site's politeness: its next request leaves no worker before the delay has
+# passed since the last one left or was answered, whichever worker sent it (a gate in Redis).
+GUIFAN_SHARED_POLITENESS = True
 # robots.txt for every request, also those queued before the file arrived (crawler/robots.py).
 DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
                           "guifan.crawler.robots.RobotsTxtForAll": 100}

@@ -186,3 +186,59 @@ def test_a_worker_leases_only_what_it_can_fetch_at_once(overrides, expected):
     settings = project_settings(**{**worker_settings("redis://127.0.0.1:1/0"), **overrides})
     RedisPortalSpider.update_settings(settings)
     assert settings.getint("CONCURRENT_REQUESTS") == expected
+
+
+# -- politeness shared by the workers ---------------------------------------------------------
+
+RATE = 5.0        # requests per second per site the nation's meter allows (a 0.2 s delay)
+POLITE = ["GUIFAN_RELAX_LOOPBACK=False", f"DOWNLOAD_DELAY={1 / RATE}", "DOWNLOAD_DELAY_JITTER=0",
+          "CONCURRENT_REQUESTS_PER_DOMAIN=1", "AUTOTHROTTLE_ENABLED=False"]
+
+
+def crawl_the_nation(redis_url: str, sites: int, workers: int, db, *sets: str) -> dict:
+    """`workers` processes of the benchmark's worker (runner.work, as `guifan worker` calls it) and
+    one `guifan ingest` over the nation's first `sites` sites, metered at RATE per site and client
+    (the meter knows clients by IP: every worker here is 127.0.0.1, one client to the site)."""
+    import redis
+
+    from guifan.demo_portal import nation
+    from guifan.demo_portal.nation_server import NationPortal
+
+    client = redis.Redis.from_url(redis_url)
+    with NationPortal(sites, rate=RATE) as portal:
+        live = [s for s in portal.nation if not s.down]
+        ingester = start("ingest", "--redis", redis_url, "--db", str(db), "--runs", str(len(live)))
+        cmd = [sys.executable, "-m", "benchmarks.scale_bench", "worker", "--sites", str(sites), "--port",
+               str(portal.port), "--redis", redis_url, *(f"--set={s}" for s in [*POLITE, *sets])]
+        procs = [subprocess.Popen(cmd, cwd=REPO, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for _ in range(workers)]
+        for proc in procs:
+            code, _, err = finish(proc, timeout=180)
+            assert code == 0, err[-3000:]
+        code, _, err = finish(ingester)
+        assert code == 0, err[-3000:]
+        report = portal.report()
+        expected = {portal.base_url(s.name) + p for s in live for p in nation.expected_paths(s)}
+    stats = client.hgetall("guifan:stats")
+    sent = {p.pid: sum(int(v) for k, v in stats.items() if f"-{p.pid}-".encode() in k) for p in procs}
+    with sqlite3.connect(db) as conn:
+        archived = [r[0] for r in conn.execute("SELECT url FROM documents")]
+    return {"report": report, "sent": sent, "expected": expected, "archived": archived}
+
+
+def test_workers_on_one_site_keep_its_rate_between_them(redis_url, tmp_path):
+    """Two workers crawl the same sites at once at one request per 0.2 s per site: the site
+    sees that rate in all (no 429: the meter counts both workers together), both workers fetch
+    a fair share, and every document is archived once."""
+    run = crawl_the_nation(redis_url, 4, 2, tmp_path / "polite.db")
+    assert run["report"]["violations"] == 0, run["report"]["sites"]
+    shares = sorted(run["sent"].values())
+    assert shares[0] >= 0.2 * sum(shares), f"one worker did nearly everything: {run['sent']}"
+    assert sorted(run["archived"]) == sorted(run["expected"])
+
+
+def test_without_the_shared_gate_two_workers_are_twice_too_fast(redis_url, tmp_path):
+    """The same crawl with GUIFAN_SHARED_POLITENESS=False: each worker keeps the delay on its
+    own and the site refuses the excess — what the gate prevents (and that the meter sees it)."""
+    run = crawl_the_nation(redis_url, 4, 2, tmp_path / "each.db", "GUIFAN_SHARED_POLITENESS=False")
+    assert run["report"]["violations"] > 0
