@@ -63,6 +63,16 @@ _TRIAL_TEXT = re.compile(rf"{DATE}\s*起\s*试行|之日起[^，。；]{{0,4}}�
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n")
 
 
+# Characters other than 年月之日起试行 themselves whose NFKC form holds one of them (⽉ U+2F49,
+# ㋀ U+32C0 = 1月, ㏠ U+33E0 = 1日, 年 U+F98E, ...; Unicode 14, checked against unicodedata by a test).
+COMPAT_CLAUSE_CHARS = ("\u2f47\u2f49\u2f8f\u322a\u3230\u328a\u3290\u32c0-\u32cb\u33e0-\u33fe\uf98e\ufa08"
+                       "\U0001f237\U0002f9d7")
+# The raw sentence's test: without one of these, its NFKC form cannot pass _may_hold_clause,
+# so the sentence is skipped without being normalised (NFKC rewrites every sentence that
+# holds full-width punctuation, which is nearly all of them, and most hold no clause).
+_MAY_HOLD_RAW = re.compile(f"[年月{COMPAT_CLAUSE_CHARS}]|之日起|试行")
+
+
 def _may_hold_clause(folded: str) -> bool:
     """What every pattern above needs: a DATE or a period (年/月), 之日起, or 试行 (a cheap
     test before a dozen searches; most sentences of a body have none of them)."""
@@ -216,6 +226,8 @@ def read_validity_clauses(body: str, *, title: str = "", written_date: str | Non
     expiry: list[tuple[_Found, object]] = []
     trial_sentence = None
     for i, sentence in enumerate(split_sentences(body)):
+        if not _MAY_HOLD_RAW.search(sentence):
+            continue                         # no 年, 月, 之日起 or 试行 can come out of NFKC
         folded = unicodedata.normalize("NFKC", sentence)
         if len(folded) > 400:
             continue                         # a table row or a run-on paragraph, not a clause

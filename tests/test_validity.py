@@ -63,6 +63,24 @@ def test_trial_is_the_documents_own_not_a_cited_ones():
     assert not read_validity_clauses("", title="关于延长《X办法（试行）》有效期的通知").trial
 
 
+def test_the_raw_pre_test_knows_every_character_nfkc_turns_into_a_clause_word():
+    # Sentences without 年/月/之日起/试行 are skipped before NFKC; a compatibility character
+    # (⽉ Kangxi radical, ㋀ = 1月) would escape that test unless COMPAT_CLAUSE_CHARS names it.
+    import re
+    import unicodedata
+
+    from guifan.parsers.validity_clauses import COMPAT_CLAUSE_CHARS
+
+    words = set("年月之日起试行")
+    needed = {chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000
+              and chr(i) not in words and words & set(unicodedata.normalize("NFKC", chr(i)))}
+    listed = re.compile(f"[{COMPAT_CLAUSE_CHARS}]")
+    assert {c for c in needed if not listed.match(c)} == set()
+    assert read_validity_clauses("本办法自２０２０年１月１日起施行。").effective_date == "2020-01-01"
+    assert read_validity_clauses("本办法自2020年㋀1日起施行。").effective_date == "2020-01-01"  # ㋀ = 1月
+    assert read_validity_clauses("本办法试\u2f8f期6个\u2f49。").trial  # Kangxi 行 and 月: no 试行 or 月 before NFKC
+
+
 def test_decision_lists_tables_sentences_and_quotes():
     listed = read_decision("关于废止和宣布失效部分规范性文件的决定", "\n".join([
         "一、决定废止的规范性文件（2件）", "1.《云溪县城区绿化管理办法》（云政规〔2015〕9号）",
