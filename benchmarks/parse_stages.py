@@ -30,7 +30,6 @@ STAGES = (
     "_trust_structure", "_start_after_title", "_body_lines", "_drop_title_lines", "strip_boilerplate_lines",
     "remove_pinyin_annotations", "is_traditional_script", "read_validity_clauses", "find_attachments",
     "_date_near_body", "is_cover", "_signature_date", "looks_like_doc_number", "doc_type_from_title",
-    "segment_weights",
 )
 
 

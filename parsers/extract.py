@@ -14,7 +14,7 @@ from .decode import decode_bytes, header_value
 from .detect_challenge import looks_like_challenge
 from .errors import NotHTMLError, ParseError
 from .html_tree import Walk, parse_page, prune, segments, text_of
-from .locate_body import BodyChoice, _lca, chrome_segments, locate_body, segment_weight, select
+from .locate_body import BodyChoice, _lca, chrome_segments, locate_body, segment_weights, select
 from .normalise import (
     doc_type_from_title, find_dates, fold_for_compare, looks_like_doc_number, normalise_date,
     normalise_doc_number, normalise_space, normalise_validity, strip_title_suffix,
@@ -380,8 +380,9 @@ def _start_after_title(walk: Walk, choice, title: str):
         start = next(j for j in range(choice.first, k + 1) if home <= segs[j].owner <= walk.end[home])
         if start == choice.first:
             return choice
-        before = sum(max(segment_weight(segs[j]), 0) for j in range(choice.first, start))
-        after = sum(max(segment_weight(segs[j]), 0) for j in range(start, choice.last + 1))
+        weights = segment_weights(walk)
+        before = sum(max(weights[j], 0) for j in range(choice.first, start))
+        after = sum(max(weights[j], 0) for j in range(start, choice.last + 1))
         return replace(choice, first=start) if after >= 2 * before else choice
     return choice
 

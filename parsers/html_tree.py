@@ -223,6 +223,8 @@ class Walk:
     # (index, class, id) of every element with a class or an id, and of every h1..h3, in
     # pre-order: what the later stages look up by name, read once here instead of per stage.
     named: list[tuple[int, str | None, str | None]]
+    # Each segment's weight (locate_body.segment_weights), computed once for every stage that needs it.
+    weights: list[float] | None = None
 
 
 def segments(root) -> Walk:

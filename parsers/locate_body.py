@@ -22,7 +22,7 @@ from lxml import etree
 from .html_tree import Segment, Walk
 from .strip_boilerplate import boilerplate_score, is_boilerplate_line, is_related_header
 
-__all__ = ["BodyChoice", "locate_body", "segment_weight", "KNOWN_CONTAINERS", "chrome_segments"]
+__all__ = ["BodyChoice", "locate_body", "segment_weight", "segment_weights", "KNOWN_CONTAINERS", "chrome_segments"]
 
 # Sentence punctuation; a space between two runs of Chinese characters is a pause too (blogs and
 # captions written in phrases: 一波波寒流報到 已將山巒披上彩衣).
@@ -68,17 +68,16 @@ def chrome_segments(root, walk: Walk) -> set[int]:
     """Segments inside a comments or recommendation block, by its class or id. A block that
     holds most of the page's prose is never one (a wrapper named after what it also holds)."""
     hits = []
-    for i, el in enumerate(walk.elements):
-        cls, ident = el.get("class"), el.get("id")
+    for i, cls, ident in walk.named:  # every element with a class or an id, read once by the walk
         if ((cls and _CHROME_HINT.search(cls)) or (ident and _CHROME_HINT.search(ident))) \
-                and _CHROME_NAME.search(f"{cls or ''} {ident or ''}") and el.tag not in ("body", "html"):
+                and _CHROME_NAME.search(f"{cls or ''} {ident or ''}") and walk.elements[i].tag not in ("body", "html"):
             hits.append(i)
     if not hits:
         return set()
     n = len(walk.elements)
     before = [0.0] * (n + 1)  # before[i]: prose owned by elements ahead of i in pre-order
-    for seg in walk.segments:
-        before[seg.owner + 1] += max(segment_weight(seg), 0.0)
+    for seg, weight in zip(walk.segments, segment_weights(walk)):
+        before[seg.owner + 1] += max(weight, 0.0)
     for i in range(n):
         before[i + 1] += before[i]
     marked: list[int] = []
@@ -123,6 +122,14 @@ def segment_weight(seg: Segment) -> float:
             return weight + 0.3 * plain
         return weight + plain * (1.0 + min(punct, 10) * 0.02)
     return weight  # short plain text: neutral
+
+
+def segment_weights(walk: Walk) -> list[float]:
+    """segment_weight of every segment of the walk, computed on the first call (the walk keeps
+    them: chrome_segments, locate_body and the extractor's later steps all read them)."""
+    if walk.weights is None:
+        walk.weights = [segment_weight(s) for s in walk.segments]
+    return walk.weights
 
 
 @lru_cache(maxsize=16)
@@ -228,7 +235,7 @@ def locate_body(root, walk: Walk, hints: Mapping | None = None, chrome: set[int]
     segs = walk.segments
     if not segs or not walk.elements:
         return BodyChoice(0, 0, -1, "none", 0.0)
-    weights = [segment_weight(s) for s in segs]
+    weights = list(segment_weights(walk))  # a copy: chrome is weighted down for this choice only
     for k in (chrome_segments(root, walk) if chrome is None else chrome):  # furniture, however sentence-like
         weights[k] = -1.0 * segs[k].chars
 
