@@ -59,12 +59,16 @@ def tree_rss_mb(root: int) -> float | None:
     return sum(sizes) if sizes else None
 
 
-def run_sampled(label: str, cmd: list[str], timeout: float, interval: float = 0.5) -> tuple[Measured, str]:
-    """Run cmd; sample its RSS every `interval` seconds; its stdout's last line is the page count."""
+def run_sampled(label: str, cmd: list[str], timeout: float, interval: float = 0.5,
+                on_start=None) -> tuple[Measured, str]:
+    """Run cmd; sample its RSS every `interval` seconds; its stdout's last line is the page count.
+    `on_start(pid)`, if given, is called once the process is started (another sampler)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
     samples: list[tuple[float, float]] = []
+    if on_start is not None:
+        on_start(proc.pid)
 
     def sample():
         while proc.poll() is None:

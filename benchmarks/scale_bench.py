@@ -42,6 +42,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -215,26 +216,34 @@ def phase_guifan(args, server: NationServer, work: Path) -> dict:
     server.reset(args.rate)
     db = work / "polite.db"
     started = time.monotonic()
-    m, out = run_sampled("guifan", crawl_cmd(args, server, db), args.timeout)
+    load = os.getloadavg()[0]
+    server_cpu = server.cpu_seconds()
+    with CpuByRole() as cpu:
+        m, out = run_sampled("guifan", crawl_cmd(args, server, db), args.timeout, on_start=cpu.watch)
     if m.returncode != 0:
         raise RuntimeError(f"the guifan crawl failed:\n{out[-3000:]}")
     report = server.report()
     requests, seconds = served(report)
     return {"measured": m, "report": report, "requests": requests, "seconds": seconds, "rate": requests / seconds,
-            "startup": report["first"] - started, "db": db, "archive": archived(db, server_sites(args), server.port)}
+            "startup": report["first"] - started, "db": db, "archive": archived(db, server_sites(args), server.port),
+            "cpu": {**cpu.by_role(), "nation server": server.cpu_seconds() - server_cpu},
+            "load": (load, os.getloadavg()[0])}
 
 
 def phase_bare(args, server: NationServer, work: Path, db: Path) -> dict:
     urls = work / "urls.txt"
     n = fetched_urls(db, urls)
     server.reset(0)
-    m, out = run_sampled("bare Scrapy", [sys.executable, "-m", "benchmarks.bare_spider", "--urls", str(urls),
-                                         str(BARE_CONCURRENCY)], args.timeout)
+    server_cpu = server.cpu_seconds()
+    with CpuByRole() as cpu:
+        m, out = run_sampled("bare Scrapy", [sys.executable, "-m", "benchmarks.bare_spider", "--urls", str(urls),
+                                             str(BARE_CONCURRENCY)], args.timeout, on_start=cpu.watch)
     if m.returncode != 0:
         raise RuntimeError(f"the bare spider failed:\n{out[-2000:]}")
     requests, seconds = served(server.report())
     server.reset(args.rate)
-    return {"measured": m, "urls": n, "requests": requests, "seconds": seconds, "rate": requests / seconds}
+    return {"measured": m, "urls": n, "requests": requests, "seconds": seconds, "rate": requests / seconds,
+            "cpu": {**cpu.by_role(), "nation server": server.cpu_seconds() - server_cpu}}
 
 
 def phase_kill_resume(args, server: NationServer, work: Path, total: int) -> dict:
@@ -320,6 +329,64 @@ def phase_distributed(args, server: NationServer, work: Path, workers: int, site
         redis.terminate()
         redis.wait()
         server.reset(args.rate)
+
+
+# What each process (and the crawl's reactor thread) of the crawl's tree is, by the name its
+# helpers give themselves (crawler.helpers.name_process).
+ROLES = {"guifan-writer": "archive writer", "guifan-extract": "extraction worker", "guifan-attach": "attachment reader"}
+
+
+def cpu_seconds_of(stat_path: str) -> float:
+    fields = Path(stat_path).read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuByRole:
+    """CPU seconds of every process of a crawl's tree by role, sampled every half second (the
+    last sample of a process before it ends is what counts): the crawl's reactor thread, the
+    crawl process's other threads (Scrapy's DNS pool, the pools' result threads), its archive
+    writer, its extraction workers, the forkserver."""
+
+    def __init__(self, interval: float = 0.5):
+        self.interval, self.seen, self.root = interval, {}, None
+        self.stop = threading.Event()
+
+    def __enter__(self) -> "CpuByRole":
+        return self
+
+    def watch(self, pid: int) -> None:
+        self.root = pid
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+        self.thread.start()
+
+    def sample(self) -> None:
+        while not self.stop.is_set() and self.root is not None:
+            self.take()
+            self.stop.wait(self.interval)
+
+    def take(self) -> None:
+        for pid in [self.root, *children(self.root)]:
+            try:
+                if pid == self.root:
+                    for tid in os.listdir(f"/proc/{pid}/task"):
+                        role = "crawl: reactor thread" if int(tid) == pid else "crawl: other threads"
+                        self.seen[("t", tid)] = (role, cpu_seconds_of(f"/proc/{pid}/task/{tid}/stat"))
+                    continue
+                comm = Path(f"/proc/{pid}/comm").read_text().strip()
+                self.seen[("p", pid)] = (ROLES.get(comm, "forkserver and others"), cpu_seconds_of(f"/proc/{pid}/stat"))
+            except (OSError, ValueError):
+                continue
+
+    def by_role(self) -> dict[str, float]:
+        total: dict[str, float] = {}
+        for role, seconds in self.seen.values():
+            total[role] = total.get(role, 0.0) + seconds
+        return dict(sorted(total.items()))
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        if self.root is not None:
+            self.thread.join(timeout=5)
 
 
 def tree_cpu(pid: int) -> float:
@@ -419,9 +486,10 @@ def main(argv: list[str] | None = None) -> int:
             print_guifan(g, args)
             b = phase_bare(args, server, work, g["db"])
             print(f"bare Scrapy, politeness off ({BARE_CONCURRENCY} at a time), the same {b['urls']} URLs: "
-                  f"{b['requests']} requests in {b['seconds']:.1f} s = {b['rate']:.1f} requests/s")
+                  f"{b['requests']} requests in {b['seconds']:.1f} s = {b['rate']:.1f} requests/s; CPU ms per request: "
+                  + "; ".join(f"{role} {1000 * s / b['requests']:.2f}" for role, s in b["cpu"].items()))
             results["guifan"] = summary_of(g)
-            results["bare"] = {k: b[k] for k in ("urls", "requests", "seconds", "rate")}
+            results["bare"] = {k: b[k] for k in ("urls", "requests", "seconds", "rate", "cpu")}
             if args.kill_resume:
                 k = phase_kill_resume(args, server, work, g["requests"])
                 a = k["archive"]
@@ -492,13 +560,17 @@ def print_guifan(g: dict, args) -> None:
           f"{f['first_request_p50']:.1f} s); longest wait between two requests of a site: median "
           f"{f['max_gap_p50']:.1f} s, p99 {f['max_gap_p99']:.1f} s, max {f['max_gap_max']:.1f} s")
     print("  " + rss_line(m))
+    cpu = g["cpu"]
+    print(f"  CPU (load average {g['load'][0]:.2f} at start, {g['load'][1]:.2f} at end), seconds and ms per request "
+          "answered: " + "; ".join(f"{role} {s:.1f} s = {1000 * s / g['requests']:.2f} ms" for role, s in cpu.items()))
 
 
 def summary_of(g: dict) -> dict:
     m = g["measured"]
     return {"requests": g["requests"], "seconds": g["seconds"], "rate": g["rate"], "startup": g["startup"],
             "wall": m.seconds, "peak_rss_mb": m.peak_mb, "rss_growth_mb": growth_mb(m), "archive": g["archive"],
-            "violations": g["report"]["violations"], "fairness": fairness(g["report"])}
+            "violations": g["report"]["violations"], "fairness": fairness(g["report"]), "cpu": g["cpu"],
+            "load": g["load"]}
 
 
 def verdict(results: dict, g: dict, b: dict, args) -> bool:

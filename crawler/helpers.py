@@ -14,6 +14,7 @@ import resource
 import signal
 import threading
 import time
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from guifan.parsers import ParseError, extract
@@ -32,13 +33,24 @@ def helper_context():
     return context
 
 
-def exit_with(crawl_pid: int, every: float = 2.0) -> None:
+def name_process(name: str) -> None:
+    """Name this helper as `ps`, `top` and the benchmarks see it (Linux: /proc/self/comm, at
+    most 15 bytes); elsewhere, or if it cannot, it keeps its interpreter's name."""
+    try:
+        Path("/proc/self/comm").write_text(name[:15], encoding="ascii")
+    except OSError:
+        pass
+
+
+def exit_with(crawl_pid: int, every: float = 2.0, name: str = "guifan-extract") -> None:
     """Pool initializer: end this helper once the crawl that started it is gone.
 
     A crawl killed with SIGKILL cannot shut its pool down, and a forkserver pool worker
     never sees its task pipe close (it holds a write end itself), so without this it would
     live forever.
     """
+    name_process(name)
+
     def watch():
         while True:
             time.sleep(every)
@@ -137,7 +149,7 @@ def limit_memory(crawl_pid: int, megabytes: int) -> None:
     that makes a reader allocate without end is a MemoryError (status `error`) in this worker
     rather than the out-of-memory killer's pick on the crawl's host. Only the soft limit: the
     sandboxed tools set their own (LibreOffice maps 4 GiB)."""
-    exit_with(crawl_pid)
+    exit_with(crawl_pid, name="guifan-attach")
     if megabytes > 0:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         soft = megabytes << 20

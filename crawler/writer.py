@@ -23,7 +23,7 @@ import signal
 from collections import Counter
 
 from guifan.archive import Archive
-from guifan.crawler.helpers import PerProcess, helper_context
+from guifan.crawler.helpers import PerProcess, helper_context, name_process
 from guifan.crawler.pipelines import ARCHIVE_ERROR, ARCHIVE_ERROR_KIND, ArchivePipeline, count_fetch
 
 logger = logging.getLogger(__name__)
@@ -65,6 +65,7 @@ def write_all(db: str, run_id: int, inbox, outbox, batch_size: int, lock_wait: f
     writer: the error goes back to the crawl, which stops and ends the run with its reason.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle; it sends STOP
+    name_process("guifan-writer")
     # Lines like the crawl's own log (a forkserver child has no handler): the lock warnings.
     logging.basicConfig(format="%(asctime)s [%(name)s] %(levelname)s: %(message)s", datefmt="%Y-%m-%d %H:%M:%S")
     archive = None

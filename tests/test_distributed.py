@@ -229,11 +229,13 @@ def crawl_the_nation(redis_url: str, sites: int, workers: int, db, *sets: str) -
 def test_workers_on_one_site_keep_its_rate_between_them(redis_url, tmp_path):
     """Two workers crawl the same sites at once at one request per 0.2 s per site: the site
     sees that rate in all (no 429: the meter counts both workers together), both workers fetch
-    a fair share, and every document is archived once."""
+    a share, and every document is archived once."""
     run = crawl_the_nation(redis_url, 4, 2, tmp_path / "polite.db")
     assert run["report"]["violations"] == 0, run["report"]["sites"]
     shares = sorted(run["sent"].values())
-    assert shares[0] >= 0.2 * sum(shares), f"one worker did nearly everything: {run['sent']}"
+    # Both took part (else the gate held nothing back). Not an even split: on a loaded machine
+    # one worker's start-up can lag a run of ~100 requests by a second or more (19 of 101 seen).
+    assert shares[0] >= 0.1 * sum(shares), f"one worker did nearly everything: {run['sent']}"
     assert sorted(run["archived"]) == sorted(run["expected"])
 
 
