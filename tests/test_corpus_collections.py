@@ -66,6 +66,46 @@ def test_gov_snippets_are_on_the_page(case):
     assert not missing
 
 
+ARTICLES = project_corpus.cases("articles")
+ARTICLE_KINDS = {"article_with_comments", "article_with_related"}
+
+
+def visible_text(page) -> str:
+    """The page's text as a reader sees it (scripts and styles dropped), squashed."""
+    text, _ = extraction_eval.generic_decode(page.read_bytes())
+    root = lxml.html.document_fromstring(text)
+    for el in root.iter("script", "style"):
+        el.drop_tree()
+    return squash(root.text_content())
+
+
+@pytest.mark.parametrize("case", ARTICLES, ids=[c.name for c in ARTICLES])
+def test_article_gold_is_complete_and_consistent(case):
+    g, origin = case.gold, case.origin
+    assert origin["repo"] not in RESERVED
+    assert re.fullmatch(r"[0-9a-f]{40}", origin["commit"]) and re.fullmatch(r"[0-9a-f]{64}", origin["sha256"])
+    assert origin["path"] and origin["license"]
+    assert g["title"] and g["body"] and g["kind"] in ARTICLE_KINDS and g["notes"]
+    assert g["site_domain"] or "site_domain null" in g["notes"], "a page without site_domain says why"
+    assert g["published_date"] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", g["published_date"])
+    assert 6 <= len(g["exclude"]) <= 12 and 2 <= len(g["include"]) <= 4
+    assert all(line.strip() for line in g["body"].split("\n")), "an empty body line"
+    body = squash(g["body"])
+    assert not [s for s in g["exclude"] if squash(s) in body], "an exclude snippet is in the gold body"
+    assert not [s for s in g["include"] if squash(s) not in body], "an include phrase is not in the gold body"
+
+
+@pytest.mark.parametrize("case", ARTICLES, ids=[c.name for c in ARTICLES])
+def test_article_title_snippets_and_every_body_line_are_on_the_page(case):
+    if not case.present():
+        pytest.skip(f"{case.page} absent: run `python -m benchmarks.corpus restore articles`")
+    page = visible_text(case.page)
+    g = case.gold
+    assert squash(g["title"]) in page
+    assert not [s for s in g["exclude"] + g["include"] if squash(s) not in page]
+    assert not [line for line in g["body"].split("\n") if squash(line) not in page], "a body line is not on the page"
+
+
 def make_collection(root, name, pages):
     """pages: {case: bytes or None}; None = gold without a page."""
     (root / name).mkdir(parents=True)
