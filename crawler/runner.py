@@ -123,7 +123,9 @@ def many_sites(settings: Settings, sites: int) -> None:
     requests in the downloader, round robin among those (no site waits behind another's backlog), and
     room in the downloader for every site at once (CONCURRENT_REQUESTS_PER_DOMAIN each)."""
     if not settings.getint("CONCURRENT_REQUESTS_PER_IP"):   # which that queue does not support
-        settings.set("SCHEDULER_PRIORITY_QUEUE", "scrapy.pqueues.DownloaderAwarePriorityQueue", priority="cmdline")
+        settings.set("SCHEDULER_PRIORITY_QUEUE", "guifan.crawler.frontier.BacklogFirstQueue", priority="cmdline")
+    if settings.getpriority("GUIFAN_ROOM_BY_LAG") < SETTINGS_PRIORITIES["cmdline"]:
+        settings.set("GUIFAN_ROOM_BY_LAG", True, priority="cmdline")
     # One seen-set per site, as with a crawler per site: a page two sites list is fetched for each.
     settings.set("REQUEST_FINGERPRINTER_CLASS", "guifan.crawler.middlewares.SiteFingerprinter", priority="cmdline")
     if settings.getpriority("CONCURRENT_REQUESTS") < SETTINGS_PRIORITIES["cmdline"]:  # not set by the user

@@ -38,7 +38,15 @@ HTTPCACHE_ENABLED = False  # a cached response must never be archived as a fresh
 
 DOWNLOADER_MIDDLEWARES = {"guifan.crawler.middlewares.LoopbackFastLane": 50}
 ITEM_PIPELINES = {"guifan.crawler.pipelines.ArchivePipeline": 500}
-EXTENSIONS = {"guifan.crawler.extensions.Progress": 500, "guifan.crawler.extensions.DelayFromAnswer": 510}
+EXTENSIONS = {"guifan.crawler.extensions.Progress": 500, "guifan.crawler.extensions.DelayFromAnswer": 510,
+              "guifan.crawler.extensions.DownloaderRoom": 520}
+# Many sites in one crawler (crawler/runner.py: many_sites turns these on): only as many
+# requests in the downloader as the process answers without queueing them (DownloaderRoom:
+# narrowed while the median round trip is GUIFAN_ROOM_LAG seconds over each site's fastest),
+# and the next request from the site with the most work left (crawler/frontier.py).
+GUIFAN_ROOM_BY_LAG = False
+GUIFAN_ROOM_LAG = 0.05
+GUIFAN_ROOM_MIN = 32
 GUIFAN_PROGRESS_INTERVAL = 0  # seconds; the CLI turns it on
 
 GUIFAN_DB = "guifan.db"

@@ -26,6 +26,8 @@ from guifan.crawler.middlewares import CrawlScope
 from guifan.crawler.responses import RETRYABLE_ERRORS, blocked_reason, error_reason, exchange
 from guifan.parsers import ParseError, extract
 
+LIST_PRIORITY = 1   # above detail pages and attachments (0)
+
 
 def conditional_headers(validators: dict[str, str] | None) -> dict[str, str]:
     if not validators:
@@ -164,6 +166,8 @@ class PortalSpider(scrapy.Spider):
         headers = conditional_headers(site.validators.get(url)) if kind != "list" else {}
         headers.update(kwargs.pop("headers", {}))
         meta = {"site": site.name, "kind": kind, "referer": referer}
+        if kind == "list":   # a site's lists first: they are how its work is found (and sized)
+            kwargs.setdefault("priority", LIST_PRIORITY)
         if list_hints:
             meta["list_hints"] = list_hints
         try:
