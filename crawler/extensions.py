@@ -107,25 +107,31 @@ class DelayFromAnswer:
 
     FIRST_ANSWERS = 3
 
-    def __init__(self, crawler):
-        self.crawler = crawler
+    def __init__(self, crawler, tolerance: float = 0.0):
+        self.crawler, self.tolerance = crawler, tolerance
         self.sites: dict[str, list] = {}    # slot -> [answers, fastest round trip]
+        self.due: dict[str, float] = {}     # slot -> when the site's next request is due
         crawler.signals.connect(self.answered, signal=signals.response_downloaded)
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("GUIFAN_DELAY_FROM_ANSWER", True):
             raise NotConfigured
-        return cls(crawler)
+        tolerance = crawler.settings.getfloat("GUIFAN_DELAY_TOLERANCE")
+        if not 0 <= tolerance < 1:
+            raise ValueError(f"GUIFAN_DELAY_TOLERANCE must be at least 0 and below 1, not {tolerance}")
+        return cls(crawler, tolerance)
 
     def answered(self, response, request, spider=None):
         downloader = getattr(self.crawler.engine, "downloader", None)
         key = request.meta.get("download_slot")
         slot = downloader.slots.get(key) if downloader else None
         if slot is not None and slot.delay:
+            # The site's schedule: one request per delay from the first, a late one restarting it.
+            due = self.due[key] = max(self.due.get(key, 0.0), self.arrived(key, slot)) + slot.delay
             # Scrapy waits delay × (1 ± jitter) from lastseen; moved on by delay × jitter, the
-            # shortest wait is the delay itself: jitter only ever lengthens the gap.
-            slot.lastseen = max(slot.lastseen, self.arrived(key, slot) + slot.delay * slot.jitter)
+            # shortest wait ends at `due` less the tolerance: jitter only ever lengthens the gap.
+            slot.lastseen = due - self.tolerance * slot.delay - slot.delay + slot.delay * slot.jitter
 
     def arrived(self, key: str, slot) -> float:
         """When the request just answered reached the site, at the latest."""
@@ -155,8 +161,8 @@ class DownloaderRoom:
 
     INTERVAL = 1.0
 
-    def __init__(self, crawler, lag: float, least: int):
-        self.crawler, self.lag, self.least = crawler, lag, least
+    def __init__(self, crawler, lag: float, least: int, start: int):
+        self.crawler, self.lag, self.least, self.start = crawler, lag, least, start
         self.fastest: dict[str, float] = {}
         self.excess: list[float] = []
         self.most, self.loop = None, None
@@ -169,10 +175,14 @@ class DownloaderRoom:
         s = crawler.settings
         if not s.getbool("GUIFAN_ROOM_BY_LAG"):
             raise NotConfigured
-        return cls(crawler, s.getfloat("GUIFAN_ROOM_LAG"), s.getint("GUIFAN_ROOM_MIN"))
+        return cls(crawler, s.getfloat("GUIFAN_ROOM_LAG"), s.getint("GUIFAN_ROOM_MIN"), s.getint("GUIFAN_ROOM_START"))
 
     def opened(self, spider):
-        self.most = self.crawler.engine.downloader.total_concurrency
+        downloader = self.crawler.engine.downloader
+        self.most = downloader.total_concurrency
+        # Start narrow and widen: let in at first every site's first request, and its
+        # robots.txt and home page queue in this process, not in the scheduler's order.
+        downloader.total_concurrency = min(self.most, self.start)
         self.loop = task.LoopingCall(self.adjust)
         self.loop.start(self.INTERVAL, now=False)
 
@@ -196,7 +206,7 @@ class DownloaderRoom:
         downloader = self.crawler.engine.downloader
         lag, room = samples[len(samples) // 2], downloader.total_concurrency
         if lag > self.lag:
-            room = max(self.least, int(room * 0.9))
+            room = max(self.least, int(room * (0.7 if lag > 4 * self.lag else 0.9)))
         elif lag < self.lag / 2:
             room = min(self.most, int(room * 1.1) + 1)
         downloader.total_concurrency = room

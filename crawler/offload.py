@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import logging
 import os
-import concurrent.futures.process as futures_process
-import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -104,7 +102,7 @@ class ExtractInWorkers:
         """The crawl process's pool, shared by every site's crawler; started by the first
         detail page (a crawl of list pages alone never starts one)."""
         if self.pool is None:
-            self.pool = _POOLS.acquire(("pages", self.processes), lambda: _new_pool(self.processes, queued=PAGES_QUEUED))
+            self.pool = _POOLS.acquire(("pages", self.processes), lambda: _new_pool(self.processes))
         return self.pool
 
     def attachment_executor(self) -> ProcessPoolExecutor:
@@ -183,24 +181,6 @@ class ExtractInWorkers:
         self.pool = self.attachment_pool = None
 
 
-# Pages handed to the page workers ahead of the one each is reading. Python's default (one)
-# makes every page wait for a round trip through the pool's manager thread, which a busy
-# reactor holds off for its GIL switch interval (5 ms): one worker then reads at most a few
-# hundred pages a second whatever its CPU, and with a thousand sites the answers waiting for
-# it filled the downloader (issue 16, docs/operations.md). A page is a few tens of KB, so 64
-# waiting cost little memory. Attachment workers keep one: a file that kills its reader
-# takes the queued ones down with it.
-PAGES_QUEUED = 64
-_QUEUED_LOCK = threading.Lock()
-
-
-def _new_pool(processes: int, initializer=exit_with, initargs: tuple | None = None,
-              queued: int | None = None) -> ProcessPoolExecutor:
-    with _QUEUED_LOCK:   # the queue's size is read from this module constant when the pool is made
-        default = futures_process.EXTRA_QUEUED_CALLS
-        futures_process.EXTRA_QUEUED_CALLS = queued or default
-        try:
-            return ProcessPoolExecutor(processes, mp_context=helper_context(), initializer=initializer,
-                                       initargs=initargs or (os.getpid(),))
-        finally:
-            futures_process.EXTRA_QUEUED_CALLS = default
+def _new_pool(processes: int, initializer=exit_with, initargs: tuple | None = None) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(processes, mp_context=helper_context(), initializer=initializer,
+                               initargs=initargs or (os.getpid(),))
