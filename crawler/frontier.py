@@ -8,10 +8,12 @@ sites with the most work left must keep their polite rate, or the crawl lasts un
 catch up. `BacklogFirstQueue` keeps the sites that have work and nothing in the downloader in
 a heap, keyed by when the site became ready minus AGE seconds per request of work it is
 estimated to have left: its waiting detail pages and attachments, and for each waiting list
-page as many documents as its list pages have shown so far (PER_LIST before the first). So
+page as many documents as its list pages have shown so far (at least PER_LIST), times one
+more for each list page the site has had: a site deep in its lists is likely large. So
 the largest sites keep their rate, and no site waits more than AGE × the difference in work
-behind another. A site goes back in the heap when its request leaves the downloader, or,
-re-ranked, when it gets new work. Within a site, Scrapy's priorities still order its
+behind another. A site whose request has left the downloader sleeps until its download
+delay is over (it holds no place in the downloader meanwhile), then goes back in the heap;
+a site re-ranks when it gets new work. Within a site, Scrapy's priorities still order its
 requests (list pages first: crawler/spiders/portal.py LIST_PRIORITY).
 """
 from __future__ import annotations
@@ -132,7 +134,7 @@ class BacklogFirstQueue(DownloaderAwarePriorityQueue):
             self.lists[slot] -= 1
             self.seen.setdefault(slot, [0, 0])[0] += 1
         if request is not None:
-            request.meta[MARK] = id(self)
+            request.meta[MARK] = (id(self), slot)
             self.out.setdefault(slot, {})[id(request)] = monotonic()
         return request
 
@@ -147,10 +149,11 @@ class BacklogFirstQueue(DownloaderAwarePriorityQueue):
                 self.offer(slot)
 
     def left(self, request, spider=None):
-        if request.meta.get(MARK) != id(self):
+        mark = request.meta.get(MARK)
+        if not mark or mark[0] != id(self):
             return                      # robots.txt, and requests from the scheduler's other queue
         del request.meta[MARK]
-        slot = request.meta.get("download_slot")
+        slot = mark[1]                  # a middleware may since have given it another download_slot
         popped = self.out.get(slot)
         if popped is not None:
             popped.pop(id(request), None)
