@@ -88,33 +88,128 @@ def progress_text(stats: dict) -> str:
 
 
 class DelayFromAnswer:
-    """Count a domain's download delay from when its last answer arrived, not from when the
-    request was handed to the downloader (Scrapy's rule).
+    """Count a domain's download delay from when its last request reached the site, as well as
+    this process can tell, not from when the request was handed to the downloader (Scrapy's rule).
 
     With Scrapy's rule the site sees two requests closer together than the delay whenever
     the first one leaves this process late (a busy reactor, a slow connect): the gap the
-    server measures is the delay minus that lag. Counted from the answer, with one request
-    at a time per domain, every request reaches the site at least the delay after the one
-    before, whatever this process is doing. DOWNLOAD_DELAY_JITTER then only lengthens the gap
-    (delay to delay × (1 + 2 × jitter)), never shortens it below the delay, so a site that
-    meters one request per DOWNLOAD_DELAY never refuses us. A slow site is asked a little less
-    often (delay + its answer time). GUIFAN_DELAY_FROM_ANSWER = False restores Scrapy's rule.
+    server measures is the delay minus that lag. The moment a request reached the site is not
+    seen here, but it is bounded: it left no earlier than it was handed over and arrived no
+    later than the answer, and the answer came back at least the site's fastest round trip
+    after it arrived. So the delay counts from the answer minus the site's fastest round trip
+    so far (for its first FIRST_ANSWERS answers, from the answer itself: one slow early round
+    trip would pass for the site's own time). A request that left late has a long round trip
+    and its successor waits that much longer; a site slow to answer (0.5 s a page) is still
+    asked once a delay, not once per delay + answer. DOWNLOAD_DELAY_JITTER only lengthens the
+    gap (delay to delay × (1 + 2 × jitter)), so a site that meters one request per
+    DOWNLOAD_DELAY never refuses us. GUIFAN_DELAY_FROM_ANSWER = False restores Scrapy's rule.
     """
 
-    def __init__(self, crawler):
-        self.crawler = crawler
+    FIRST_ANSWERS = 3
+
+    def __init__(self, crawler, tolerance: float = 0.0):
+        self.crawler, self.tolerance = crawler, tolerance
+        self.sites: dict[str, list] = {}    # slot -> [answers, fastest round trip]
+        self.due: dict[str, float] = {}     # slot -> when the site's next request is due
         crawler.signals.connect(self.answered, signal=signals.response_downloaded)
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("GUIFAN_DELAY_FROM_ANSWER", True):
             raise NotConfigured
-        return cls(crawler)
+        tolerance = crawler.settings.getfloat("GUIFAN_DELAY_TOLERANCE")
+        if not 0 <= tolerance < 1:
+            raise ValueError(f"GUIFAN_DELAY_TOLERANCE must be at least 0 and below 1, not {tolerance}")
+        return cls(crawler, tolerance)
 
     def answered(self, response, request, spider=None):
         downloader = getattr(self.crawler.engine, "downloader", None)
-        slot = downloader.slots.get(request.meta.get("download_slot")) if downloader else None
+        key = request.meta.get("download_slot")
+        slot = downloader.slots.get(key) if downloader else None
         if slot is not None and slot.delay:
+            # The site's schedule: one request per delay from the first, a late one restarting it.
+            due = self.due[key] = max(self.due.get(key, 0.0), self.arrived(key, slot)) + slot.delay
             # Scrapy waits delay × (1 ± jitter) from lastseen; moved on by delay × jitter, the
-            # shortest wait is the delay itself: jitter only ever lengthens the gap.
-            slot.lastseen = max(slot.lastseen, monotonic() + slot.delay * slot.jitter)
+            # shortest wait ends at `due` less the tolerance: jitter only ever lengthens the gap.
+            slot.lastseen = due - self.tolerance * slot.delay - slot.delay + slot.delay * slot.jitter
+
+    def arrived(self, key: str, slot) -> float:
+        """When the request just answered reached the site, at the latest."""
+        now = monotonic()
+        if slot.concurrency != 1:   # lastseen is then another request's hand-over
+            return now
+        seen = self.sites.setdefault(key, [0, float("inf")])
+        seen[0] += 1
+        seen[1] = min(seen[1], now - slot.lastseen)   # Scrapy set lastseen when it handed it over
+        return now if seen[0] <= self.FIRST_ANSWERS else now - seen[1]
+
+
+class DownloaderRoom:
+    """With many sites in one crawler, let into the downloader only as many requests as this
+    process answers without queueing them, so that the scheduler's choice of the next site
+    (crawler/frontier.py: the sites with the most work left) decides who is served.
+
+    A thousand sites each allowed a request a second ask for more than one process can answer
+    (~400 requests/s on two cores). With room for all, every site, the largest too, gets the
+    same share, and the crawl lasts until the largest have caught up. Every second this
+    extension looks at how much longer the round trips of the last second were than each
+    site's fastest (the time a request waited in this process: a busy reactor answers late)
+    and narrows the room (CONCURRENT_REQUESTS) by a tenth while the median is above
+    GUIFAN_ROOM_LAG seconds, widens it by a tenth while it is below half that; never below
+    GUIFAN_ROOM_MIN, never above the room the runner gave (a request per site).
+    """
+
+    INTERVAL = 1.0
+
+    def __init__(self, crawler, lag: float, least: int, start: int):
+        self.crawler, self.lag, self.least, self.start = crawler, lag, least, start
+        self.fastest: dict[str, float] = {}
+        self.excess: list[float] = []
+        self.most, self.loop = None, None
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.answered, signal=signals.response_downloaded)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        s = crawler.settings
+        if not s.getbool("GUIFAN_ROOM_BY_LAG"):
+            raise NotConfigured
+        return cls(crawler, s.getfloat("GUIFAN_ROOM_LAG"), s.getint("GUIFAN_ROOM_MIN"), s.getint("GUIFAN_ROOM_START"))
+
+    def opened(self, spider):
+        downloader = self.crawler.engine.downloader
+        self.most = downloader.total_concurrency
+        # Start narrow and widen: let in at first every site's first request, and its
+        # robots.txt and home page queue in this process, not in the scheduler's order.
+        downloader.total_concurrency = min(self.most, self.start)
+        self.loop = task.LoopingCall(self.adjust)
+        self.loop.start(self.INTERVAL, now=False)
+
+    def closed(self, spider, reason):
+        if self.loop and self.loop.running:
+            self.loop.stop()
+
+    def answered(self, response, request, spider=None):
+        key = request.meta.get("download_slot")
+        slot = self.crawler.engine.downloader.slots.get(key)
+        if slot is None or slot.concurrency != 1:
+            return
+        trip = monotonic() - slot.lastseen     # Scrapy set lastseen when it handed the request over
+        fastest = self.fastest[key] = min(self.fastest.get(key, trip), trip)
+        self.excess.append(trip - fastest)
+
+    def adjust(self):
+        samples, self.excess = sorted(self.excess), []
+        if len(samples) < 20 or not self.most:
+            return
+        downloader = self.crawler.engine.downloader
+        lag, room = samples[len(samples) // 2], downloader.total_concurrency
+        if lag > self.lag:
+            room = max(self.least, int(room * (0.7 if lag > 4 * self.lag else 0.9)))
+        elif lag < self.lag / 2:
+            room = min(self.most, int(room * 1.1) + 1)
+        downloader.total_concurrency = room
+        self.crawler.stats.set_value("guifan/room/now", room)
+        self.crawler.stats.min_value("guifan/room/min", room)
+        self.crawler.stats.set_value("guifan/room/lag", round(lag, 4))

@@ -119,11 +119,14 @@ IN_DOWNLOADER_PER_SITE = 1
 
 
 def many_sites(settings: Settings, sites: int) -> None:
-    """A crawler of many sites: one queue per download slot, popped from the slot with the fewest
-    requests in the downloader, round robin among those (no site waits behind another's backlog), and
-    room in the downloader for every site at once (CONCURRENT_REQUESTS_PER_DOMAIN each)."""
+    """A crawler of many sites: one queue per download slot, the next request from the site with
+    the most work left among those whose delay is over, with ageing (crawler/frontier.py), and
+    room in the downloader sized by how late answers come back (DownloaderRoom), up to every site
+    at once (CONCURRENT_REQUESTS_PER_DOMAIN each)."""
     if not settings.getint("CONCURRENT_REQUESTS_PER_IP"):   # which that queue does not support
-        settings.set("SCHEDULER_PRIORITY_QUEUE", "scrapy.pqueues.DownloaderAwarePriorityQueue", priority="cmdline")
+        settings.set("SCHEDULER_PRIORITY_QUEUE", "guifan.crawler.frontier.BacklogFirstQueue", priority="cmdline")
+    if settings.getpriority("GUIFAN_ROOM_BY_LAG") < SETTINGS_PRIORITIES["cmdline"]:
+        settings.set("GUIFAN_ROOM_BY_LAG", True, priority="cmdline")
     # One seen-set per site, as with a crawler per site: a page two sites list is fetched for each.
     settings.set("REQUEST_FINGERPRINTER_CLASS", "guifan.crawler.middlewares.SiteFingerprinter", priority="cmdline")
     if settings.getpriority("CONCURRENT_REQUESTS") < SETTINGS_PRIORITIES["cmdline"]:  # not set by the user

@@ -20,6 +20,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 # site never sees two requests closer than the delay, however busy this process is
 # (crawler/extensions.py: DelayFromAnswer; measured by the nation's politeness meter).
 GUIFAN_DELAY_FROM_ANSWER = True
+GUIFAN_DELAY_TOLERANCE = 0.2  # of the delay: how far a request may run ahead of the site's schedule
 
 # Sites on this machine (the demo portal) need no delay; real portals keep the above.
 GUIFAN_RELAX_LOOPBACK = True
@@ -38,7 +39,18 @@ HTTPCACHE_ENABLED = False  # a cached response must never be archived as a fresh
 
 DOWNLOADER_MIDDLEWARES = {"guifan.crawler.middlewares.LoopbackFastLane": 50}
 ITEM_PIPELINES = {"guifan.crawler.pipelines.ArchivePipeline": 500}
-EXTENSIONS = {"guifan.crawler.extensions.Progress": 500, "guifan.crawler.extensions.DelayFromAnswer": 510}
+# DownloaderRoom before DelayFromAnswer: it reads a round trip from the lastseen that
+# DelayFromAnswer then moves.
+EXTENSIONS = {"guifan.crawler.extensions.Progress": 500, "guifan.crawler.extensions.DownloaderRoom": 505,
+              "guifan.crawler.extensions.DelayFromAnswer": 510}
+# Many sites in one crawler (crawler/runner.py: many_sites turns these on): only as many
+# requests in the downloader as the process answers without queueing them (DownloaderRoom:
+# narrowed while the median round trip is GUIFAN_ROOM_LAG seconds over each site's fastest),
+# and the next request from the site with the most work left (crawler/frontier.py).
+GUIFAN_ROOM_BY_LAG = False
+GUIFAN_ROOM_LAG = 0.05
+GUIFAN_ROOM_MIN = 32
+GUIFAN_ROOM_START = 200
 GUIFAN_PROGRESS_INTERVAL = 0  # seconds; the CLI turns it on
 
 GUIFAN_DB = "guifan.db"

@@ -9,6 +9,8 @@ and kill -9 at 20-30 sites.
 from __future__ import annotations
 
 import json
+import time
+from urllib.parse import urlsplit
 
 import pytest
 from scrapy.settings import Settings
@@ -84,7 +86,8 @@ def test_sites_are_grouped_into_crawlers_by_the_settings():
 def test_a_crawler_of_many_sites_queues_per_host_and_has_room_for_every_site():
     settings = project_settings()
     many_sites(settings, 1000)
-    assert settings.get("SCHEDULER_PRIORITY_QUEUE") == "scrapy.pqueues.DownloaderAwarePriorityQueue"
+    assert settings.get("SCHEDULER_PRIORITY_QUEUE") == "guifan.crawler.frontier.BacklogFirstQueue"
+    assert settings.getbool("GUIFAN_ROOM_BY_LAG")                     # room narrowed while answers lag
     assert settings.getint("CONCURRENT_REQUESTS") == 1000            # every site at once
     assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1   # and still one per site
     mine = project_settings(CONCURRENT_REQUESTS=64)                  # the user's own setting wins
@@ -124,3 +127,40 @@ def test_a_page_two_sites_list_is_fetched_for_each_and_once_per_site():
     a, b = (scrapy.Request(url, meta={"site": s}) for s in ("county-a", "county-b"))
     assert fingerprint(a) != fingerprint(b)
     assert fingerprint(a) == fingerprint(scrapy.Request(url, meta={"site": "county-a"}))
+
+
+def frontier():
+    """The many-site scheduler queue on a real (not started) Scrapy engine and downloader."""
+    import logging
+    from scrapy import Spider
+    from scrapy.squeues import FifoMemoryQueue
+    from scrapy.utils.test import get_crawler
+    from guifan.crawler.frontier import BacklogFirstQueue
+    crawler = get_crawler(Spider)
+    logging.disable(logging.ERROR)      # download handlers that need a running reactor say so
+    try:
+        crawler.engine = crawler._create_engine()
+    finally:
+        logging.disable(logging.NOTSET)
+    return crawler, BacklogFirstQueue.from_crawler(crawler, FifoMemoryQueue, "frontier")
+
+
+def test_the_frontier_serves_the_site_with_most_work_first_one_request_at_a_time_after_its_delay():
+    from scrapy import Request, signals
+    from scrapy.core.downloader import Slot
+    crawler, queue = frontier()
+    queue.push(Request("http://small.example/doc/1", meta={"kind": "detail"}))
+    for n in range(30):
+        queue.push(Request(f"http://large.example/doc/{n}", meta={"kind": "detail"}))
+    queue.push(Request("http://new.example/", meta={"kind": "list"}))    # a list: about 20 documents
+    order = [queue.pop() for _ in range(4)]
+    assert [urlsplit(r.url).hostname for r in order[:3]] == ["large.example", "new.example", "small.example"]
+    assert order[3] is None                           # each site has its one request out
+    large = order[0]
+    crawler.engine.downloader.slots["large.example"] = slot = Slot(concurrency=1, delay=0.3, randomize_delay=False)
+    slot.lastseen = time.monotonic()
+    crawler.signals.send_catch_log(signals.request_left_downloader, request=large)
+    assert queue.pop() is None                        # its delay is not over: it holds no place
+    time.sleep(0.3)
+    assert urlsplit(queue.pop().url).hostname == "large.example"
+    assert len(queue) == 28                           # of 32: three served, then large.example again
