@@ -87,6 +87,22 @@ def progress_text(stats: dict) -> str:
             f"{failed} failed/blocked")
 
 
+class RoundTrips:
+    """Each site's round trips: from Scrapy's hand-over of the request (it sets slot.lastseen
+    then; DelayFromAnswer moves it afterwards, hence DownloaderRoom runs first) to its answer."""
+
+    def __init__(self):
+        self.sites: dict[str, list] = {}    # slot -> [answers, fastest round trip]
+
+    def add(self, key: str, slot) -> tuple[float, float, int]:
+        """This answer's round trip, the site's fastest so far, and its number of answers."""
+        trip = monotonic() - slot.lastseen
+        seen = self.sites.setdefault(key, [0, float("inf")])
+        seen[0] += 1
+        seen[1] = min(seen[1], trip)
+        return trip, seen[1], seen[0]
+
+
 class DelayFromAnswer:
     """Count a domain's download delay from when its last request reached the site, as well as
     this process can tell, not from when the request was handed to the downloader (Scrapy's rule).
@@ -109,7 +125,7 @@ class DelayFromAnswer:
 
     def __init__(self, crawler, tolerance: float = 0.0):
         self.crawler, self.tolerance = crawler, tolerance
-        self.sites: dict[str, list] = {}    # slot -> [answers, fastest round trip]
+        self.trips = RoundTrips()
         self.due: dict[str, float] = {}     # slot -> when the site's next request is due
         crawler.signals.connect(self.answered, signal=signals.response_downloaded)
 
@@ -138,10 +154,8 @@ class DelayFromAnswer:
         now = monotonic()
         if slot.concurrency != 1:   # lastseen is then another request's hand-over
             return now
-        seen = self.sites.setdefault(key, [0, float("inf")])
-        seen[0] += 1
-        seen[1] = min(seen[1], now - slot.lastseen)   # Scrapy set lastseen when it handed it over
-        return now if seen[0] <= self.FIRST_ANSWERS else now - seen[1]
+        _, fastest, answers = self.trips.add(key, slot)
+        return now if answers <= self.FIRST_ANSWERS else now - fastest
 
 
 class DownloaderRoom:
@@ -163,7 +177,7 @@ class DownloaderRoom:
 
     def __init__(self, crawler, lag: float, least: int, start: int):
         self.crawler, self.lag, self.least, self.start = crawler, lag, least, start
-        self.fastest: dict[str, float] = {}
+        self.trips = RoundTrips()
         self.excess: list[float] = []
         self.most, self.loop = None, None
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
@@ -195,8 +209,7 @@ class DownloaderRoom:
         slot = self.crawler.engine.downloader.slots.get(key)
         if slot is None or slot.concurrency != 1:
             return
-        trip = monotonic() - slot.lastseen     # Scrapy set lastseen when it handed the request over
-        fastest = self.fastest[key] = min(self.fastest.get(key, trip), trip)
+        trip, fastest, _ = self.trips.add(key, slot)
         self.excess.append(trip - fastest)
 
     def adjust(self):

@@ -116,10 +116,14 @@ class BacklogFirstQueue(DownloaderAwarePriorityQueue):
             self.call_engine_at(self.sleeping[0][0])
         return request
 
+    def current(self, slot: str, v: int) -> bool:
+        """Whether a heap entry still stands: its site's latest, with work and nothing out."""
+        return v == self.version.get(slot) and slot in self.pqueues and not self.out.get(slot)
+
     def best(self):
         while self.heap:
             *_, slot, v = heapq.heappop(self.heap)
-            if v == self.version.get(slot) and slot in self.pqueues and not self.out.get(slot):
+            if self.current(slot, v):
                 return self.take(slot)
         return None
 
@@ -130,12 +134,13 @@ class BacklogFirstQueue(DownloaderAwarePriorityQueue):
             del self.pqueues[slot]
             queue.close()
         self.ready.pop(slot, None)
-        if request is not None and request.meta.get("kind") == "list" and self.lists.get(slot):
+        if request is None:
+            return None
+        if request.meta.get("kind") == "list" and self.lists.get(slot):
             self.lists[slot] -= 1
             self.seen.setdefault(slot, [0, 0])[0] += 1
-        if request is not None:
-            request.meta[MARK] = (id(self), slot)
-            self.out.setdefault(slot, {})[id(request)] = monotonic()
+        request.meta[MARK] = (id(self), slot)
+        self.out.setdefault(slot, {})[id(request)] = monotonic()
         return request
 
     def free_lost(self) -> None:
@@ -170,7 +175,5 @@ class BacklogFirstQueue(DownloaderAwarePriorityQueue):
         return slot.lastseen + slot.delay if slot is not None and slot.delay else 0.0
 
     def peek(self):
-        for *_, slot, v in sorted(self.heap):
-            if v == self.version.get(slot) and slot in self.pqueues and not self.out.get(slot):
-                return self.pqueues[slot].peek()
-        return None
+        entry = min((e for e in self.heap if self.current(e[-2], e[-1])), default=None)
+        return self.pqueues[entry[-2]].peek() if entry else None
